@@ -1,0 +1,3 @@
+from slo.cli.main import entry
+
+entry()

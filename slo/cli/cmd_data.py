@@ -1,0 +1,64 @@
+"""`slo import BUNDLE.json` and `slo export bundle OUT.json`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from slo.services import bundle
+
+from .context import Context, StderrProgress, err
+
+
+def register(groups) -> None:
+    p = groups["root"].add_parser("import", help="load a bundle (all or nothing)")
+    p.add_argument("bundle", metavar="BUNDLE.json")
+    p.set_defaults(func=run_import)
+    p = groups["export"].add_parser("bundle", help="write every record as a bundle")
+    p.add_argument("out", metavar="OUT.json", help="file to write ('-' for standard output)")
+    p.set_defaults(func=run_export)
+
+
+def run_import(ctx: Context, args) -> int:
+    data = bundle.load_file(args.bundle)
+    store = ctx.store(create=True)
+    actor = ctx.actor(required=False)
+    result = bundle.import_bundle(store, data, actor, progress=StderrProgress("import"))
+    for warning in result.warnings:
+        err(f"warning: {warning}")
+    err(f"imported {args.bundle}: {result.summary()}")
+    return 0
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename (owner-only mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run_export(ctx: Context, args) -> int:
+    store = ctx.store()
+    actor = ctx.actor()
+    data = bundle.export_bundle(store, actor, progress=StderrProgress("export"))
+    text = bundle.dump(data)
+    if args.out == "-":
+        import sys
+
+        sys.stdout.write(text)
+    else:
+        write_atomic(Path(args.out), text)
+        counts = ", ".join(f"{len(data[e])} {e}" for e in data if e != "format")
+        err(f"wrote {args.out}: {counts}")
+    return 0

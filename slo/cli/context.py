@@ -1,0 +1,70 @@
+"""What every command gets: the resolved global options, the store, the acting user."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slo.services.actors import Actor, load_actor
+from slo.services.errors import PermissionDenied
+from slo.store.db import Store, open_store
+
+
+@dataclass
+class Context:
+    db_path: Path
+    exports: Path
+    user: str | None
+    db_given: bool = False
+    _store: Store | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args) -> "Context":
+        db = args.db or os.environ.get("SLO_DB")
+        exports = args.exports or os.environ.get("SLO_EXPORTS") or "exports"
+        user = args.user or os.environ.get("SLO_USER") or None
+        return cls(
+            db_path=Path(db or "db/slo.db"),
+            exports=Path(exports),
+            user=user,
+            db_given=bool(db),
+        )
+
+    def store(self, *, create: bool = False) -> Store:
+        if self._store is None:
+            self._store = open_store(self.db_path, create=create)
+        return self._store
+
+    def actor(self, *, required: bool = True) -> Actor | None:
+        """The acting officer from --user/SLO_USER; refused clearly when missing or unknown."""
+        if not self.user:
+            if required:
+                raise PermissionDenied("this command needs a user: pass --user COLLAR or set SLO_USER")
+            return None
+        return load_actor(self.store().db, self.user)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def err(message: str) -> None:
+    """A message for people, on standard error."""
+    print(message, file=sys.stderr, flush=True)
+
+
+class StderrProgress:
+    """Progress on standard error: a line every few seconds' worth of records, and at the end."""
+
+    def __init__(self, label: str, every: int = 20000):
+        self.label = label
+        self.every = every
+        self._last = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total >= self.every and (done - self._last >= self.every or done == total):
+            self._last = done
+            err(f"{self.label}: {stage} {done:,}/{total:,}")

@@ -1,0 +1,133 @@
+"""Entry point of the `slo` command.
+
+Exit codes (shared/spec/cli.md): 0 success; 2 usage error (argparse); 1 for
+anything the user must fix, with one line on standard error and never a
+traceback. Textual is imported only when the desk opens, so headless commands
+do not pay for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+
+from slo import __version__
+
+from .context import Context, err
+
+#: modules that add subcommands; each has register(groups)
+COMMAND_MODULES = [
+    "slo.cli.cmd_data",
+    "slo.cli.cmd_demo",
+    "slo.cli.cmd_schools",
+    "slo.cli.cmd_abstraction",
+    "slo.cli.cmd_due",
+    "slo.cli.cmd_calendars",
+    "slo.cli.cmd_report",
+    "slo.cli.cmd_scheduler",
+    "slo.cli.cmd_admin",
+]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with exit code 2 and one line for usage errors."""
+
+    def error(self, message: str):  # noqa: D401
+        self.print_usage(sys.stderr)
+        err(f"{self.prog}: usage error: {message}")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = Parser(
+        prog="slo",
+        description="SLO Desk: the schools liaison officer's desk. With no command, opens the desk.",
+    )
+    parser.add_argument("--version", action="version", version=f"slo {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="database file (env SLO_DB; default db/slo.db)")
+    parser.add_argument("--exports", metavar="DIR", help="export folder (env SLO_EXPORTS; default exports/)")
+    parser.add_argument("--user", metavar="COLLAR", help="who you are (env SLO_USER)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="create the demo database if missing (db/demo.db unless --db), then open the desk on it",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    groups = {"root": sub}
+    export = sub.add_parser("export", help="export bundle | calendars")
+    groups["export"] = export.add_subparsers(dest="export_command", metavar="WHAT", required=True, parser_class=Parser)
+    schools = sub.add_parser("schools", help="schools import-gias")
+    groups["schools"] = schools.add_subparsers(dest="schools_command", metavar="WHAT", required=True, parser_class=Parser)
+    abstraction = sub.add_parser("abstraction", help="abstraction add | review")
+    groups["abstraction"] = abstraction.add_subparsers(
+        dest="abstraction_command", metavar="WHAT", required=True, parser_class=Parser
+    )
+    report = sub.add_parser("report", help="report continuity")
+    groups["report"] = report.add_subparsers(dest="report_command", metavar="WHAT", required=True, parser_class=Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(groups)
+    return parser
+
+
+def open_desk(ctx: Context, *, demo: bool) -> int:
+    from slo.services.errors import NotFound
+
+    if demo:
+        from slo.cli.cmd_demo import ensure_demo
+
+        if not ctx.db_given:
+            from pathlib import Path
+
+            ctx.db_path = Path("db/demo.db")
+        ensure_demo(ctx)
+        ctx.user = ctx.user or "PC1000"
+    if not ctx.db_path.exists():
+        raise NotFound(
+            f"no database at {ctx.db_path}; run 'slo --demo' for a demo, or 'slo import BUNDLE.json'"
+        )
+    store = ctx.store()
+    actor = ctx.actor(required=False)
+    from slo.tui.app import run_desk  # Textual is imported only here
+
+    return run_desk(store, actor, exports=ctx.exports)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from slo.services.errors import USER_ERRORS
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context.from_args(args)
+    try:
+        if args.command is None:
+            return open_desk(ctx, demo=args.demo)
+        return int(args.func(ctx, args) or 0)
+    except USER_ERRORS as exc:
+        err(f"slo: error: {exc}")
+        return 1
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            err("slo: error: the database is busy (another user or process is writing); try again in a moment")
+        else:
+            err(f"slo: error: database problem: {text} (run 'slo check')")
+        return 1
+    except OSError as exc:
+        err(f"slo: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return 1
+    except KeyboardInterrupt:
+        err("slo: interrupted")
+        return 130
+    finally:
+        ctx.close()
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

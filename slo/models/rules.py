@@ -1,0 +1,178 @@
+"""Rules that need more than one record: unique keys, references, overlaps.
+
+These are pure functions over records (no I/O). The import service feeds them
+the bundle's records plus what the database already holds, so "validation
+applies to the result as a whole" (``bundle.md``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Mapping
+
+from .entities import Record
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one record, named the way a user can find it."""
+
+    entity: str
+    key: str
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.entity} {self.key}"
+        if self.field:
+            where += f", field {self.field}"
+        return f"{where}: {self.message}"
+
+
+class ValidationFailed(ValueError):
+    """Raised with every problem found; ``str()`` is one clear line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid data"
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive span of days belonging to an owner (an officer or a school)."""
+
+    owner: str
+    start: date
+    end: date | None  # None = open-ended
+    key: str
+
+    def overlaps(self, other: "Span") -> bool:
+        a_end = self.end or date.max
+        b_end = other.end or date.max
+        return self.start <= b_end and other.start <= a_end
+
+
+def find_overlaps(spans: Iterable[Span]) -> list[tuple[Span, Span]]:
+    """Pairs of spans of the same owner that share at least one day (sorted sweep)."""
+    by_owner: dict[str, list[Span]] = defaultdict(list)
+    for span in spans:
+        by_owner[span.owner].append(span)
+    found: list[tuple[Span, Span]] = []
+    for owner_spans in by_owner.values():
+        owner_spans.sort(key=lambda s: (s.start, s.key))
+        latest: Span | None = None  # the span reaching furthest so far
+        for span in owner_spans:
+            if latest is not None and latest.overlaps(span):
+                found.append((latest, span))
+            if latest is None or (span.end or date.max) > (latest.end or date.max):
+                latest = span
+    return found
+
+
+#: (entity, field) -> the entity its value must name
+REFERENCES: dict[tuple[str, str], str] = {
+    ("teams", "sergeant"): "officers",
+    ("officers", "team"): "teams",
+    ("assignments", "officer"): "officers",
+    ("assignments", "school"): "schools",
+    ("young_people", "school"): "schools",
+    ("engagements", "officer"): "officers",
+    ("engagements", "school"): "schools",
+    ("engagements", "young_person"): "young_people",
+    ("engagements", "abstraction"): "abstractions",
+    ("absences", "officer"): "officers",
+    ("abstractions", "officer"): "officers",
+    ("abstractions", "reviewed_by"): "officers",
+    ("consultations", "young_person"): "young_people",
+    ("consultations", "school"): "schools",
+    ("consultations", "officer"): "officers",
+    ("referrals", "young_person"): "young_people",
+    ("referrals", "consultation"): "consultations",
+}
+
+#: (entity, field) -> the role the named officer must have
+ROLE_RULES: dict[tuple[str, str], str] = {
+    ("teams", "sergeant"): "sergeant",
+    ("abstractions", "reviewed_by"): "sergeant",
+}
+
+#: entity -> (owner field) for the no-overlap rules
+OVERLAP_RULES: dict[str, str] = {
+    "assignments": "school",
+    "absences": "officer",
+    "abstractions": "officer",
+}
+
+_OVERLAP_WORDS = {
+    "assignments": "a school has at most one assigned officer on any day; overlaps assignment",
+    "absences": "overlaps the same officer's absence",
+    "abstractions": "overlaps the same officer's abstraction",
+}
+
+
+def check_unique(entity: str, records: Iterable[Record]) -> list[Problem]:
+    """Two records of one entity with the same natural key are an error."""
+    seen: set[str] = set()
+    problems = []
+    for record in records:
+        key = record.key()
+        if key in seen:
+            problems.append(Problem(entity, key, None, "appears twice in the bundle"))
+        seen.add(key)
+    return problems
+
+
+def check_references(
+    records: Mapping[str, Iterable[Record]],
+    known: Mapping[str, set[str]],
+    roles: Mapping[str, str],
+) -> list[Problem]:
+    """Every reference names a record that exists (in ``known``) with the right role."""
+    problems = []
+    for (entity, field), target in REFERENCES.items():
+        for record in records.get(entity, ()):
+            value = getattr(record, field)
+            if value is None:
+                continue
+            if value not in known.get(target, set()):
+                problems.append(
+                    Problem(entity, record.key(), field, f"names {target} {value!r}, which does not exist")
+                )
+                continue
+            wanted = ROLE_RULES.get((entity, field))
+            if wanted and roles.get(value) != wanted:
+                problems.append(
+                    Problem(
+                        entity,
+                        record.key(),
+                        field,
+                        f"officer {value!r} has role {roles.get(value)!r}; expected {wanted!r}",
+                    )
+                )
+    return problems
+
+
+def spans_of(entity: str, records: Iterable[Record]) -> list[Span]:
+    owner_field = OVERLAP_RULES[entity]
+    out = []
+    for r in records:
+        start = getattr(r, "start_date", None) or getattr(r, "date_from")
+        end = getattr(r, "end_date", None) if hasattr(r, "end_date") else getattr(r, "date_to")
+        out.append(Span(getattr(r, owner_field), start, end, r.key()))
+    return out
+
+
+def check_overlaps(entity: str, spans: Iterable[Span], new_keys: set[str]) -> list[Problem]:
+    """Overlapping spans of one owner; reported against a record of the bundle when possible."""
+    problems = []
+    for a, b in find_overlaps(spans):
+        # Report on the newer record (the one being imported) and name the other.
+        subject, other = (b, a) if b.key in new_keys or a.key not in new_keys else (a, b)
+        problems.append(
+            Problem(entity, subject.key, None, f"{_OVERLAP_WORDS[entity]} {other.key}")
+        )
+    return problems

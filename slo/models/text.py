@@ -1,0 +1,36 @@
+"""Sanitising of text on the way in.
+
+Stored text is data: control characters (ESC above all, which would reach the
+terminal) are removed when data enters the system, from any path (bundle,
+form, CLI, GIAS CSV). Single-line fields lose every control character and have
+runs of whitespace collapsed; multi-line fields (notes, advice, reasons) keep
+``\\n`` (a CRLF or lone CR becomes ``\\n``) and tabs become spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi
+# overrides (which can disguise text in a terminal).
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_SPACES = re.compile(r"[ \t]+")
+
+
+def clean_line(value: str) -> str:
+    """One line of text: control characters removed, whitespace collapsed, trimmed."""
+    value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    value = _CONTROL.sub("", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def clean_multiline(value: str) -> str:
+    """Multi-line text: newlines kept (normalised to ``\\n``), other controls removed."""
+    value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    lines = [_CONTROL.sub("", line).rstrip() for line in value.split("\n")]
+    return "\n".join(lines).strip("\n").strip()

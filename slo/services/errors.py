@@ -1,0 +1,26 @@
+"""Errors that services raise for a user to fix. ``str()`` is one clear line."""
+
+from __future__ import annotations
+
+from slo.models.rules import ValidationFailed
+from slo.store.db import DatabaseBusy, StoreError
+
+
+class ServiceError(Exception):
+    """Base of every error the user must fix (exit 1 on the CLI, a notice in the desk)."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    pass
+
+
+#: everything a front end should show as a message rather than a traceback
+USER_ERRORS = (ServiceError, ValidationFailed, StoreError, DatabaseBusy)

@@ -1,0 +1,203 @@
+"""Opening the database: one connection per thread, the pragmas, and write transactions.
+
+Every connection sets WAL, ``foreign_keys=ON``, a busy timeout and
+``synchronous=FULL``. Every write runs inside :meth:`Store.write`, which opens
+``BEGIN IMMEDIATE`` itself (sqlite-utils' own ``BEGIN`` is deferred, and two
+deferred read-then-write transactions deadlock under concurrent writers).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from . import schema
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """A problem with the database that the user must fix; ``str()`` is one clear line."""
+
+
+class DatabaseBusy(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "the database is busy (another user or process is writing); try again in a moment"
+        )
+
+
+class NetworkFilesystem(StoreError):
+    pass
+
+
+# Filesystem types on which SQLite's locking is unsafe (statfs f_type magic numbers
+# and /proc/mounts names).
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ncpfs"}
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the filesystem holding ``path``, from /proc/mounts (None if unknown)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    target = os.path.realpath(path)
+    best, best_type = "", None
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        if (target == mount_point or target.startswith(mount_point.rstrip("/") + "/")) and len(
+            mount_point
+        ) >= len(best):
+            best, best_type = mount_point, parts[2]
+    return best_type
+
+
+def check_local_filesystem(path: Path) -> None:
+    """Refuse a database on a network filesystem: SQLite locking and WAL are unsafe there."""
+    fstype = filesystem_type(path.parent if not path.exists() else path)
+    if fstype and (fstype in _NETWORK_FS or fstype.startswith("nfs")):
+        raise NetworkFilesystem(
+            f"{path} is on a network filesystem ({fstype}); SQLite's locking is not safe there "
+            "and records could be corrupted. Keep the database on the server's local disk and "
+            "let officers connect over SSH (see README, 'Running for a whole force')."
+        )
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """The pragmas every connection sets."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
+def connect(path: str | Path) -> Database:
+    """A new sqlite-utils Database on ``path`` with every pragma set (for this thread only)."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    configure(conn)
+    return Database(conn)
+
+
+class Store:
+    """The database at ``path``: a connection per thread, and write transactions.
+
+    ``store.db`` is this thread's connection. ``with store.write() as db:`` runs a
+    ``BEGIN IMMEDIATE`` transaction that commits on success and rolls back on any
+    exception; nested ``write()`` blocks become savepoints.
+    """
+
+    def __init__(self, path: str | Path, *, migrate: bool = True, check_fs: bool = True):
+        self.path = Path(path)
+        if check_fs:
+            check_local_filesystem(self.path)
+        self._local = threading.local()
+        self._all: list[Database] = []
+        self._lock = threading.Lock()
+        if migrate:
+            self.migrate()
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path)
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    def migrate(self) -> None:
+        db = self.db
+        if schema.migrations.pending(db):
+            # Serialise concurrent first opens: under the write lock, apply() re-reads
+            # what is pending, and each migration runs in a savepoint of this transaction.
+            with self.write():
+                schema.apply(db)
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        db = self.db
+        conn = db.conn
+        if conn.in_transaction:
+            with db.atomic():  # a savepoint inside the outer IMMEDIATE transaction
+                yield db
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseBusy() from exc
+            raise
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise DatabaseBusy() from exc
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                try:
+                    db.conn.close()
+                except sqlite3.ProgrammingError:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+
+def create_private_dir(folder: Path) -> None:
+    """Create ``folder`` (and parents) readable by the owner only."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (and if needed create) the database at ``path``.
+
+    A new database file and its folder are created readable by the owner only
+    (0600 / 0700), since they hold police records about children.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no database at {path}; create one with 'slo demo' or 'slo import'")
+        create_private_dir(path.parent)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    elif path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    try:
+        store = Store(path)
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseBusy() from exc
+        raise StoreError(f"{path} is not an SLO Desk database ({exc})") from exc
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if side.exists() and stat.S_IMODE(side.stat().st_mode) & 0o077:
+            os.chmod(side, 0o600)
+    return store
