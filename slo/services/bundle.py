@@ -35,7 +35,7 @@ from slo.store.db import Store
 from slo.store.rows import KEY_COLUMNS, bundle_row, from_row, to_row
 
 from . import audit, permissions
-from .records import get_row
+from .records import CALENDAR_FIELDS, get_row
 from .actors import BOOTSTRAP, Actor
 
 FORMAT = "slo-bundle/1"
@@ -251,6 +251,7 @@ def import_bundle(
                 chunk = items[chunk_start : chunk_start + 5000]
                 chunk_rows = rows[chunk_start : chunk_start + 5000]
                 write_rows = []
+                bumped = []
                 for rec, row in zip(chunk, chunk_rows):
                     key = rec.key()
                     if key in existing:
@@ -259,11 +260,20 @@ def import_bundle(
                             result.unchanged[entity] += 1
                             continue
                         replaced.append(key)
+                        if entity == "engagements" and any(
+                            old.get(f) != row.get(f) for f in CALENDAR_FIELDS
+                        ):
+                            bumped.append(key)
                     else:
                         created.append(key)
                     write_rows.append(row)
                 if write_rows:
                     db.conn.executemany(sql, write_rows)
+                if bumped:
+                    db.conn.executemany(
+                        "UPDATE engagements SET sequence = sequence + 1 WHERE ref = ?",
+                        [(k,) for k in bumped],
+                    )
                 done += len(chunk)
                 if progress:
                     progress(entity, done, total)

@@ -53,6 +53,9 @@ OWNER_FIELD = {
     "assignments": "officer",
 }
 
+#: engagement fields a head teacher's calendar shows: a change to any raises its SEQUENCE
+CALENDAR_FIELDS = {"starts_at", "ends_at", "title", "status", "kind", "school", "officer", "young_person"}
+
 #: entities only an admin manages
 MANAGED = {"teams", "officers", "schools", "assignments"}
 
@@ -155,6 +158,8 @@ def write_record(db: Database, actor: Actor, record: Record, *, source: str = "d
     if entity == "engagements":
         extra = ", updated_at = :_now"
         row["_now"] = audit.now_local().isoformat(timespec="seconds")
+        if old is not None and set(fields) & CALENDAR_FIELDS:
+            extra += ", sequence = sequence + 1"
     db.execute(
         f"INSERT INTO [{entity}] ({', '.join(f'[{c}]' for c in cols)}"
         + (", updated_at" if entity == "engagements" else "")

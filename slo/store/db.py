@@ -18,7 +18,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
-from . import schema
+from . import migrations as schema
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -86,7 +86,11 @@ def configure(conn: sqlite3.Connection) -> None:
 
 def connect(path: str | Path) -> Database:
     """A new sqlite-utils Database on ``path`` with every pragma set (for this thread only)."""
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    # check_same_thread=False only so that a connection whose thread has ended can be
+    # closed by the Store; each connection is still used by one thread only.
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     configure(conn)
     return Database(conn)
 
@@ -104,7 +108,7 @@ class Store:
         if check_fs:
             check_local_filesystem(self.path)
         self._local = threading.local()
-        self._all: list[Database] = []
+        self._all: list[tuple[threading.Thread, Database]] = []
         self._lock = threading.Lock()
         if migrate:
             self.migrate()
@@ -116,7 +120,18 @@ class Store:
             db = connect(self.path)
             self._local.db = db
             with self._lock:
-                self._all.append(db)
+                # close the connections of threads that have ended (e.g. finished workers)
+                alive = []
+                for thread, other in self._all:
+                    if thread.is_alive():
+                        alive.append((thread, other))
+                    else:
+                        try:
+                            other.conn.close()
+                        except sqlite3.Error:
+                            pass
+                alive.append((threading.current_thread(), db))
+                self._all = alive
         return db
 
     def migrate(self) -> None:
@@ -159,7 +174,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            for db in self._all:
+            for _thread, db in self._all:
                 try:
                     db.conn.close()
                 except sqlite3.ProgrammingError:

@@ -1,4 +1,4 @@
-"""The database schema, built by numbered migrations (sqlite-utils' ``Migrations``).
+"""Migration 001: the schema of bundle format 1.
 
 Records are keyed by their natural keys (as in the bundle), so a bundle maps
 onto tables without id translation. A few columns exist only in the database:
@@ -7,16 +7,13 @@ onto tables without id translation. A few columns exist only in the database:
 ``young_people.review_on`` (retention). Lists (working days, reason codes,
 risk factors) are stored as JSON arrays.
 
-Add a migration by appending a function decorated with ``@migrations()`` whose
-name starts with the next number. Never edit an applied migration.
 """
 
 from __future__ import annotations
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("slo")
+from . import migrations
 
 SCHEMA_V1 = """
 CREATE TABLE meta (
@@ -198,7 +195,3 @@ def m001_initial(db: Database) -> None:
         if statement:
             db.execute(statement)
 
-
-def apply(db: Database) -> None:
-    """Apply every pending migration."""
-    migrations.apply(db)

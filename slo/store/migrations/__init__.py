@@ -1,0 +1,27 @@
+"""The database schema, built by numbered migrations (sqlite-utils' ``Migrations``).
+
+Each module ``mNNN_name.py`` registers one or more functions with
+``@migrations()``; they are applied in the order the modules are imported
+below, each in a savepoint of one ``BEGIN IMMEDIATE`` transaction (see
+``Store.migrate``). Never edit a migration that has shipped: add the next one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("slo")
+
+# Registration order is application order.
+from . import m001_initial  # noqa: E402,F401
+from . import m002_school_days  # noqa: E402,F401
+from . import m003_calendars  # noqa: E402,F401
+from . import m004_jobs  # noqa: E402,F401
+from . import m005_reliability  # noqa: E402,F401
+from . import m006_abstractions  # noqa: E402,F401
+
+
+def apply(db: Database) -> None:
+    """Apply every pending migration."""
+    migrations.apply(db)

@@ -1,0 +1,12 @@
+"""Migration m006: reserved; fill in before it ships (then never edit it again)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from . import migrations
+
+
+@migrations()
+def m006_abstractions(db: Database) -> None:
+    """No change yet."""
