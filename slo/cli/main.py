@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "slo.cli.cmd_schools",
     "slo.cli.cmd_abstraction",
     "slo.cli.cmd_due",
+    "slo.cli.cmd_terms",
     "slo.cli.cmd_calendars",
     "slo.cli.cmd_report",
     "slo.cli.cmd_scheduler",
