@@ -1,0 +1,409 @@
+"""Import schools from a DfE "Get Information About Schools" (GIAS) establishment extract.
+
+The file is the CSV that GIAS serves (``edubasealldata*.csv``,
+``edubaseallstatefunded*.csv``, ``edubaseallacademiesandfree*.csv`` ...):
+Windows-1252 text with CRLF line ends and quoted fields. A file that was opened
+and saved again as UTF-8 (with or without a byte-order mark) is read too: the
+bytes are decoded as strict UTF-8 first, then as Windows-1252.
+
+Columns are matched by their header names, never by position (extracts have
+from 33 to about 130 columns, in varying orders). The file is refused as a
+whole when a column we need is missing (:data:`REQUIRED_COLUMNS`).
+
+Each row is then either used or skipped with a reason and its line number:
+
+* rows whose values do not make a valid :class:`~slo.models.School` (bad URN,
+  no name) are skipped and reported;
+* closed establishments (``EstablishmentStatus (name)`` = ``Closed``) are
+  skipped unless the URN is already in the database (then its GIAS fields are
+  refreshed like any other, because engagements and assignments refer to it,
+  and the summary lists it so an admin can end its assignment);
+* a URN seen twice in the file: the second row is skipped.
+
+New URNs are added; existing ones are updated in the GIAS fields only (name,
+phase, local authority, postcode, head teacher). ``uniform_policy`` and
+``head_teacher_email`` are set locally and never touched; assignments are never
+touched. Everything is written in one ``BEGIN IMMEDIATE`` transaction with one
+audit row per created or updated school (``source: gias``; field names only)
+plus one ``import``/``gias`` row with the counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import ValidationError
+
+from slo.models.entities import School
+from slo.models.enums import Phase
+from slo.models.rules import Problem, ValidationFailed
+from slo.models.text import clean_line
+from slo.store.db import Store
+from slo.store.rows import from_row, to_row
+
+from . import audit, permissions
+from .actors import Actor
+
+# Header names as GIAS writes them.
+URN = "URN"
+NAME = "EstablishmentName"
+LA = "LA (name)"
+POSTCODE = "Postcode"
+TYPE = "TypeOfEstablishment (name)"
+STATUS = "EstablishmentStatus (name)"
+PHASE = "PhaseOfEducation (name)"
+HEAD_TITLE = "HeadTitle (name)"
+HEAD_FIRST = "HeadFirstName"
+HEAD_LAST = "HeadLastName"
+
+#: every column the import reads; a file without one of them is refused
+REQUIRED_COLUMNS = (URN, NAME, LA, POSTCODE, TYPE, STATUS, PHASE, HEAD_TITLE, HEAD_FIRST, HEAD_LAST)
+
+#: the School fields that come from GIAS (the others are kept as set locally)
+GIAS_FIELDS = ("name", "phase", "local_authority", "postcode", "head_teacher")
+
+#: values GIAS uses for "nothing here"
+_EMPTY_WORDS = {"", "not applicable", "not recorded", "n/a", "na", "none", "unknown", "-"}
+
+#: head titles that are salutations; anything else in that column ("Headteacher",
+#: "Executive Head", "Principal", "Not applicable") is a job title and is dropped
+SALUTATIONS = {
+    "mr": "Mr",
+    "mrs": "Mrs",
+    "ms": "Ms",
+    "miss": "Miss",
+    "mx": "Mx",
+    "dr": "Dr",
+    "prof": "Prof",
+    "professor": "Professor",
+    "sir": "Sir",
+    "dame": "Dame",
+    "lady": "Lady",
+    "lord": "Lord",
+    "rev": "Rev",
+    "revd": "Revd",
+    "reverend": "Reverend",
+    "the reverend": "The Reverend",
+    "rev dr": "Rev Dr",
+    "father": "Father",
+    "fr": "Fr",
+    "sister": "Sister",
+    "brother": "Brother",
+    "canon": "Canon",
+    "rabbi": "Rabbi",
+}
+
+CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row of the file that was not used, with the (first physical) line it starts on."""
+
+    line: int
+    urn: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        urn = f" (URN {self.urn})" if self.urn else ""
+        return f"line {self.line}{urn}: {self.reason}"
+
+
+@dataclass
+class GiasResult:
+    """What an import did. Lists hold URNs, except ``skipped``."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    #: URNs closed in GIAS but kept because they are in the database (refreshed or unchanged)
+    closed_kept: list[str] = field(default_factory=list)
+    #: closed establishments not in the database: counted, not listed one by one
+    closed_skipped: int = 0
+    #: rows that could not be used (invalid values, duplicates, malformed lines)
+    skipped: list[Skipped] = field(default_factory=list)
+    rows: int = 0
+    encoding: str = ""
+
+    def summary(self) -> str:
+        """One line: the counts."""
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
+            f"{self.closed_skipped + len(self.skipped)} skipped "
+            f"({self.closed_skipped} closed and not in the database, {len(self.skipped)} unusable)"
+        )
+
+    def report_lines(self, limit: int = 20) -> list[str]:
+        """Details for a person: unusable rows (up to ``limit``), closed schools kept."""
+        lines = [f"skipped {s}" for s in self.skipped[:limit]]
+        if len(self.skipped) > limit:
+            lines.append(f"... and {len(self.skipped) - limit} more unusable row(s)")
+        if self.closed_kept:
+            shown = ", ".join(self.closed_kept[:limit])
+            more = f" and {len(self.closed_kept) - limit} more" if len(self.closed_kept) > limit else ""
+            lines.append(
+                f"closed in GIAS but kept (already in the database; end their assignments if needed): "
+                f"{shown}{more}"
+            )
+        return lines
+
+
+def _refuse(path: Path, message: str) -> ValidationFailed:
+    return ValidationFailed([Problem("gias", str(path), None, message)])
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding used: strict UTF-8 (BOM dropped), else Windows-1252.
+
+    Windows-1252 leaves five bytes undefined; a file containing one is neither
+    encoding and is refused with :class:`ValueError` naming the byte's offset.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+        return text, ("ascii" if data.isascii() else "utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _value(text: str | None) -> str | None:
+    """A GIAS cell cleaned of control characters and spare spaces; None for empty and "Not applicable"."""
+    if text is None:
+        return None
+    cleaned = clean_line(text)
+    return None if cleaned.lower() in _EMPTY_WORDS else cleaned
+
+
+def salutation(title: str | None) -> str | None:
+    """The salutation in GIAS's head-title column, or None for job titles and blanks."""
+    cleaned = _value(title)
+    if cleaned is None:
+        return None
+    key = re.sub(r"\.", "", cleaned).lower()
+    key = re.sub(r"\s+", " ", key).strip()
+    return SALUTATIONS.get(key)
+
+
+def head_teacher(title: str | None, first: str | None, last: str | None) -> str | None:
+    """The head teacher's name as GIAS gives it, with a salutation only when it is one.
+
+    ``("Miss", "Alexandra", "Allan")`` -> ``"Miss Alexandra Allan"``;
+    ``("Headteacher", "R", "Coning")`` -> ``"R Coning"``; no names -> None
+    (a title alone names nobody).
+    """
+    names = [n for n in (_value(first), _value(last)) if n]
+    if not names:
+        return None
+    parts = [salutation(title)] + names
+    return " ".join(p for p in parts if p)
+
+
+def phase_of(type_name: str | None, phase_name: str | None) -> Phase:
+    """Our phase from GIAS's type of establishment and phase of education."""
+    kind = (type_name or "").strip().lower()
+    if "special" in kind:
+        return Phase.SPECIAL
+    if "pupil referral unit" in kind or "alternative provision" in kind:
+        return Phase.ALTERNATIVE_PROVISION
+    phase = re.sub(r"\s+", " ", (phase_name or "").strip().lower())
+    return {
+        "primary": Phase.PRIMARY,
+        "middle deemed primary": Phase.PRIMARY,
+        "secondary": Phase.SECONDARY,
+        "middle deemed secondary": Phase.SECONDARY,
+        "all-through": Phase.ALL_THROUGH,
+        "all through": Phase.ALL_THROUGH,
+        "16 plus": Phase.POST16,
+    }.get(phase, Phase.OTHER)
+
+
+@dataclass
+class Row:
+    """One usable data row: where it starts and its cells by header name."""
+
+    line: int
+    cells: dict[str, str]
+
+
+def read_rows(text: str, path: Path) -> Iterator[Row | Skipped]:
+    """The file's data rows by header name; malformed rows come out as :class:`Skipped`.
+
+    Raises :class:`ValidationFailed` when the header lacks a required column.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise _refuse(path, "is empty (expected a GIAS establishment CSV with a header row)") from None
+    except csv.Error as exc:
+        raise _refuse(path, f"is not a readable CSV file ({exc})") from None
+    names = [clean_line(h).lower() for h in header]
+    index: dict[str, int] = {}
+    for wanted in REQUIRED_COLUMNS:
+        try:
+            index[wanted] = names.index(wanted.lower())
+        except ValueError:
+            pass
+    missing = [c for c in REQUIRED_COLUMNS if c not in index]
+    if missing:
+        raise _refuse(
+            path,
+            "is not a GIAS establishment extract: missing column(s) "
+            + ", ".join(repr(m) for m in missing),
+        )
+    width = len(header)
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Skipped(line, None, f"is not valid CSV ({exc})")
+            line = reader.line_num + 1
+            continue
+        start, line = line, reader.line_num + 1
+        if not cells or all(not c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != width:
+            urn = _value(cells[index[URN]]) if len(cells) > index[URN] else None
+            yield Skipped(start, urn, f"has {len(cells)} fields; the header has {width}")
+            continue
+        yield Row(start, {name: cells[i] for name, i in index.items()})
+
+
+def school_from_row(row: Row) -> School:
+    """The School that a GIAS row describes (GIAS fields only; local fields at their defaults).
+
+    Raises pydantic's ``ValidationError`` for values the model refuses.
+    """
+    c = row.cells
+    return School.model_validate(
+        {
+            "urn": (c[URN] or "").strip(),
+            "name": _value(c[NAME]) or "",
+            "phase": phase_of(c[TYPE], c[PHASE]).value,
+            "local_authority": _value(c[LA]),
+            "postcode": _value(c[POSTCODE]),
+            "head_teacher": head_teacher(c[HEAD_TITLE], c[HEAD_FIRST], c[HEAD_LAST]),
+        }
+    )
+
+
+def _why(exc: ValidationError) -> str:
+    bits = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e.get("loc", ())) or "row"
+        msg = e.get("msg", "invalid").removeprefix("Value error, ")
+        if e.get("type") == "string_too_short":
+            msg = "is empty"
+        elif where == "urn" and e.get("type") == "string_pattern_mismatch":
+            msg = "expected a 6-digit URN"
+        bits.append(f"{where} {msg}")
+    return "; ".join(bits)
+
+
+def import_gias(store: Store, actor: Actor, path: str | Path) -> GiasResult:
+    """Add or update schools from the GIAS extract at ``path``; see the module docstring.
+
+    Needs permission ``manage``. Raises :class:`ValidationFailed` (and changes
+    nothing) for a file that cannot be read or lacks a required column.
+    """
+    path = Path(path)
+    permissions.require(store.db, actor, permissions.MANAGE, what="this database")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _refuse(path, "file not found") from None
+    except IsADirectoryError:
+        raise _refuse(path, "is a folder, not a CSV file") from None
+    try:
+        text, encoding = decode(data)
+    except ValueError as exc:
+        raise _refuse(path, str(exc)) from None
+
+    result = GiasResult(encoding=encoding)
+    with store.write() as db:
+        cursor = db.execute("SELECT * FROM schools")
+        cols = [c[0] for c in cursor.description]
+        existing = {r.urn: r for r in (from_row("schools", dict(zip(cols, v))) for v in cursor)}
+        seen: dict[str, int] = {}
+        writes: list[School] = []
+        created: list[tuple[str, dict[str, Any]]] = []
+        updated: list[tuple[str, dict[str, Any]]] = []
+        for item in read_rows(text, path):
+            if isinstance(item, Skipped):
+                result.rows += 1
+                result.skipped.append(item)
+                continue
+            result.rows += 1
+            try:
+                school = school_from_row(item)
+            except ValidationError as exc:
+                urn = _value(item.cells[URN])
+                result.skipped.append(Skipped(item.line, urn, _why(exc)))
+                continue
+            if school.urn in seen:
+                result.skipped.append(
+                    Skipped(item.line, school.urn, f"URN appears twice in the file (first on line {seen[school.urn]})")
+                )
+                continue
+            seen[school.urn] = item.line
+            closed = (_value(item.cells[STATUS]) or "").lower() == CLOSED
+            old = existing.get(school.urn)
+            if old is None:
+                if closed:
+                    result.closed_skipped += 1
+                    continue
+                writes.append(school)
+                result.added.append(school.urn)
+                created.append((school.urn, {"fields": sorted(School.model_fields), "source": "gias"}))
+                continue
+            if closed:
+                result.closed_kept.append(school.urn)
+            new = old.model_copy(update={f: getattr(school, f) for f in GIAS_FIELDS})
+            fields = [f for f in GIAS_FIELDS if getattr(old, f) != getattr(new, f)]
+            if not fields:
+                result.unchanged += 1
+                continue
+            writes.append(new)
+            result.updated.append(school.urn)
+            updated.append((school.urn, {"fields": fields, "source": "gias"}))
+        if writes:
+            cols = list(School.model_fields)
+            db.conn.executemany(
+                f"INSERT INTO schools ({', '.join(f'[{c}]' for c in cols)}) "
+                f"VALUES ({', '.join(':' + c for c in cols)}) "
+                "ON CONFLICT (urn) DO UPDATE SET "
+                + ", ".join(f"[{c}] = excluded.[{c}]" for c in GIAS_FIELDS),
+                [to_row(s) for s in writes],
+            )
+        if created:
+            audit.record_many(db, actor.collar, audit.CREATE, "schools", created)
+        if updated:
+            audit.record_many(db, actor.collar, audit.UPDATE, "schools", updated)
+        audit.record(
+            db,
+            actor.collar,
+            audit.IMPORT,
+            "gias",
+            None,
+            {
+                "added": len(result.added),
+                "updated": len(result.updated),
+                "unchanged": result.unchanged,
+                "skipped": result.closed_skipped + len(result.skipped),
+                "rows": result.rows,
+            },
+        )
+    return result
