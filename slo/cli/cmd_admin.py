@@ -1,7 +1,83 @@
-"""Placeholder: this command module is being built (see the issue that owns it)."""
+"""`slo check` and `slo backup OUT.db`."""
 
 from __future__ import annotations
 
+from slo.services import integrity
+
+from .context import Context, err
+
 
 def register(groups) -> None:
-    """Add this module's subcommands to the parser groups (root, export, schools, abstraction, report)."""
+    p = groups["root"].add_parser("check", help="integrity check of the database and the audit chain")
+    p.set_defaults(func=run_check)
+    p = groups["root"].add_parser("backup", help="a consistent copy of the live database")
+    p.add_argument("out", metavar="OUT.db")
+    p.set_defaults(func=run_backup)
+    register_retention(groups)
+
+
+def run_check(ctx: Context, args) -> int:
+    store = ctx.store()
+    report = integrity.check(store.db)
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        err("slo: error: the database failed its check (see above)")
+        return 1
+    return 0
+
+
+def run_backup(ctx: Context, args) -> int:
+    store = ctx.store()
+    out = integrity.backup(store, args.out)
+    report = integrity.check(store.db)
+    err(f"backed up {ctx.db_path} to {out} (audit head {report.chain.last_hash})")
+    return 0
+
+
+def register_retention(groups) -> None:
+    p = groups["root"].add_parser("retention", help="young people whose retention review is due (admin)")
+    p.add_argument("--on", metavar="DATE", help="review date (default today)")
+    p.add_argument("--days", type=int, default=0, help="include reviews due within N days")
+    p.set_defaults(func=run_retention)
+    p = groups["root"].add_parser(
+        "erase", help="erase a young person's personal data everywhere (admin; cannot be undone)"
+    )
+    p.add_argument("ref", metavar="YOUNG_PERSON_REF")
+    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.set_defaults(func=run_erase)
+
+
+def run_retention(ctx: Context, args) -> int:
+    from datetime import date
+
+    from slo.services import permissions, retention
+    from slo.services.errors import ServiceError
+
+    store = ctx.store()
+    actor = ctx.actor()
+    permissions.require(store.db, actor, permissions.ERASE, what="retention reviews")
+    try:
+        on = date.fromisoformat(args.on) if args.on else date.today()
+    except ValueError:
+        raise ServiceError(f"--on {args.on!r}: use YYYY-MM-DD") from None
+    for review in retention.reviews_due(store.db, on, args.days):
+        last = review.last_record.isoformat() if review.last_record else "-"
+        print(f"{review.review_on.isoformat()}  {review.ref}  (last record {last})")
+    return 0
+
+
+def run_erase(ctx: Context, args) -> int:
+    from slo.services import retention
+    from slo.services.errors import ServiceError
+
+    if not args.yes:
+        raise ServiceError(f"erasing {args.ref} cannot be undone; repeat with --yes to confirm")
+    store = ctx.store()
+    actor = ctx.actor()
+    result = retention.erase_young_person(store, actor, args.ref)
+    err(
+        f"erased {result.ref}: {result.consultations} consultation(s) and {result.referrals} referral(s) "
+        f"deleted, {result.sessions_anonymised} session(s) anonymised, {result.texts_redacted} text(s) redacted"
+    )
+    return 0
