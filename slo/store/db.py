@@ -20,7 +20,8 @@ from sqlite_utils import Database
 
 from . import migrations as schema
 
-BUSY_TIMEOUT_MS = 10_000
+#: how long a writer waits for another writer before "the database is busy" (env SLO_BUSY_TIMEOUT_MS)
+BUSY_TIMEOUT_MS = int(os.environ.get("SLO_BUSY_TIMEOUT_MS", "10000"))
 
 
 class StoreError(Exception):
@@ -43,10 +44,10 @@ class NetworkFilesystem(StoreError):
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ncpfs"}
 
 
-def filesystem_type(path: Path) -> str | None:
+def filesystem_type(path: Path, mounts_file: str = "/proc/mounts") -> str | None:
     """The type of the filesystem holding ``path``, from /proc/mounts (None if unknown)."""
     try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
+        mounts = Path(mounts_file).read_text().splitlines()
     except OSError:
         return None
     target = os.path.realpath(path)
@@ -63,9 +64,13 @@ def filesystem_type(path: Path) -> str | None:
     return best_type
 
 
-def check_local_filesystem(path: Path) -> None:
+def check_local_filesystem(path: Path, mounts_file: str | None = None) -> None:
     """Refuse a database on a network filesystem: SQLite locking and WAL are unsafe there."""
-    fstype = filesystem_type(path.parent if not path.exists() else path)
+    mounts_file = mounts_file or os.environ.get("SLO_MOUNTS_FILE", "/proc/mounts")
+    probe = path if path.exists() else path.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    fstype = filesystem_type(probe, mounts_file)
     if fstype and (fstype in _NETWORK_FS or fstype.startswith("nfs")):
         raise NetworkFilesystem(
             f"{path} is on a network filesystem ({fstype}); SQLite's locking is not safe there "
@@ -197,6 +202,7 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     (0600 / 0700), since they hold police records about children.
     """
     path = Path(path)
+    check_local_filesystem(path)
     if not path.exists():
         if not create:
             raise StoreError(f"no database at {path}; create one with 'slo demo' or 'slo import'")
