@@ -22,15 +22,15 @@ _SPACES = re.compile(r"[ \t]+")
 
 def clean_line(value: str) -> str:
     """One line of text: control characters removed, whitespace collapsed, trimmed."""
-    value = unicodedata.normalize("NFC", value)
     value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    value = _CONTROL.sub("", value)
+    # NFC after removing controls: a control between a letter and its accent would
+    # otherwise leave a decomposed pair, and cleaning would not be idempotent.
+    value = unicodedata.normalize("NFC", _CONTROL.sub("", value))
     return _SPACES.sub(" ", value).strip()
 
 
 def clean_multiline(value: str) -> str:
     """Multi-line text: newlines kept (normalised to ``\\n``), other controls removed."""
-    value = unicodedata.normalize("NFC", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    lines = [_CONTROL.sub("", line).rstrip() for line in value.split("\n")]
+    lines = [unicodedata.normalize("NFC", _CONTROL.sub("", line)).rstrip() for line in value.split("\n")]
     return "\n".join(lines).strip("\n").strip()

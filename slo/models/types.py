@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -82,9 +83,11 @@ Urn = Annotated[str, BeforeValidator(_text), StringConstraints(pattern=r"^[0-9]{
 
 
 def _half_steps(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("expected a finite number of days")
     if value <= 0:
         raise ValueError("must be more than 0")
-    if (value * 2) != int(value * 2):
+    if not float(value * 2).is_integer():
         raise ValueError("must be in half-day steps (e.g. 1, 1.5, 2)")
     return value
 
