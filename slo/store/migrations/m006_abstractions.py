@@ -1,4 +1,7 @@
-"""Migration m006: reserved; fill in before it ships (then never edit it again)."""
+"""Migration m006: indexes for the abstractions issue (rebooking, cancellations by status).
+
+Shipped; never edit it again (add a later migration instead).
+"""
 
 from __future__ import annotations
 
@@ -9,4 +12,7 @@ from . import migrations
 
 @migrations()
 def m006_abstractions(db: Database) -> None:
-    """No change yet."""
+    """Index ``engagements.rebooked_from`` (is this engagement already rebooked?) and the
+    officer's engagements by status and start (planned engagements in an abstraction's span)."""
+    db.execute("CREATE INDEX IF NOT EXISTS engagements_rebooked_from ON engagements(rebooked_from)")
+    db.execute("CREATE INDEX IF NOT EXISTS engagements_officer_status ON engagements(officer, status, starts_at)")
