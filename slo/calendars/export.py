@@ -1,0 +1,417 @@
+"""Exporting the head teachers' calendars, incrementally.
+
+For every school in the actor's scope with engagements to show (from twelve
+months ago onwards) there is one file ``<exports>/calendars/<URN>-<slug>.ics``.
+
+A run works in three steps:
+
+1. **Fingerprints** (one grouped SQL query over the engagements in the window,
+   plus schools, officers and young people): per school a short hash of
+   everything the file depends on (count, sum of rowids and of SEQUENCE, the
+   latest ``updated_at``, the school's name and uniform policy, the names of
+   the officers, a signature of the school's young people for the name guard).
+   A school whose fingerprint equals the stored one, and whose file is still on
+   disk with the stored size, is skipped without being built. A run with
+   nothing changed therefore reads a few aggregates, stats the files and
+   returns.
+2. **Build** the changed schools in chunks: one query for the chunk's events,
+   render with :mod:`slo.calendars.ics`, hash. A file whose bytes equal the
+   stored hash is not rewritten (only its fingerprint is updated).
+3. **Write**: each changed file goes to a temporary file in the same folder;
+   the state rows and one audit row per file (operation ``disclosure``: school,
+   events, sha256, audit head hash) are committed in one transaction; then
+   each temporary file is moved into place with ``os.replace`` (atomic).
+
+DTSTAMP is derived from ``engagements.updated_at`` (a fixed stamp when the
+record has none), so an unchanged engagement always serialises to the same
+bytes and reruns stay quiet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from slo.services import audit, permissions
+from slo.services.actors import Actor
+from slo.services.errors import NotFound, PermissionDenied
+
+from .ics import CalEvent, render_calendar
+from .paths import calendar_path, calendars_dir
+
+#: bump when the rendering changes, so every file is rebuilt once
+FORMAT_VERSION = "slo-ics/1"
+#: engagements that started this many months ago or later are shown
+WINDOW_MONTHS = 12
+#: schools built (and committed) per transaction
+CHUNK = 200
+#: DTSTAMP of an engagement whose record carries no updated_at (e.g. imported from a bundle)
+UNKNOWN_STAMP = datetime(2000, 1, 1)
+#: what a 1:1 session is called in a school's calendar, whatever the officer typed
+ONE_TO_ONE_TITLE = "Liaison officer: 1:1 session"
+FILE_MODE = 0o640
+
+_KIND_LABEL = {
+    "visit": "visit",
+    "assembly": "assembly",
+    "lesson": "lesson",
+    "one_to_one": "1:1 session",
+    "drop_in": "drop-in",
+    "meeting": "meeting",
+    "case_conference": "case conference",
+    "parent_meeting": "parent meeting",
+    "other": "engagement",
+}
+
+
+@dataclass
+class CalendarExportResult:
+    written: list[Path]
+    unchanged: int
+    events: int
+    seconds: float
+    #: schools considered (in scope, with something to show or a file already written)
+    schools: int = 0
+    removed: list[Path] = field(default_factory=list)
+
+
+def window_start(today: date) -> date:
+    """Twelve months before ``today`` (29 February falls back to the 28th)."""
+    year, month = today.year, today.month - WINDOW_MONTHS
+    while month < 1:
+        month += 12
+        year -= 1
+    day = today.day
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+# ---------------------------------------------------------------- scope
+
+
+def _current_assignment(db, urn: str, today: date) -> str | None:
+    row = db.execute(
+        "SELECT officer FROM assignments WHERE school = ? AND start_date <= ? "
+        "AND (end_date IS NULL OR end_date >= ?) ORDER BY start_date DESC LIMIT 1",
+        [urn, today.isoformat(), today.isoformat()],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def scope_schools(db, actor: Actor, today: date) -> set[str] | None:
+    """The URNs ``actor`` may export calendars for (``None`` = every school).
+
+    An SLO: the schools assigned to them today. A sergeant: the schools
+    assigned today to officers of their team. Inspector, admin, system: all.
+    """
+    scope = permissions.PERMISSIONS.get((actor.role, permissions.EXPORT_CALENDARS))
+    if scope is None:
+        permissions.require(db, actor, permissions.EXPORT_CALENDARS, what="any school's calendar")
+    if scope == permissions.ANY:
+        return None
+    day = today.isoformat()
+    if scope == permissions.TEAM and actor.team is not None:
+        rows = db.execute(
+            "SELECT DISTINCT school FROM assignments WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?) "
+            "AND (officer = ? OR officer IN (SELECT collar_number FROM officers WHERE team = ?))",
+            [day, day, actor.collar, actor.team],
+        )
+    else:
+        rows = db.execute(
+            "SELECT DISTINCT school FROM assignments WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?) "
+            "AND officer = ?",
+            [day, day, actor.collar],
+        )
+    return {r[0] for r in rows}
+
+
+def _require_school(db, actor: Actor, urn: str, today: date) -> None:
+    if db.execute("SELECT 1 FROM schools WHERE urn = ?", [urn]).fetchone() is None:
+        raise NotFound(f"no school with URN {urn!r}")
+    allowed = scope_schools(db, actor, today)
+    if allowed is not None and urn not in allowed:
+        officer = _current_assignment(db, urn, today)
+        target = f"school {urn}" + (f" (assigned to {officer})" if officer else " (no officer assigned)")
+        permissions.log_refusal(db, actor, permissions.EXPORT_CALENDARS, target)
+        raise PermissionDenied(f"{actor.collar} ({actor.role}) may not export calendars for {target}")
+
+
+# ---------------------------------------------------------------- fingerprints
+
+
+@dataclass
+class _SchoolState:
+    urn: str
+    name: str
+    policy: str
+    fingerprint: str
+    events: int
+
+
+def _fingerprints(db, cutoff: str, only: set[str] | None) -> dict[str, _SchoolState]:
+    """A fingerprint per school that has engagements in the window (and per school already exported)."""
+    officers = dict(db.execute("SELECT collar_number, name FROM officers").fetchall())
+    young = {
+        r[0]: (r[1], r[2])
+        for r in db.execute(
+            "SELECT school, count(*), total(rowid) FROM young_people WHERE school IS NOT NULL GROUP BY school"
+        )
+    }
+    aggregates = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "SELECT school, count(*), total(sequence), max(coalesce(updated_at, '')), total(rowid), "
+            "group_concat(DISTINCT officer), total(young_person IS NOT NULL) "
+            "FROM engagements WHERE starts_at >= ? GROUP BY school",
+            [cutoff],
+        )
+    }
+    exported = {r[0] for r in db.execute("SELECT urn FROM calendar_files")}
+    wanted = set(aggregates) | exported
+    if only is not None:
+        wanted &= only
+    out: dict[str, _SchoolState] = {}
+    if not wanted:
+        return out
+    for urn, name, policy in db.execute("SELECT urn, name, uniform_policy FROM schools"):
+        if urn not in wanted:
+            continue
+        agg = aggregates.get(urn)
+        if agg is None:
+            parts = (FORMAT_VERSION, "empty", name)
+            events = 0
+        else:
+            count, seq, updated, rowids, collars, linked = agg
+            names = tuple(sorted((c, officers.get(c, "")) for c in (collars or "").split(",")))
+            parts = (FORMAT_VERSION, count, seq, updated, rowids, linked, name, policy, names, young.get(urn))
+            events = count
+        digest = hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+        out[urn] = _SchoolState(urn, name, policy, digest, events)
+    return out
+
+
+# ---------------------------------------------------------------- building
+
+
+def _name_guard(names: Iterable[tuple[str, str]]) -> re.Pattern[str] | None:
+    """A pattern matching any of these young people's given or family names as whole words."""
+    needles = set()
+    for given, family in names:
+        for n in (given, family):
+            n = (n or "").strip()
+            if len(n) >= 2:
+                needles.add(n)
+    if not needles:
+        return None
+    alternation = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolState]) -> dict[str, list[CalEvent]]:
+    """The events of each school in ``urns`` (from ``cutoff`` onwards), ready to render."""
+    marks = _placeholders(len(urns))
+    guard_names: dict[str, list[tuple[str, str]]] = {u: [] for u in urns}
+    for urn, given, family in db.execute(
+        f"SELECT school, given_name, family_name FROM young_people WHERE school IN ({marks}) "
+        f"UNION ALL SELECT e.school, y.given_name, y.family_name FROM engagements e "
+        f"JOIN young_people y ON y.ref = e.young_person WHERE e.school IN ({marks}) AND e.starts_at >= ?",
+        [*urns, *urns, cutoff],
+    ):
+        guard_names[urn].append((given, family))
+    guards = {u: _name_guard(n) for u, n in guard_names.items()}
+    out: dict[str, list[CalEvent]] = {u: [] for u in urns}
+    cursor = db.execute(
+        "SELECT e.school, e.ref, e.kind, e.young_person, e.title, e.starts_at, e.ends_at, e.status, "
+        "e.sequence, e.updated_at, e.officer, o.name "
+        "FROM engagements e LEFT JOIN officers o ON o.collar_number = e.officer "
+        f"WHERE e.school IN ({marks}) AND e.starts_at >= ? ORDER BY e.school, e.starts_at, e.ref",
+        [*urns, cutoff],
+    )
+    parse = datetime.fromisoformat
+    for urn, ref, kind, young_person, title, starts, ends, status, seq, updated, collar, officer_name in cursor:
+        school = schools[urn]
+        if kind == "one_to_one" or young_person is not None:
+            summary = ONE_TO_ONE_TITLE
+        else:
+            guard = guards.get(urn)
+            summary = title
+            if guard is not None and guard.search(title or ""):
+                summary = f"Liaison officer: {_KIND_LABEL.get(kind, 'engagement')}"
+        lines = [f"Schools liaison officer: {officer_name or collar} (collar number {collar})"]
+        if school.policy == "plain_clothes_only":
+            lines.append("Plain clothes: the school asks the officer to visit out of uniform")
+        out[urn].append(
+            CalEvent(
+                ref=ref,
+                starts_at=parse(starts),
+                ends_at=parse(ends),
+                sequence=seq or 0,
+                summary=summary,
+                location=school.name,
+                description="\n".join(lines),
+                cancelled=status == "cancelled",
+                stamp=parse(updated) if updated else UNKNOWN_STAMP,
+            )
+        )
+    return out
+
+
+def calendar_title(school_name: str) -> str:
+    return f"Police schools liaison: {school_name}"
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write_temp(folder: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".ics")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, FILE_MODE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _file_matches(path: Path, size: int | None) -> bool:
+    try:
+        return path.stat().st_size == size
+    except OSError:
+        return False
+
+
+def export_calendars(
+    store,
+    actor: Actor,
+    exports: Path,
+    *,
+    school: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    today: date | None = None,
+) -> CalendarExportResult:
+    """Write or refresh the head teachers' calendars under ``<exports>/calendars/``.
+
+    ``school`` limits the run to one URN. ``progress(done, total)`` is called
+    as changed schools are built. ``today`` fixes the window (tests).
+    Raises :class:`PermissionDenied` / :class:`NotFound` for users' mistakes.
+    """
+    started = time.perf_counter()
+    db = store.db
+    today = today or audit.now_local().date()
+    cutoff = window_start(today).isoformat()
+    if school is not None:
+        _require_school(db, actor, school, today)
+        only: set[str] | None = {school}
+    else:
+        only = scope_schools(db, actor, today)
+
+    folder = calendars_dir(exports)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    states = _fingerprints(db, cutoff, only)
+    stored = {
+        r[0]: r[1:]
+        for r in db.execute("SELECT urn, path, fingerprint, content_hash, size FROM calendar_files")
+    }
+    todo: list[str] = []
+    unchanged = 0
+    for urn in sorted(states):
+        st = states[urn]
+        old = stored.get(urn)
+        if old is not None and old[1] == st.fingerprint:
+            path = calendar_path(exports, urn, st.name)
+            if str(path) == old[0] and _file_matches(path, old[3]):
+                unchanged += 1
+                continue
+        todo.append(urn)
+
+    result = CalendarExportResult(written=[], unchanged=unchanged, events=0, seconds=0.0, schools=len(states))
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    done = 0
+    for start in range(0, total, CHUNK):
+        chunk = todo[start : start + CHUNK]
+        events = build_events(db, chunk, cutoff, states)
+        temps: list[tuple[Path, Path, str | None]] = []  # (temp, final, old path to remove)
+        state_rows = []
+        disclosures = []
+        try:
+            for urn in chunk:
+                st = states[urn]
+                data = render_calendar(calendar_title(st.name), events[urn])
+                digest = hashlib.sha256(data).hexdigest()
+                path = calendar_path(exports, urn, st.name)
+                old = stored.get(urn)
+                n = len(events[urn])
+                same = old is not None and old[2] == digest and old[0] == str(path) and _file_matches(path, old[3])
+                state_rows.append((urn, str(path), st.fingerprint, digest, len(data), n))
+                if same:
+                    result.unchanged += 1
+                else:
+                    temps.append((_write_temp(folder, data), path, old[0] if old and old[0] != str(path) else None))
+                    disclosures.append(
+                        (urn, {"events": n, "sha256": digest, "file": path.name, "bytes": len(data)})
+                    )
+                    result.events += n
+                done += 1
+                if progress:
+                    progress(done, total)
+            stamp = audit.now_local().isoformat(timespec="seconds")
+            with store.write() as wdb:
+                wdb.conn.executemany(
+                    "INSERT INTO calendar_files (urn, path, fingerprint, content_hash, size, events, written_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (urn) DO UPDATE SET path = excluded.path, "
+                    "fingerprint = excluded.fingerprint, content_hash = excluded.content_hash, "
+                    "size = excluded.size, events = excluded.events, "
+                    "written_at = CASE WHEN calendar_files.content_hash = excluded.content_hash "
+                    "THEN calendar_files.written_at ELSE excluded.written_at END",
+                    [(*row, stamp) for row in state_rows],
+                )
+                if disclosures:
+                    head = audit.last_hash(wdb)
+                    for _urn, detail in disclosures:
+                        detail["audit_head"] = head
+                    audit.record_many(wdb, actor.collar, audit.DISCLOSURE, "calendar", disclosures)
+        except BaseException:
+            for tmp, _final, _old in temps:
+                tmp.unlink(missing_ok=True)
+            raise
+        for tmp, final, old_path in temps:
+            os.replace(tmp, final)
+            result.written.append(final)
+            if old_path:
+                old_file = Path(old_path)
+                # a school renamed: its old file would go stale; remove it (only inside our folder)
+                if old_file.resolve().parent == folder.resolve() and old_file.exists():
+                    old_file.unlink()
+                    result.removed.append(old_file)
+    with store.write() as wdb:
+        audit.record(
+            wdb,
+            actor.collar,
+            audit.EXPORT,
+            "calendars",
+            school,
+            {"written": len(result.written), "unchanged": result.unchanged, "events": result.events},
+        )
+    if progress and total == 0:
+        progress(0, 0)
+    result.seconds = time.perf_counter() - started
+    return result

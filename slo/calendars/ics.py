@@ -1,0 +1,172 @@
+"""Writing iCalendar (RFC 5545) text for the head teachers' calendars.
+
+A small, strict serialiser for the one shape of file we publish: a
+``VCALENDAR`` with ``METHOD:PUBLISH``, one ``VTIMEZONE`` (Europe/London, only
+the years the file needs) and ``VEVENT``s whose times all carry
+``TZID=Europe/London``. It is an order of magnitude faster than building
+``icalendar`` objects and serialising them (see ``benchmarks/bench_calendars.py``),
+and the tests parse every file it writes with icalendar, vobject and
+recurring-ical-events, and import it into khal and calcurse.
+
+Every text value passes :func:`sanitise` (control characters removed,
+backslashes turned into ``/``) and then :func:`escape_text` (RFC 5545 TEXT
+escaping of ``;``, ``,`` and newlines), so no stored text can add a property,
+a parameter or a component. Long lines are folded at 75 octets without
+splitting a UTF-8 character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+PRODID = "-//SLO Desk//slo-desk 0.1//EN"
+TZID = "Europe/London"
+LONDON = ZoneInfo(TZID)
+UID_DOMAIN = "slo-desk"
+CRLF = "\r\n"
+
+# C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates,
+# BOM, lone surrogates and the two non-characters: none may reach a file.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+
+def sanitise(value: str | None) -> str:
+    """One line of safe text: control characters out, backslashes become ``/``, spaces collapsed.
+
+    Backslashes are neutralised because some clients (Debian's khal 0.10.5,
+    ics.py) mis-read an escaped backslash followed by a letter as a line break.
+    """
+    if not value:
+        return ""
+    value = value.replace("\\", "/")
+    # whitespace controls become a space (so words stay apart), the rest go
+    value = _SPACES.sub(" ", value)
+    value = _UNSAFE.sub("", value)
+    return value.strip()
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 TEXT escaping (3.3.11): backslash, semicolon, comma, newline."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets (continuation lines start with a space)."""
+    if len(line) <= 37 or len(line.encode("utf-8")) <= 75:
+        return line
+    parts = []
+    current: list[str] = []
+    size = 0
+    limit = 75
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # the leading space counts
+        current.append(ch)
+        size += n
+    parts.append("".join(current))
+    return (CRLF + " ").join(parts)
+
+
+def text_line(name: str, value: str) -> str:
+    return fold(f"{name}:{escape_text(value)}")
+
+
+def local_stamp(value: datetime) -> str:
+    """A naive Europe/London time as an iCalendar local DATE-TIME."""
+    return value.strftime("%Y%m%dT%H%M%S")
+
+
+def utc_stamp(value: datetime) -> str:
+    """A naive Europe/London time as an iCalendar UTC DATE-TIME (for DTSTAMP)."""
+    aware = value.replace(tzinfo=LONDON).astimezone(timezone.utc)
+    return aware.strftime("%Y%m%dT%H%M%SZ")
+
+
+def uid_for(ref: str) -> str:
+    """The event's UID: derived from the engagement ref alone, so it never changes.
+
+    Letters, digits, ``-``, ``.``, ``_`` and ``~`` stay as they are; anything
+    else is percent-encoded (UTF-8), so the UID is plain ASCII with nothing to
+    escape and still unique per ref.
+    """
+    from urllib.parse import quote
+
+    return f"{quote(ref, safe='')}@{UID_DOMAIN}"
+
+
+@lru_cache(maxsize=64)
+def vtimezone(first_year: int, last_year: int) -> str:
+    """The ``VTIMEZONE`` for Europe/London covering ``first_year``..``last_year`` (CRLF lines)."""
+    from icalendar import Timezone
+
+    tz = Timezone.from_tzid(TZID, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
+    text = tz.to_ical().decode("utf-8")
+    return text if text.endswith(CRLF) else text + CRLF
+
+
+@dataclass(frozen=True)
+class CalEvent:
+    """One event as it will appear in a school's calendar (text not yet sanitised)."""
+
+    ref: str
+    starts_at: datetime
+    ends_at: datetime
+    sequence: int
+    summary: str
+    location: str
+    description: str  # lines separated by "\n"; each line is sanitised separately
+    cancelled: bool
+    stamp: datetime  # DTSTAMP, naive Europe/London
+
+
+def render_event(ev: CalEvent) -> str:
+    description = "\n".join(sanitise(line) for line in ev.description.split("\n"))
+    return (
+        "BEGIN:VEVENT" + CRLF
+        + "UID:" + uid_for(ev.ref) + CRLF
+        + "DTSTAMP:" + utc_stamp(ev.stamp) + CRLF
+        + "DTSTART;TZID=" + TZID + ":" + local_stamp(ev.starts_at) + CRLF
+        + "DTEND;TZID=" + TZID + ":" + local_stamp(ev.ends_at) + CRLF
+        + "SEQUENCE:" + str(int(ev.sequence)) + CRLF
+        + text_line("SUMMARY", sanitise(ev.summary) or "Police schools liaison") + CRLF
+        + text_line("LOCATION", sanitise(ev.location)) + CRLF
+        + text_line("DESCRIPTION", description) + CRLF
+        + ("STATUS:CANCELLED" if ev.cancelled else "STATUS:CONFIRMED") + CRLF
+        + "END:VEVENT" + CRLF
+    )
+
+
+def render_calendar(name: str, events: list[CalEvent]) -> bytes:
+    """A whole ``.ics`` file (UTF-8, CRLF, no byte-order mark)."""
+    name = sanitise(name)
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:" + PRODID,
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        text_line("X-WR-CALNAME", name),
+        "X-WR-TIMEZONE:" + TZID,
+        "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
+        "X-PUBLISHED-TTL:PT12H",
+    ]
+    out = [CRLF.join(head) + CRLF]
+    if events:
+        first = min(min(e.starts_at.year, e.ends_at.year) for e in events)
+        last = max(max(e.starts_at.year, e.ends_at.year) for e in events)
+        out.append(vtimezone(first, last))
+        out.extend(render_event(e) for e in events)
+    out.append("END:VCALENDAR" + CRLF)
+    return "".join(out).encode("utf-8")
