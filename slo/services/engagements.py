@@ -256,7 +256,7 @@ def rebook(store: Store, actor: Actor, cancelled_ref: str, *, after: datetime | 
         )
         audit.record(
             db, actor.collar, audit.CREATE, "engagements", new.ref,
-            {"fields": sorted(new.model_fields), "rebooked_from": cancelled_ref, "source": "rebook"},
+            {"fields": sorted(Engagement.model_fields), "rebooked_from": cancelled_ref, "source": "rebook"},
         )
         return new
 
