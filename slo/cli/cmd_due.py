@@ -1,7 +1,56 @@
-"""Placeholder: this command module is being built (see the issue that owns it)."""
+"""`slo due [--on DATE] [--days N] [--format text|json]`: what needs doing for --user."""
 
 from __future__ import annotations
 
+import argparse
+import json
+from datetime import date
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _days(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= n <= 366:
+        raise argparse.ArgumentTypeError("must be between 1 and 366")
+    return n
+
 
 def register(groups) -> None:
-    """Add this module's subcommands to the parser groups (root, export, schools, abstraction, report)."""
+    p = groups["root"].add_parser(
+        "due",
+        help="what needs doing for --user over the next days",
+        description=(
+            "What needs doing for --user from DATE (default today) over N days (default 7): follow-ups, "
+            "consultations still pending after 10 school days, exclusion deadlines (6th and 15th school "
+            "days, the 45-day suspension cap) and, for a sergeant, the team's abstractions awaiting "
+            "review. Overdue items are included and marked. Items name refs, never a child."
+        ),
+    )
+    p.add_argument("--on", type=_iso_date, metavar="DATE", help="first day of the window (default today)")
+    p.add_argument("--days", type=_days, default=7, metavar="N", help="length of the window in days (default 7)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=run_due)
+
+
+def run_due(ctx, args) -> int:
+    from slo.services.audit import now_local
+    from slo.services.due import due_items, render_text
+
+    store = ctx.store()
+    actor = ctx.actor()
+    on = args.on or now_local().date()
+    items = due_items(store, actor, on, args.days)
+    if args.format == "json":
+        print(json.dumps([i.to_json() for i in items], indent=2))
+    else:
+        print(render_text(items, actor, on, args.days))
+    return 0
