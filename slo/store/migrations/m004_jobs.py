@@ -1,4 +1,4 @@
-"""Migration m004: reserved; fill in before it ships (then never edit it again)."""
+"""Migration 004: the scheduler's record of each job's runs."""
 
 from __future__ import annotations
 
@@ -9,4 +9,18 @@ from . import migrations
 
 @migrations()
 def m004_jobs(db: Database) -> None:
-    """No change yet."""
+    """``jobs``: one row per scheduled job: the last scheduled time that ran, and how it went."""
+    db.execute(
+        """
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            last_fire_time TEXT,      -- the scheduled time (Europe/London) of the last successful run
+            last_success_at TEXT,     -- wall-clock time that run finished
+            last_attempt_at TEXT,
+            last_status TEXT,         -- ok | failed
+            last_error TEXT,
+            last_duration REAL,
+            last_summary TEXT
+        )
+        """
+    )

@@ -1,0 +1,231 @@
+"""The scheduled jobs. Each takes ``(store, exports, fire_time)`` and returns a one-line summary.
+
+Every job is idempotent: its output depends only on the database and on the
+*scheduled* time it stands for (``fire_time``), never on the wall clock, and a
+file is rewritten only when its bytes change. Running a job twice for the same
+fire time therefore writes the same files and nothing new. Jobs act as the
+``system`` actor in the audit log.
+
+Nothing here names a child: digests carry refs, counts and school names only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from slo.services import audit
+from slo.services.actors import SYSTEM
+from slo.store.db import Store
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    cron: dict  # CronTrigger fields (Europe/London)
+    run: Callable[[Store, Path, datetime], str]
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write ``data`` to ``path`` unless it already holds exactly that. True if written."""
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe slug (letters, digits, '-'), never empty, never a path."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60]
+    return slug or "unnamed"
+
+
+# ---------------------------------------------------------------- calendars (nightly 05:30)
+
+
+def refresh_calendars(store: Store, exports: Path, fire_time: datetime) -> str:
+    from slo.calendars import export_calendars
+
+    result = export_calendars(store, SYSTEM, exports)
+    return f"{len(result.written)} calendar file(s) written, {result.unchanged} unchanged"
+
+
+# ---------------------------------------------------------------- sergeant's digest (Monday 07:00)
+
+
+def _week_before(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday - timedelta(days=7), monday - timedelta(days=1)
+
+
+def team_digest_text(db, team: str, team_name: str, day: date) -> str:
+    """The Monday digest of one team: pending reviews, last week's abstractions and what they cancelled."""
+    start, end = _week_before(day)
+    lines = [
+        f"# Abstractions digest: {team_name}",
+        "",
+        f"Week of {start.isoformat()} to {end.isoformat()}; prepared for {day.isoformat()}.",
+        "",
+        "## Awaiting your review",
+        "",
+    ]
+    pending = db.execute(
+        "SELECT a.ref, a.officer, o.name, a.date_from, a.date_to, a.portion, a.category, a.requested_by "
+        "FROM abstractions a JOIN officers o ON o.collar_number = a.officer "
+        "WHERE o.team = ? AND a.review_status = 'pending' AND a.date_from <= ? "
+        "ORDER BY a.date_from, a.ref",
+        [team, day.isoformat()],
+    ).fetchall()
+    if not pending:
+        lines.append("Nothing awaits review.")
+    for ref, collar, name, d1, d2, portion, category, requested in pending:
+        span = d1 if d1 == d2 else f"{d1} to {d2}"
+        lines.append(f"- {ref}: {name} ({collar}), {span}, {portion} day, {category.replace('_', ' ')}, requested by {requested}")
+    lines += ["", "## Last week's abstractions and what they cancelled", ""]
+    rows = db.execute(
+        "SELECT a.ref, a.officer, o.name, a.date_from, a.date_to, a.portion, a.category, a.review_status "
+        "FROM abstractions a JOIN officers o ON o.collar_number = a.officer "
+        "WHERE o.team = ? AND a.date_from <= ? AND a.date_to >= ? ORDER BY a.date_from, a.ref",
+        [team, end.isoformat(), start.isoformat()],
+    ).fetchall()
+    if not rows:
+        lines.append("No abstractions last week.")
+    for ref, collar, name, d1, d2, portion, category, status in rows:
+        span = d1 if d1 == d2 else f"{d1} to {d2}"
+        lines.append(f"- {ref}: {name} ({collar}), {span}, {portion} day, {category.replace('_', ' ')} ({status})")
+        cancelled = db.execute(
+            "SELECT e.ref, e.starts_at, s.name, e.kind, e.young_person IS NOT NULL "
+            "FROM engagements e JOIN schools s ON s.urn = e.school "
+            "WHERE e.abstraction = ? ORDER BY e.starts_at, e.ref",
+            [ref],
+        ).fetchall()
+        if not cancelled:
+            lines.append("  - cancelled nothing")
+        for eref, starts, school, kind, one_to_one in cancelled:
+            what = "a young person's 1:1 session" if one_to_one or kind == "one_to_one" else kind.replace("_", " ")
+            lines.append(f"  - cancelled {eref}: {what} at {school}, {starts.replace('T', ' ')}")
+    return "\n".join(lines) + "\n"
+
+
+def team_digests(store: Store, exports: Path, fire_time: datetime) -> str:
+    db = store.db
+    day = fire_time.date()
+    written = 0
+    teams = db.execute("SELECT ref, name FROM teams ORDER BY ref").fetchall()
+    for ref, name in teams:
+        text = team_digest_text(db, ref, name, day)
+        path = exports / "digests" / f"{safe_name(ref)}-{day.isoformat()}.md"
+        if write_if_changed(path, text.encode("utf-8")):
+            written += 1
+            with store.write() as wdb:
+                audit.record(wdb, SYSTEM.collar, audit.EXPORT, "digest", path.name, {"team": ref})
+    return f"{written} of {len(teams)} team digest(s) written"
+
+
+# ---------------------------------------------------------------- monthly report (1st, 06:00)
+
+
+def previous_month(day: date) -> tuple[date, date]:
+    last = day.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def academic_year_start(day: date) -> date:
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
+    from slo.reports import build_report, render
+
+    first, last = previous_month(fire_time.date())
+    stamp = fire_time.isoformat(timespec="seconds")
+    folder = exports / "reports"
+    written = []
+    report = build_report(store, SYSTEM, first, last)
+    report["generated_at"] = stamp  # the scheduled time: reruns produce the same bytes
+    month = first.strftime("%Y-%m")
+    for fmt in ("json", "html"):
+        data = render(report, fmt)
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        path = folder / f"continuity-{month}.{fmt}"
+        if write_if_changed(path, data):
+            written.append(path.name)
+    ay_start = academic_year_start(last)
+    evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True)
+    evaluation["generated_at"] = stamp
+    data = render(evaluation, "json")
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    path = folder / f"evaluation-{ay_start.isoformat()}-to-{last.isoformat()}.json"
+    if write_if_changed(path, data):
+        written.append(path.name)
+    if written:
+        with store.write() as db:
+            audit.record(
+                db, SYSTEM.collar, audit.EXPORT, "report", month,
+                {"files": written, "audit_head": audit.last_hash(db)},
+            )
+    return f"{len(written)} report file(s) written for {month}"
+
+
+# ---------------------------------------------------------------- admin digest (daily 06:00)
+
+
+def admin_digest(store: Store, exports: Path, fire_time: datetime) -> str:
+    from slo.services.retention import reviews_due
+
+    db = store.db
+    day = fire_time.date()
+    horizon = day + timedelta(days=7)
+    lines = [f"# Daily digest for administrators: {day.isoformat()}", "", "## Retention reviews due", ""]
+    reviews = reviews_due(db, day)
+    if not reviews:
+        lines.append("None.")
+    for review in reviews:
+        last = review.last_record.isoformat() if review.last_record else "no record"
+        lines.append(f"- {review.ref}: review due {review.review_on.isoformat()} (last record {last})")
+    lines += ["", f"## Consultation follow-ups due by {horizon.isoformat()}", ""]
+    follow = db.execute(
+        "SELECT c.ref, c.follow_up_on, c.officer, s.name FROM consultations c "
+        "JOIN schools s ON s.urn = c.school WHERE c.follow_up_on >= ? AND c.follow_up_on <= ? "
+        "ORDER BY c.follow_up_on, c.ref",
+        [day.isoformat(), horizon.isoformat()],
+    ).fetchall()
+    if not follow:
+        lines.append("None.")
+    for ref, on, officer, school in follow:
+        lines.append(f"- {on}: {ref} ({officer}, {school})")
+    text = "\n".join(lines) + "\n"
+    path = exports / "digests" / f"admin-{day.isoformat()}.md"
+    written = write_if_changed(path, text.encode("utf-8"))
+    if written:
+        with store.write() as wdb:
+            audit.record(wdb, SYSTEM.collar, audit.EXPORT, "digest", path.name, {"reviews": len(reviews), "follow_ups": len(follow)})
+    return f"admin digest {'written' if written else 'unchanged'}: {len(reviews)} review(s), {len(follow)} follow-up(s)"
+
+
+JOBS: list[Job] = [
+    Job("calendars", "refresh every school's calendar (incremental)", {"hour": 5, "minute": 30}, refresh_calendars),
+    Job("admin_digest", "retention reviews and follow-ups due", {"hour": 6, "minute": 0}, admin_digest),
+    Job("monthly_report", "last month's continuity report and the evaluation dataset",
+        {"day": 1, "hour": 6, "minute": 0}, monthly_reports),
+    Job("team_digest", "each team's abstractions digest for its sergeant",
+        {"day_of_week": "mon", "hour": 7, "minute": 0}, team_digests),
+]

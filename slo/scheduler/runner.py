@@ -1,0 +1,188 @@
+"""Running the jobs: catch-up, the single-scheduler lock, and the APScheduler daemon.
+
+* **Catch-up.** For each job, the latest scheduled time at or before *now*
+  (Europe/London) is its *fire time*. A job is due when it has never run, or
+  when its last successful run stood for an earlier fire time. Several missed
+  runs therefore coalesce into one (the latest), and on the very first start
+  every job counts as due. ``slo scheduler --once`` runs what is due and exits;
+  the daemon does the same at start, then follows the cron triggers with
+  ``coalesce=True`` and a generous ``misfire_grace_time`` (a run missed while
+  the machine slept still happens when it wakes).
+* **One scheduler per database.** An exclusive ``flock`` on ``<db>.scheduler.lock``,
+  released by the kernel if the process dies; a second scheduler is refused.
+* **Clean stop.** SIGTERM or ctrl+c shuts the scheduler down and exits 0.
+
+All times are Europe/London; no job is scheduled between 01:00 and 02:00, so
+clock-change nights neither skip nor double a run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from slo.services.errors import ServiceError
+from slo.store.db import Store
+
+from . import state
+from .jobs import JOBS, Job
+
+LONDON = ZoneInfo("Europe/London")
+MISFIRE_GRACE_SECONDS = 12 * 3600
+log = logging.getLogger("slo.scheduler")
+
+
+class SchedulerLocked(ServiceError):
+    pass
+
+
+def london_now() -> datetime:
+    return datetime.now(LONDON).replace(tzinfo=None, microsecond=0)
+
+
+def trigger_for(job: Job):
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger(timezone=LONDON, **job.cron)
+
+
+def latest_fire_time(job: Job, now: datetime) -> datetime | None:
+    """The latest scheduled time of ``job`` at or before ``now`` (naive Europe/London)."""
+    trigger = trigger_for(job)
+    aware_now = now.replace(tzinfo=LONDON)
+    cursor = aware_now - timedelta(days=40)  # every job fires at least monthly
+    previous = None
+    latest = None
+    while True:
+        fire = trigger.get_next_fire_time(previous, cursor)
+        if fire is None or fire > aware_now:
+            break
+        latest = fire
+        previous = fire
+        cursor = fire + timedelta(seconds=1)
+    return latest.astimezone(LONDON).replace(tzinfo=None) if latest else None
+
+
+@dataclass
+class RunResult:
+    job: str
+    fire_time: datetime
+    ok: bool
+    summary: str
+
+
+def due_jobs(store: Store, now: datetime) -> list[tuple[Job, datetime]]:
+    """The jobs whose latest fire time has not yet run successfully."""
+    out = []
+    for job in JOBS:
+        fire = latest_fire_time(job, now)
+        if fire is None:
+            continue
+        last = state.last_fire_time(store.db, job.name)
+        if last is None or fire > last:
+            out.append((job, fire))
+    return out
+
+
+def run_job(store: Store, exports: Path, job: Job, fire_time: datetime) -> RunResult:
+    """Run one job for one fire time and record how it went (never raises)."""
+    started = time.perf_counter()
+    log.info("running %s for %s", job.name, fire_time.isoformat(timespec="minutes"))
+    try:
+        summary = job.run(store, exports, fire_time)
+    except Exception as exc:  # a failing job is recorded and shown; the scheduler goes on
+        message = f"{type(exc).__name__}: {exc}"
+        log.error("%s failed: %s", job.name, message)
+        with store.write() as db:
+            state.record_failure(db, job.name, london_now(), message)
+        return RunResult(job.name, fire_time, False, message)
+    duration = time.perf_counter() - started
+    with store.write() as db:
+        state.record_success(db, job.name, fire_time, london_now(), duration, summary)
+    log.info("%s done in %.2fs: %s", job.name, duration, summary)
+    return RunResult(job.name, fire_time, True, summary)
+
+
+def run_due(store: Store, exports: Path, now: datetime | None = None) -> list[RunResult]:
+    """Run every job that is due at ``now`` (default: the current London time)."""
+    now = now or london_now()
+    return [run_job(store, exports, job, fire) for job, fire in due_jobs(store, now)]
+
+
+class SchedulerLock:
+    """An exclusive lock per database, held for the life of the scheduler process."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(str(db_path) + ".scheduler.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise SchedulerLocked(
+                f"another scheduler is already running on this database (pid {other}); "
+                "run only one scheduler per database"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "SchedulerLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def run_daemon(store: Store, exports: Path) -> int:
+    """Catch up, then run the jobs on their schedule until SIGTERM or ctrl+c. Returns 0."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    def scheduled(job: Job) -> None:
+        fire = latest_fire_time(job, london_now())
+        last = state.last_fire_time(store.db, job.name)
+        if fire is not None and (last is None or fire > last):
+            run_job(store, exports, job, fire)
+
+    scheduler = BlockingScheduler(
+        timezone=LONDON,
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
+    )
+    for job in JOBS:
+        scheduler.add_job(scheduled, trigger_for(job), args=[job], id=job.name, name=job.description)
+
+    def stop(signum, frame):
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler started for %s (pid %d)", store.path, os.getpid())
+    run_due(store, exports)
+    for job in JOBS:
+        nxt = trigger_for(job).get_next_fire_time(None, datetime.now(LONDON))
+        log.info("next %s at %s", job.name, nxt.strftime("%Y-%m-%d %H:%M %Z") if nxt else "never")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    log.info("scheduler stopped")
+    return 0
