@@ -112,7 +112,6 @@ def test_sigkill_mid_write_loses_no_acknowledged_write(tmp_path, small_bundle, m
 
 
 def test_sigkill_during_abstraction_cancellations(tmp_path, small_bundle):
-    pytest.importorskip("slo.services.abstractions")
     path = _prepared_db(tmp_path, small_bundle)
     rng = random.Random(7)
     start = 0
