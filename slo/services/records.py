@@ -130,7 +130,7 @@ def check_against_database(db: Database, record: Record) -> list[Problem]:
 
 def changed_fields(old: Record | None, new: Record) -> list[str]:
     if old is None:
-        return sorted(new.model_fields)
+        return sorted(type(new).model_fields)
     a, b = old.to_bundle(), new.to_bundle()
     return sorted(k for k in b if a.get(k) != b.get(k))
 
