@@ -13,6 +13,7 @@ from datetime import date
 from typing import Iterable, Mapping
 
 from .entities import Record
+from .text import clean_line
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``entity key, field name: message`` on one line, without control characters.
+
+        Keys and field names may come straight from a user's file (an unknown
+        field, a key that failed validation), so the line is cleaned: it must
+        not carry a newline or an ESC sequence to the terminal.
+        """
         where = f"{self.entity} {self.key}"
         if self.field:
             where += f", field {self.field}"
-        return f"{where}: {self.message}"
+        return clean_line(f"{where}: {self.message}")
 
 
 class ValidationFailed(ValueError):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi
-# overrides (which can disguise text in a terminal).
+# C0 and C1 controls, DEL, the Unicode line/paragraph separators and bidi
+# overrides (which can disguise text in a terminal), and lone surrogates (which
+# JSON's "\ud800" escapes can produce and which cannot be stored as UTF-8).
 _CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t]+")
 

@@ -1,0 +1,317 @@
+"""Bundle import and export (bundle.md): all or nothing, clear messages, round trips, audit."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from slo.models import ENTITY_MODELS, ValidationFailed
+from slo.services import bundle
+from slo.services.actors import load_actor
+from slo.services.audit import verify_chain
+from slo.services.errors import PermissionDenied
+from slo.store.db import open_store
+
+TABLES = list(ENTITY_MODELS) + ["audit"]
+
+
+def counts(store) -> dict[str, int]:
+    return {t: store.db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in TABLES}
+
+
+def contents(store) -> dict[str, list]:
+    """Every row of every record table (with the database-only columns), for 'nothing changed'."""
+    return {t: store.db.execute(f"SELECT * FROM [{t}] ORDER BY 1, 2").fetchall() for t in ENTITY_MODELS}
+
+
+def audit_since(store, mark: int) -> list[tuple]:
+    return store.db.execute(
+        "SELECT operation, entity, key FROM audit WHERE id > ? ORDER BY id", [mark]
+    ).fetchall()
+
+
+def audit_mark(store) -> int:
+    return store.db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+
+
+def admin(store):
+    return load_actor(store.db, "A1")
+
+
+def refuse(store, data, actor, *words: str) -> str:
+    """Import must raise ValidationFailed naming every word, and write nothing at all."""
+    before, rows = counts(store), contents(store)
+    with pytest.raises(ValidationFailed) as info:
+        bundle.import_bundle(store, data, actor)
+    message = str(info.value)
+    for word in words:
+        assert word in message, message
+    assert "\n" not in message
+    assert counts(store) == before
+    assert contents(store) == rows
+    return message
+
+
+# --- bad bundles into an empty database -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mutate, words",
+    [
+        (lambda b: b.update(format="slo-bundle/2"), ["bundle", "format", "slo-bundle/1"]),
+        (lambda b: b.pop("format"), ["format", "slo-bundle/1"]),
+        (lambda b: b.update(pupils=[]), ["pupils", "unknown section"]),
+        (lambda b: b.update(schools={"urn": "100000"}), ["schools", "expected a list"]),
+        (lambda b: b["schools"].append("100002"), ["schools #3", "expected an object"]),
+        (lambda b: b["officers"][3].update(role="constable"), ["officers PC1000", "field role", "'slo'"]),
+        (lambda b: b["schools"][0].update(colour="red"), ["schools 100000", "field colour", "unknown field"]),
+        (lambda b: b["schools"][1].pop("phase"), ["schools 100001", "field phase", "required"]),
+        (lambda b: b["absences"][0].update(date_to="20-02-2026"),
+         ["absences PC1000/2026-02-16", "field date_to", "YYYY-MM-DD"]),
+        (lambda b: b["engagements"][0].update(starts_at="2026-01-05T09:00+00:00"),
+         ["engagements ENG-1", "field starts_at", "no offset"]),
+        (lambda b: b["engagements"][1].update(cancel_reason=None),
+         ["engagements ENG-2", "cancel_reason is required when status is cancelled"]),
+        (lambda b: b["consultations"][0].update(outcome_on=None),
+         ["consultations CON-1", "outcome_on is required unless outcome is pending"]),
+        (lambda b: b["consultations"][0].update(reasons=["PA", "PA"]), ["consultations CON-1", "field reasons", "twice"]),
+        (lambda b: b["consultations"][0].update(suspension_days=2.3), ["consultations CON-1", "suspension_days", "half-day"]),
+        (lambda b: b["young_people"][0].update(year_group="9"), ["young_people YP-0001", "field year_group", "integer"]),
+        (lambda b: b["young_people"][0].update(ethnicity_missing_reason="declined"),
+         ["young_people YP-0001", "ethnicity_missing_reason"]),
+        (lambda b: b["referrals"][0].update(outcome22="yes"), ["referrals REF-1", "field outcome22", "boolean"]),
+        (lambda b: b["abstractions"][0].update(review_status="challenged"),
+         ["abstractions ABS-1", "review_note is required"]),
+        (lambda b: b["abstractions"][0].update(reviewed_by="PC1000"),
+         ["abstractions ABS-1", "reviewed_by must not be the abstracted officer"]),
+        (lambda b: b["schools"].append(dict(b["schools"][0], name="Copy")), ["schools 100000", "appears twice"]),
+        (lambda b: b["assignments"].append(dict(b["assignments"][0], officer="PC1001")),
+         ["assignments 100000/2025-09-01", "appears twice"]),
+        (lambda b: b["absences"].append(dict(b["absences"][0], date_to="2026-02-27")),
+         ["absences PC1000/2026-02-16", "appears twice"]),
+        (lambda b: b["engagements"][0].update(officer="PC9999"),
+         ["engagements ENG-1", "field officer", "officers 'PC9999'", "does not exist"]),
+        (lambda b: b["young_people"][0].update(school="999999"),
+         ["young_people YP-0001", "field school", "'999999'", "does not exist"]),
+        (lambda b: b["referrals"][0].update(consultation="CON-9"),
+         ["referrals REF-1", "field consultation", "'CON-9'"]),
+        (lambda b: b["engagements"][1].update(abstraction="ABS-9"), ["engagements ENG-2", "field abstraction", "'ABS-9'"]),
+        (lambda b: b["officers"][3].update(team="NHT-East"), ["officers PC1000", "field team", "'NHT-East'"]),
+        (lambda b: b["teams"][0].update(sergeant="PC1000"),
+         ["teams NHT-North", "field sergeant", "role 'slo'", "expected 'sergeant'"]),
+        (lambda b: b["abstractions"][0].update(reviewed_by="PC1001"),
+         ["abstractions ABS-1", "field reviewed_by", "expected 'sergeant'"]),
+        (lambda b: b["assignments"].append({"officer": "PC1001", "school": "100000", "start_date": "2026-01-01",
+                                            "end_date": None}),
+         ["assignments", "at most one assigned officer", "100000/2025-09-01", "100000/2026-01-01"]),
+        (lambda b: b["absences"].append({"officer": "PC1000", "date_from": "2026-02-20", "date_to": "2026-02-23",
+                                         "kind": "sickness"}),
+         ["absences", "overlaps the same officer's absence", "PC1000/2026-02-16"]),
+        (lambda b: b["abstractions"].append(dict(b["abstractions"][0], ref="ABS-2", date_from="2026-01-05",
+                                                 date_to="2026-01-09")),
+         ["abstractions", "overlaps the same officer's abstraction", "ABS-1", "ABS-2"]),
+    ],
+)
+def test_bad_bundles_are_refused_with_a_clear_message_and_nothing_written(store, small_bundle, mutate, words):
+    mutate(small_bundle)
+    refuse(store, small_bundle, None, *words)
+    assert counts(store) == dict.fromkeys(TABLES, 0)
+
+
+def test_every_problem_is_collected(store, small_bundle):
+    small_bundle["schools"][0]["phase"] = "nursery"
+    small_bundle["schools"][1]["urn"] = "1"
+    small_bundle["officers"][0]["role"] = "boss"
+    message = refuse(store, small_bundle, None, "(and 2 more problem(s))")
+    assert message.startswith("officers S100, field role")
+
+
+def test_not_an_object(store):
+    refuse(store, [], None, "bundle", "expected a JSON object")
+
+
+def test_key_with_control_characters_is_shown_cleanly(store, small_bundle):
+    small_bundle["schools"][0]["urn"] = "12\x1b[2J\n34"
+    message = refuse(store, small_bundle, None, "field urn")
+    assert "\x1b" not in message and "\n" not in message
+
+
+# --- validation against the database ---------------------------------------------------------
+
+
+def only(entity: str, *records) -> dict:
+    return {"format": "slo-bundle/1", entity: list(records)}
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (only("assignments", {"officer": "PC1001", "school": "100000", "start_date": "2026-03-01", "end_date": None}),
+         ["assignments 100000/2026-03-01", "at most one assigned officer", "100000/2025-09-01"]),
+        (only("absences", {"officer": "PC1000", "date_from": "2026-02-10", "date_to": "2026-02-16",
+                           "kind": "sickness"}),
+         ["absences PC1000/2026-02-10", "overlaps", "PC1000/2026-02-16"]),
+        (only("abstractions", {"ref": "ABS-7", "officer": "PC1000", "date_from": "2026-01-06",
+                               "date_to": "2026-01-06", "portion": "half", "category": "court",
+                               "requested_by": "CPS"}),
+         ["abstractions ABS-7", "overlaps", "ABS-1"]),
+        (only("engagements", {"ref": "ENG-9", "officer": "PC1000", "school": "123456", "kind": "visit",
+                              "title": "Visit", "starts_at": "2026-03-02T09:00", "ends_at": "2026-03-02T10:00",
+                              "status": "planned"}),
+         ["engagements ENG-9", "field school", "'123456'", "does not exist"]),
+        (only("officers", {"collar_number": "S100", "name": "Sgt Priya Shah", "role": "slo", "team": "NHT-North",
+                           "start_date": "2020-01-01"}),
+         ["officers S100", "field role", "sergeant of team NHT-North"]),
+        (only("teams", {"ref": "NHT-West", "name": "West", "sergeant": "PC1001"}),
+         ["teams NHT-West", "field sergeant", "expected 'sergeant'"]),
+    ],
+)
+def test_refused_against_what_the_database_holds(loaded_store, data, words):
+    refuse(loaded_store, data, admin(loaded_store), *words)
+
+
+def test_replacing_a_record_does_not_overlap_itself(loaded_store):
+    data = only("absences", {"officer": "PC1000", "date_from": "2026-02-16", "date_to": "2026-02-27",
+                             "kind": "sickness"})
+    result = bundle.import_bundle(loaded_store, data, admin(loaded_store))
+    assert result.replaced["absences"] == 1
+
+
+def test_import_into_a_database_with_officers_needs_an_admin(loaded_store, small_bundle):
+    before = counts(loaded_store)
+    with pytest.raises(PermissionDenied, match="needs --user"):
+        bundle.import_bundle(loaded_store, small_bundle, None)
+    slo = load_actor(loaded_store.db, "PC1000")
+    with pytest.raises(PermissionDenied, match="may not import"):
+        bundle.import_bundle(loaded_store, small_bundle, slo)
+    after = counts(loaded_store)
+    assert {t: after[t] for t in ENTITY_MODELS} == {t: before[t] for t in ENTITY_MODELS}
+    refusals = loaded_store.db.execute("SELECT actor FROM audit WHERE operation = 'refused'").fetchall()
+    assert refusals == [("PC1000",)]
+
+
+# --- round trips ---------------------------------------------------------------------------
+
+
+def test_export_import_into_empty_export_is_identical(loaded_store, small_bundle, tmp_path):
+    first = bundle.export_bundle(loaded_store, admin(loaded_store))
+    for entity, model in ENTITY_MODELS.items():  # every record, every field, sorted by natural key
+        expected = sorted(small_bundle[entity], key=lambda r: model.model_validate(r).key())
+        assert first[entity] == expected, entity
+    other = open_store(tmp_path / "other" / "slo.db")
+    try:
+        bundle.import_bundle(other, json.loads(bundle.dump(first)), None)
+        second = bundle.export_bundle(other, admin(other))
+    finally:
+        other.close()
+    assert bundle.dump(second) == bundle.dump(first)
+
+
+def test_export_is_sorted_with_every_field_and_audited(loaded_store, small_bundle):
+    small_bundle = copy.deepcopy(small_bundle)
+    extra = dict(small_bundle["schools"][0], urn="099999", name="Aardvark School")
+    del extra["head_teacher_email"]  # absent optional field comes back as null
+    bundle.import_bundle(loaded_store, only("schools", extra), admin(loaded_store))
+    mark = audit_mark(loaded_store)
+    out = bundle.export_bundle(loaded_store, admin(loaded_store))
+    assert [s["urn"] for s in out["schools"]] == ["099999", "100000", "100001"]
+    assert out["schools"][0]["head_teacher_email"] is None
+    assert list(out) == ["format"] + list(ENTITY_MODELS)
+    assert audit_since(loaded_store, mark) == [("export", "bundle", None)]
+
+
+def test_non_empty_import_replaces_and_adds_audits_each_and_deletes_nothing(loaded_store, small_bundle):
+    before = counts(loaded_store)
+    mark = audit_mark(loaded_store)
+    data = {
+        "format": "slo-bundle/1",
+        "schools": [
+            dict(small_bundle["schools"][0], name="Northgate Academy Trust School"),  # replaced
+            {"urn": "100002", "name": "Eastgate High", "phase": "secondary"},  # added
+            small_bundle["schools"][1],  # identical: unchanged
+        ],
+        "engagements": [dict(small_bundle["engagements"][0], starts_at="2026-01-05T09:30")],
+    }
+    result = bundle.import_bundle(loaded_store, data, admin(loaded_store))
+    assert {e: n for e, n in result.created.items() if n} == {"schools": 1}
+    assert {e: n for e, n in result.replaced.items() if n} == {"schools": 1, "engagements": 1}
+    assert result.unchanged["schools"] == 1
+    after = counts(loaded_store)
+    assert after["schools"] == before["schools"] + 1
+    assert {t: after[t] for t in ENTITY_MODELS if t != "schools"} == {
+        t: before[t] for t in ENTITY_MODELS if t != "schools"
+    }
+    assert audit_since(loaded_store, mark) == [
+        ("create", "schools", "100002"),
+        ("update", "schools", "100000"),
+        ("update", "engagements", "ENG-1"),
+        ("import", "bundle", None),
+    ]
+    row = loaded_store.db.execute("SELECT name, uniform_policy FROM schools WHERE urn = '100000'").fetchone()
+    assert row == ("Northgate Academy Trust School", "uniform_welcome")
+    # a calendar-relevant change raises the engagement's SEQUENCE
+    seq = dict(loaded_store.db.execute("SELECT ref, sequence FROM engagements").fetchall())
+    assert seq == {"ENG-1": 1, "ENG-2": 0}
+    assert verify_chain(loaded_store.db).ok
+
+
+def test_importing_the_same_bundle_twice_changes_nothing(loaded_store, small_bundle):
+    rows = contents(loaded_store)
+    mark = audit_mark(loaded_store)
+    result = bundle.import_bundle(loaded_store, small_bundle, admin(loaded_store))
+    assert not any(result.created.values()) and not any(result.replaced.values())
+    assert sum(result.unchanged.values()) == sum(len(small_bundle[e]) for e in ENTITY_MODELS)
+    assert contents(loaded_store) == rows
+    assert audit_since(loaded_store, mark) == [("import", "bundle", None)]
+
+
+def test_first_import_audits_every_record(store, small_bundle):
+    bundle.import_bundle(store, small_bundle, None)
+    created = store.db.execute(
+        "SELECT entity, count(*) FROM audit WHERE operation = 'create' AND actor = 'bootstrap' GROUP BY entity"
+    ).fetchall()
+    assert dict(created) == {e: len(small_bundle[e]) for e in ENTITY_MODELS}
+    details = " ".join(r[0] or "" for r in store.db.execute("SELECT detail FROM audit"))
+    assert "Alex" not in details and "Morgan" not in details and "football" not in details
+
+
+def test_warning_for_delivered_on_a_full_abstraction_day(store, small_bundle):
+    small_bundle["engagements"][1].update(status="delivered", cancel_reason=None)
+    result = bundle.import_bundle(store, small_bundle, None)
+    assert result.warnings == ["engagements ENG-2: delivered on a full day of abstraction ABS-1"]
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def test_load_file_errors(tmp_path):
+    with pytest.raises(ValidationFailed, match="file not found"):
+        bundle.load_file(tmp_path / "nope.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "slo-bundle/1",\n  "teams": [,]}', encoding="utf-8")
+    with pytest.raises(ValidationFailed, match=r"not valid JSON \(line 2"):
+        bundle.load_file(bad)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"x": "é"}'.encode("latin-1"))
+    with pytest.raises(ValidationFailed, match="not UTF-8"):
+        bundle.load_file(latin)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes('{"format": "slo-bundle/1"}'.encode("utf-8-sig"))
+    assert bundle.load_file(bom) == {"format": "slo-bundle/1"}
+
+
+def test_json_infinity_is_refused_not_a_crash(store, small_bundle, tmp_path):
+    text = json.dumps(small_bundle).replace('"suspension_days": null', '"suspension_days": Infinity')
+    path = tmp_path / "inf.json"
+    path.write_text(text, encoding="utf-8")
+    refuse(store, bundle.load_file(path), None, "consultations CON-1", "suspension_days", "finite")
+
+
+def test_lone_surrogate_from_json_escape_is_stripped(store, small_bundle, tmp_path):
+    path = tmp_path / "surrogate.json"
+    path.write_text(json.dumps(small_bundle).replace("Northgate Academy", "North\\ud800gate Academy"),
+                    encoding="utf-8")
+    bundle.import_bundle(store, bundle.load_file(path), None)
+    assert store.db.execute("SELECT name FROM schools WHERE urn = '100000'").fetchone() == ("Northgate Academy",)
