@@ -121,8 +121,13 @@ def log_consultation(store: Store, actor: Actor, consultation: Consultation) -> 
     with store.write() as db:
         records.write_record(db, actor, consultation)
         if consultation.outcome not in schooldays.EXCLUSION_OUTCOMES:
-            db.execute("UPDATE consultations SET exclusion_start = NULL WHERE ref = ? AND exclusion_start IS NOT NULL",
-                       [consultation.ref])
+            cleared = db.execute(
+                "UPDATE consultations SET exclusion_start = NULL WHERE ref = ? AND exclusion_start IS NOT NULL",
+                [consultation.ref],
+            ).rowcount
+            if cleared:
+                audit.record(db, actor.collar, audit.UPDATE, "consultations", consultation.ref,
+                             {"fields": ["exclusion_start"], "source": "desk"})
         return _result(db, consultation)
 
 
