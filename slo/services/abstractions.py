@@ -285,7 +285,7 @@ def review_abstraction(
     """Accept, or challenge with a note, abstraction ``ref``; returns the reviewed abstraction."""
     db = store.db
     current = get_abstraction(db, ref)
-    what = f"abstraction {ref}"
+    what = f"officer {current.officer} ({ref})"
     permissions.require(db, actor, permissions.REVIEW_ABSTRACTION, current.officer, what=what)
     if actor.collar == current.officer:
         permissions.log_refusal(db, actor, permissions.REVIEW_ABSTRACTION, what)
