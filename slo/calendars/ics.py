@@ -157,6 +157,7 @@ def render_calendar(name: str, events: list[CalEvent]) -> bytes:
         "PRODID:" + PRODID,
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
+        text_line("NAME", name),
         text_line("X-WR-CALNAME", name),
         "X-WR-TIMEZONE:" + TZID,
         "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
