@@ -246,4 +246,4 @@ def test_short_suspension_has_no_day6_and_permanent_exclusion_has_both(suspended
     assert (cap.kind, cap.due_on) == ("suspension_cap", d("2026-05-05")) and "44" in cap.title
     px = {x.kind: x.due_on for x in S.deadlines_for(suspended_store.db, "PX-1")}
     # Thu 21 May; Mon 25 May bank holiday skipped
-    assert px == {"provision_day6": d("2026-05-29"), "governors_review": d("2026-06-10")}
+    assert px == {"provision_day6": d("2026-05-29"), "governors_review": d("2026-06-11")}
