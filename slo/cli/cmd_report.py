@@ -1,7 +1,64 @@
-"""Placeholder: this command module is being built (see the issue that owns it)."""
+"""`slo report continuity --from D --to D [--format json|csv|md|html] [--evaluation] [--out PATH]`."""
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+
+from .context import Context, err
+
+
+def _date(text: str) -> date:
+    import argparse
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
 
 def register(groups) -> None:
-    """Add this module's subcommands to the parser groups (root, export, schools, abstraction, report)."""
+    """Add ``report continuity`` to the ``report`` group."""
+    p = groups["report"].add_parser(
+        "continuity",
+        help="the continuity report (metrics.md); json to standard output unless --out",
+        description=(
+            "The continuity report of metrics.md (definitions version 1) for your scope: an SLO gets "
+            "their own figures, a sergeant their team, admin/inspector the force. --evaluation produces "
+            "the pseudonymised, suppressed evaluation dataset (audited as a disclosure). csv writes one "
+            "file per section into a folder, or a .zip when --out ends in .zip."
+        ),
+    )
+    p.add_argument("--from", dest="date_from", metavar="D", type=_date, required=True, help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="D", type=_date, required=True, help="last day, inclusive")
+    p.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
+    p.add_argument("--evaluation", action="store_true", help="the evaluation dataset (no names or refs)")
+    p.add_argument("--out", metavar="PATH", help="file (or folder / .zip for csv) to write")
+    p.add_argument("--recipient", metavar="TEXT", help="who receives the evaluation dataset (audited)")
+    p.add_argument("--scope", metavar="SCOPE",
+                   help="officer | team | force | team:REF | officer:COLLAR (default by your role)")
+    p.set_defaults(func=run_continuity)
+
+
+def run_continuity(ctx: Context, args) -> int:
+    from slo.reports import build_report, render, write_report
+
+    store = ctx.store(create=False)
+    actor = ctx.actor()
+    report = build_report(store, actor, args.date_from, args.date_to, evaluation=args.evaluation,
+                          scope=args.scope, recipient=args.recipient, audit_format=args.format)
+    out = args.out
+    if args.format == "csv" and not out:
+        name = "continuity_{}_{}{}".format(args.date_from, args.date_to, "_evaluation" if args.evaluation else "")
+        out = str(ctx.exports / "reports" / name)
+    if out:
+        path = write_report(report, args.format, Path(out))
+        err(f"wrote {path}: {len(report['officers'])} officers, {len(report['schools'])} schools, "
+            f"{len(report['young_people'])} young people")
+        return 0
+    text = render(report, args.format)
+    assert isinstance(text, str)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0

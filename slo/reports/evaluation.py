@@ -1,0 +1,85 @@
+"""The evaluation dataset: pseudonyms (HMAC-SHA-256 with a secret kept in the database) and
+small-number suppression (metrics.md, "The evaluation dataset")."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from sqlite_utils import Database
+
+SECRET_KEY = "evaluation_pseudonym_secret"
+SUPPRESSED = "c"
+#: the sections whose counts are suppressed (metrics.md)
+SUPPRESSED_SECTIONS = ["by_ethnic_group", "ethnicity_missing", "by_reason", "by_outcome", "by_proposed"]
+
+
+def _read_secret(db: Database) -> bytes | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [SECRET_KEY]).fetchone()
+    return bytes.fromhex(row[0]) if row else None
+
+
+def ensure_secret(store) -> bytes:
+    """The database's pseudonym secret; created once (``secrets.token_bytes(32)``) inside a write
+    transaction when missing. Never printed, never part of any output."""
+    secret = _read_secret(store.db)
+    if secret is not None:
+        return secret
+    with store.write() as db:
+        secret = _read_secret(db)  # another process may have created it meanwhile
+        if secret is None:
+            secret = secrets.token_bytes(32)
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [SECRET_KEY, secret.hex()])
+    return secret
+
+
+def pseudonym(secret: bytes, key: str) -> str:
+    """HMAC-SHA-256 of ``key`` (a young person's ref, a collar number, a team ref) as hex."""
+    return hmac.new(secret, key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def small(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9
+
+
+def suppress_breakdown(counts: dict[str, Any]) -> dict[str, Any]:
+    """Primary rule: 1..9 -> "c". Secondary: if exactly one "c", the next-smallest non-zero count
+    becomes "c" too; if there is no other non-zero count, the first zero cell (in key order) becomes
+    "c" (so the lone "c" cannot be read off the total; the one place where a 0 is hidden)."""
+    out = {k: (SUPPRESSED if small(v) else v) for k, v in counts.items()}
+    if sum(1 for v in out.values() if v == SUPPRESSED) == 1:
+        others = [(v, k) for k, v in out.items() if v != SUPPRESSED and v]
+        if others:
+            out[min(others)[1]] = SUPPRESSED
+        else:
+            for k, v in out.items():
+                if v == 0:
+                    out[k] = SUPPRESSED
+                    break
+    return out
+
+
+def suppress_consultations(c: dict[str, Any]) -> dict[str, Any]:
+    """Apply the rule to the listed breakdowns of ``consultations`` and to the rates that hang on them."""
+    c = dict(c)
+    for key in ("by_reason", "by_outcome", "by_proposed", "ethnicity_missing"):
+        c[key] = suppress_breakdown(c[key])
+    groups = c["by_ethnic_group"]
+    measures = next(iter(groups.values())).keys()
+    new_groups: dict[str, dict[str, Any]] = {g: {} for g in groups}
+    # each measure across the groups is a breakdown (it adds up to a total shown elsewhere)
+    for m in measures:
+        col = suppress_breakdown({g: groups[g][m] for g in groups})
+        for g in groups:
+            new_groups[g][m] = col[g]
+    c["by_ethnic_group"] = new_groups
+    # rates whose numerator or denominator is a suppressed count become "c"
+    avoided, base = c["_pex"]
+    if small(avoided) or small(base) or small(base - avoided):
+        c["pex_avoided_rate"] = SUPPRESSED
+    recorded, people = c["_ethnicity"]
+    if small(recorded) or small(people) or small(people - recorded):
+        c["ethnicity_recorded_rate"] = SUPPRESSED
+    return c
