@@ -315,3 +315,116 @@ def test_lone_surrogate_from_json_escape_is_stripped(store, small_bundle, tmp_pa
                     encoding="utf-8")
     bundle.import_bundle(store, bundle.load_file(path), None)
     assert store.db.execute("SELECT name FROM schools WHERE urn = '100000'").fetchone() == ("Northgate Academy",)
+
+
+# --- property: arbitrary text in every text field ---------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import SMALL_BUNDLE  # noqa: E402
+from slo.models.rules import REFERENCES  # noqa: E402
+from slo.models.text import clean_line, clean_multiline  # noqa: E402
+
+#: (entity, record index, field, kind): every free-text field of the bundle; "ref" fields are keys
+TEXT_FIELDS = [
+    ("teams", 0, "ref", "ref"),
+    ("teams", 0, "name", "line"),
+    ("officers", 3, "name", "line"),
+    ("schools", 0, "name", "line"),
+    ("schools", 0, "local_authority", "line"),
+    ("schools", 0, "postcode", "line"),
+    ("schools", 0, "head_teacher", "line"),
+    ("schools", 0, "head_teacher_email", "line"),
+    ("young_people", 0, "ref", "ref"),
+    ("young_people", 0, "given_name", "line"),
+    ("young_people", 0, "family_name", "line"),
+    ("engagements", 0, "ref", "ref"),
+    ("engagements", 0, "title", "line"),
+    ("engagements", 1, "notes", "multi"),
+    ("abstractions", 0, "ref", "ref"),
+    ("abstractions", 0, "requested_by", "line"),
+    ("abstractions", 0, "reason", "multi"),
+    ("abstractions", 0, "review_note", "multi"),
+    ("consultations", 0, "ref", "ref"),
+    ("consultations", 0, "consulted_by", "line"),
+    ("consultations", 0, "advice", "multi"),
+    ("referrals", 0, "ref", "ref"),
+]
+
+NASTY = ["\x1b", "\x1b[2J", "\n", "\r\n", "\r", "\t", "\x00", "\x7f", "\x85", "\x9b", "\u0301", "\u202e",
+         "\u2028", "\ufeff", "\ud800", " ", "/", "é", "e\u0301", "\u00a0", "[b]x[/b]", '"', "\\"]
+TEXT = st.lists(st.one_of(st.text(max_size=6), st.sampled_from(NASTY)), max_size=12).map("".join)
+
+#: control characters that must never survive (newline is allowed in multi-line fields only)
+CONTROL = __import__("re").compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+#: the only fields where a newline may survive
+MULTILINE_FIELDS = {"notes", "reason", "review_note", "advice"}
+
+
+def _rename(data: dict, entity: str, index: int, new: str) -> None:
+    old = data[entity][index]["ref"]
+    data[entity][index]["ref"] = new
+    for (source, field), target in REFERENCES.items():
+        if target == entity:
+            for record in data.get(source, []):
+                if record.get(field) == old:
+                    record[field] = new
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.sampled_from(TEXT_FIELDS), text=TEXT)
+def test_arbitrary_text_is_refused_cleanly_or_round_trips_cleaned(tmp_path_factory, target, text):
+    entity, index, field, kind = target
+    data = copy.deepcopy(SMALL_BUNDLE)
+    if kind == "ref":
+        _rename(data, entity, index, text)
+    else:
+        data[entity][index][field] = text
+    if entity == "abstractions" and field == "review_note":
+        data[entity][index].update(review_status="challenged", reviewed_by="S100", reviewed_at="2026-01-07T10:00")
+    folder = tmp_path_factory.mktemp("prop")
+    first = open_store(folder / "a.db")
+    try:
+        try:
+            bundle.import_bundle(first, data, None)
+        except ValidationFailed as exc:
+            message = str(exc)
+            assert message and "\n" not in message and not CONTROL.search(message)
+            assert counts(first) == dict.fromkeys(TABLES, 0)
+            return
+        out = bundle.export_bundle(first, admin(first))
+    finally:
+        first.close()
+    cleaned = clean_multiline(text) if kind == "multi" else clean_line(text)
+    model = ENTITY_MODELS[entity]
+    key = cleaned if kind == "ref" else model.model_validate(SMALL_BUNDLE[entity][index]).key()
+    record = next(r for r in out[entity] if model.model_validate(r).key() == key)
+    assert record[field] == cleaned
+    for section, records in out.items():
+        for r in records if isinstance(records, list) else ():
+            for name, value in r.items():
+                for text_value in _strings(value):
+                    assert not CONTROL.search(text_value), (section, name, text_value)
+                    assert "\n" not in text_value or name in MULTILINE_FIELDS, (section, name, text_value)
+    # and the exported bundle goes round again unchanged
+    second = open_store(folder / "b.db")
+    try:
+        bundle.import_bundle(second, json.loads(bundle.dump(out)), None)
+        assert bundle.dump(bundle.export_bundle(second, admin(second))) == bundle.dump(out)
+    finally:
+        second.close()
+
