@@ -5,8 +5,8 @@ For the acting user, over the window ``on`` .. ``on + days - 1`` (inclusive):
 * ``follow_up`` - a consultation's ``follow_up_on`` falls in the window. A
   follow-up already past is shown as **overdue** (``overdue=True``) for up to
   :data:`OVERDUE_LOOKBACK_DAYS` days unless the consultation has been changed
-  (any create/update audit row) on or after the follow-up day: touching the
-  record is how an officer shows they followed up.
+  (any create/update audit row other than a bundle import) on or after the
+  follow-up day: touching the record is how an officer shows they followed up.
 * ``outcome_missing`` - a consultation still ``pending`` 10 school days after
   ``consulted_on``; due on that 10th school day. Once due it stays (overdue)
   until an outcome is recorded, for consultations of the last 365 days.
@@ -108,7 +108,8 @@ def _follow_ups(db: Database, officers: list[str], first: date, last: date) -> l
         if overdue:
             touched = db.execute(
                 "SELECT 1 FROM audit WHERE entity = 'consultations' AND key = ? "
-                "AND operation IN ('create', 'update') AND substr(at, 1, 10) >= ? LIMIT 1",
+                "AND operation IN ('create', 'update') AND substr(at, 1, 10) >= ? "
+                "AND (detail IS NULL OR detail NOT LIKE '%\"source\":\"import\"%') LIMIT 1",
                 [ref, follow],
             ).fetchone()
             if touched:
