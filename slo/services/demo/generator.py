@@ -64,10 +64,10 @@ SCALES: dict[str, Scale] = {
     "small": Scale("small", teams=2, slos_per_team=3, schools=66, engagements_per_day=2.2,
                    consultations_per_slo=30, abstractions_per_slo=24,
                    young_people_secondary=(6, 10), young_people_primary=(2, 4)),
-    "force": Scale("force", teams=10, slos_per_team=9, schools=1000, engagements_per_day=1.7,
+    "force": Scale("force", teams=10, slos_per_team=9, schools=1000, engagements_per_day=1.45,
                    consultations_per_slo=28, abstractions_per_slo=55,
                    young_people_secondary=(5, 9), young_people_primary=(1, 3)),
-    "national": Scale("national", teams=200, slos_per_team=9, schools=20000, engagements_per_day=1.7,
+    "national": Scale("national", teams=200, slos_per_team=9, schools=20000, engagements_per_day=1.45,
                       consultations_per_slo=28, abstractions_per_slo=55,
                       young_people_secondary=(5, 9), young_people_primary=(1, 3), inspectors=20),
 }
