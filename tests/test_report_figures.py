@@ -1,0 +1,408 @@
+"""Continuity figures on a small hand-made bundle: every expected number is worked out by hand
+here (the arithmetic is in the comments), never copied from the code's output.
+
+Period P = Mon 2026-01-05 .. Sun 2026-01-18 (14 days).
+  Mon 05, Tue 06, Wed 07, Thu 08, Fri 09, Sat 10, Sun 11,
+  Mon 12, Tue 13, Wed 14, Thu 15, Fri 16, Sat 17, Sun 18.
+Mon-Fri officers have 10 working days in P.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+
+from slo.reports import build_report, officer_figures
+from slo.services.actors import load_actor
+from slo.services.bundle import import_bundle
+
+FROM, TO = date(2026, 1, 5), date(2026, 1, 18)
+MF = ["mon", "tue", "wed", "thu", "fri"]
+
+
+def _officer(collar, role, team, start, end=None, days=MF):
+    return {"collar_number": collar, "name": f"Name of {collar}", "role": role, "team": team,
+            "working_days": days, "start_date": start, "end_date": end}
+
+
+def _school(urn, name):
+    return {"urn": urn, "name": name, "phase": "secondary", "local_authority": "Camden", "postcode": None,
+            "head_teacher": None, "head_teacher_email": None, "uniform_policy": "uniform_welcome"}
+
+
+def _yp(ref, school, ethnicity, reason):
+    return {"ref": ref, "given_name": f"Given{ref[-1]}", "family_name": f"Family{ref[-1]}",
+            "date_of_birth": "2012-01-01", "school": school, "year_group": 9, "sex": "unknown",
+            "ethnicity": ethnicity, "ethnicity_missing_reason": reason, "sen": "unknown", "fsm": "unknown"}
+
+
+def _eng(ref, officer, school, starts, status, reason=None, yp=None, kind="visit", abstraction=None):
+    hh = int(starts[11:13])
+    return {"ref": ref, "officer": officer, "school": school, "young_person": yp,
+            "kind": "one_to_one" if yp else kind, "title": "Visit", "starts_at": starts,
+            "ends_at": starts[:11] + f"{hh + 1:02d}" + starts[13:], "status": status, "cancel_reason": reason,
+            "abstraction": abstraction, "notes": "private note about the pupil"}
+
+
+def _abs(ref, officer, a, b, portion, category, status="pending"):
+    reviewed = status != "pending"
+    return {"ref": ref, "officer": officer, "date_from": a, "date_to": b, "portion": portion,
+            "category": category, "requested_by": "Duty inspector", "reason": "free text reason",
+            "review_status": status, "reviewed_by": "S1" if reviewed else None,
+            "reviewed_at": "2026-01-14T09:00" if reviewed else None, "review_note": None}
+
+
+def _con(ref, yp, school, officer, on, timing, proposed, reasons, outcome, outcome_on=None):
+    return {"ref": ref, "young_person": yp, "school": school, "officer": officer, "consulted_on": on,
+            "consulted_by": "Deputy head", "timing": timing, "proposed": proposed, "reasons": reasons,
+            "suspension_days": None, "risk_factors": None, "advice": "advice text", "outcome": outcome,
+            "outcome_on": outcome_on, "follow_up_on": None}
+
+
+BUNDLE = {
+    "format": "slo-bundle/1",
+    "teams": [
+        {"ref": "T-A", "name": "Team A", "sergeant": "S1"},
+        {"ref": "T-B", "name": "Team B", "sergeant": "S2"},
+    ],
+    "officers": [
+        _officer("S1", "sergeant", "T-A", "2020-01-01"),
+        _officer("S2", "sergeant", "T-B", "2020-01-01"),
+        _officer("A1", "admin", None, "2020-01-01"),
+        _officer("P1", "slo", "T-A", "2020-01-01"),
+        # joins mid-period, works Tue-Sat (a pattern with a Saturday)
+        _officer("P2", "slo", "T-A", "2026-01-12", days=["tue", "wed", "thu", "fri", "sat"]),
+        # leaves on Wed 07
+        _officer("P3", "slo", "T-B", "2020-01-01", end="2026-01-07"),
+        # left before P: not listed
+        _officer("P4", "slo", "T-B", "2020-01-01", end="2025-12-31"),
+        # starts after P: not listed
+        _officer("EV", "evaluator", None, "2026-02-01"),
+    ],
+    "schools": [
+        _school("100001", "Alpha School"),
+        _school("100002", "Beta <b>School</b>"),
+        _school("100003", '=HYPERLINK("x")'),
+        _school("100004", "Delta School"),
+    ],
+    "assignments": [
+        # adjacent same-officer assignments: one unbroken run from 2025-09-01
+        {"officer": "P1", "school": "100001", "start_date": "2025-09-01", "end_date": "2026-01-09"},
+        {"officer": "P1", "school": "100001", "start_date": "2026-01-10", "end_date": None},
+        {"officer": "P3", "school": "100002", "start_date": "2025-09-01", "end_date": "2026-01-07"},
+        {"officer": "P2", "school": "100002", "start_date": "2026-01-12", "end_date": None},
+        {"officer": "P4", "school": "100004", "start_date": "2025-09-01", "end_date": "2025-12-31"},
+    ],
+    "young_people": [
+        _yp("YP1", "100001", "W1", None),
+        _yp("YP2", "100002", "NS", "declined"),   # missing, with a reason
+        _yp("YP3", "100001", None, None),         # missing, no reason
+        _yp("YP4", "100003", "B2", None),
+    ],
+    "engagements": [
+        _eng("E1", "P1", "100001", "2026-01-07T09:00", "delivered"),
+        _eng("E2", "P1", "100001", "2026-01-07T13:00", "delivered", kind="lesson"),   # same day as E1
+        _eng("E3", "P1", "100001", "2026-01-05T10:00", "cancelled", "abstraction", yp="YP1", abstraction="AB1"),
+        _eng("E4", "P1", "100001", "2026-01-14T10:00", "delivered", yp="YP1"),
+        _eng("E5", "P2", "100001", "2026-01-15T10:00", "delivered"),
+        _eng("E6", "P1", "100001", "2026-01-16T09:00", "planned", kind="assembly"),
+        _eng("E7", "P1", "100001", "2026-01-12T09:00", "cancelled", "school"),
+        _eng("E8", "P3", "100002", "2026-01-06T09:00", "cancelled", "officer_unavailable"),
+        _eng("E9", "P2", "100002", "2026-01-16T10:00", "cancelled", "young_person", yp="YP2"),
+        _eng("E10", "P2", "100002", "2026-01-17T10:00", "planned", yp="YP2"),
+        _eng("E11", "P2", "100001", "2026-01-15T14:00", "delivered", yp="YP1"),
+        _eng("E12", "P1", "100001", "2026-01-16T11:00", "delivered", yp="YP1"),
+        _eng("E13", "P1", "100001", "2026-01-19T09:00", "delivered"),            # after TO
+        _eng("E14", "P1", "100001", "2026-01-02T09:00", "delivered"),            # before FROM
+    ],
+    "absences": [
+        {"officer": "P1", "date_from": "2026-01-08", "date_to": "2026-01-09", "kind": "annual_leave"},
+    ],
+    "abstractions": [
+        _abs("AB1", "P1", "2026-01-05", "2026-01-06", "full", "public_order"),
+        _abs("AB2", "P1", "2026-01-12", "2026-01-13", "half", "call_handling", "accepted"),
+        # Fri 09 is a leave day, Sat 10 not a working day: counts nothing
+        _abs("AB3", "P1", "2026-01-09", "2026-01-10", "full", "response"),
+        _abs("AB4", "P2", "2026-01-17", "2026-01-17", "half", "mutual_aid"),
+        _abs("AB5", "P1", "2026-01-20", "2026-01-21", "full", "court"),             # after P
+    ],
+    "consultations": [
+        _con("C1", "YP1", "100001", "P1", "2026-01-07", "before_decision", "permanent_exclusion",
+             ["PA", "OW", "DA"], "suspension", "2026-01-08"),                     # three reasons
+        _con("C2", "YP3", "100001", "P1", "2026-01-08", "after_decision", "suspension", ["DB"],
+             "suspension", "2026-01-08"),
+        _con("C3", "YP2", "100002", "P2", "2026-01-13", "before_decision", "permanent_exclusion", ["VA"], "pending"),
+        _con("C4", "YP4", "100003", "P3", "2026-01-06", "before_decision", "permanent_exclusion", ["PA"],
+             "permanent_exclusion", "2026-01-07"),
+        _con("C5", "YP1", "100001", "P1", "2026-01-15", "before_decision", "suspension", ["PA", "DB"],
+             "no_exclusion", "2026-01-16"),
+        _con("C6", "YP1", "100001", "P1", "2026-01-20", "before_decision", "suspension", ["TH"], "pending"),
+    ],
+    "referrals": [
+        {"ref": "R1", "young_person": "YP1", "consultation": "C1", "partner": "youth_justice",
+         "made_on": "2026-01-09", "status": "completed", "outcome22": True},          # outcome 22
+        {"ref": "R2", "young_person": "YP4", "consultation": "C4", "partner": "camhs",
+         "made_on": "2026-01-10", "status": "made", "outcome22": None},
+        {"ref": "R3", "young_person": "YP1", "consultation": None, "partner": "mentoring",
+         "made_on": "2026-01-19", "status": "made", "outcome22": None},              # after TO
+    ],
+}
+
+
+@pytest.fixture
+def rstore(store):
+    import_bundle(store, copy.deepcopy(BUNDLE), None)
+    return store
+
+
+def force_report(store, **kw):
+    return build_report(store, load_actor(store.db, "A1"), FROM, TO, **kw)
+
+
+def by(rows, key):
+    return {r[key]: r for r in rows}
+
+
+def zeros(keys):
+    return {k: 0 for k in keys}
+
+
+CATS = ["call_handling", "response", "neighbourhood_patrol", "public_order", "mutual_aid", "custody",
+        "investigation_support", "training", "court", "other"]
+REASONS = ["abstraction", "officer_unavailable", "school", "young_person", "other"]
+
+
+def test_top_level(rstore):
+    r = force_report(rstore)
+    assert r["definitions_version"] == "1"
+    assert r["period"] == {"from": "2026-01-05", "to": "2026-01-18"}
+    assert r["generated_at"]
+    assert r["scope"]["level"] == "force"
+    for key in ("officers", "teams", "force", "schools", "young_people", "consultations", "notes"):
+        assert key in r
+
+
+def test_officers(rstore):
+    r = force_report(rstore)
+    # in post on a day of P: A1, P1, P2, P3, S1, S2 (P4 left 2025-12-31, EV starts 2026-02-01); sorted by key
+    assert [o["collar_number"] for o in r["officers"]] == ["A1", "P1", "P2", "P3", "S1", "S2"]
+    o = by(r["officers"], "collar_number")
+
+    p1 = o["P1"]
+    # Mon-Fri: 10 pattern days; leave Thu 08 + Fri 09 = 2; rostered 10 - 2 = 8
+    assert (p1["pattern_days"], p1["absence_days"], p1["rostered_days"]) == (10, 2, 8)
+    # AB1 full Mon 05 + Tue 06 = 2; AB2 half Mon 12 + Tue 13 = 0.5 + 0.5 = 1;
+    # AB3 Fri 09 is leave (not rostered), Sat 10 not a pattern day: 0  -> 3
+    assert p1["abstracted_days"] == 3
+    assert p1["abstracted_days_by_category"] == {**zeros(CATS), "public_order": 2, "call_handling": 1}
+    assert p1["abstraction_rate"] == pytest.approx(3 / 8)
+    assert p1["unavailability_rate"] == pytest.approx(2 / 10)
+    # pending and overlapping P: AB1, AB3 (AB2 accepted, AB5 after P)
+    assert p1["pending_review"] == 2
+    # E1 E2 E4 E12 delivered, E6 planned, E3 cancelled (abstraction), E7 cancelled (school); E13/E14 outside
+    assert p1["engagements"] == {"total": 7, "delivered": 4, "planned": 1,
+                                 "cancelled": {**zeros(REASONS), "abstraction": 1, "school": 1}}
+    assert p1["delivery_rate"] == pytest.approx(4 / 6)
+    assert p1["abstraction_cancellation_rate"] == pytest.approx(1 / 6)
+
+    p2 = o["P2"]
+    # joins Mon 12; works Tue-Sat: Tue 13, Wed 14, Thu 15, Fri 16, Sat 17 = 5
+    assert (p2["pattern_days"], p2["absence_days"], p2["rostered_days"]) == (5, 0, 5)
+    # AB4 half on Sat 17 (a working day for P2) = 0.5
+    assert p2["abstracted_days"] == 0.5
+    assert p2["abstracted_days_by_category"]["mutual_aid"] == 0.5
+    assert p2["abstraction_rate"] == pytest.approx(0.5 / 5)
+    assert p2["unavailability_rate"] == 0
+    assert p2["pending_review"] == 1
+    # E5 E11 delivered, E10 planned, E9 cancelled (young person)
+    assert p2["engagements"] == {"total": 4, "delivered": 2, "planned": 1,
+                                 "cancelled": {**zeros(REASONS), "young_person": 1}}
+    assert p2["delivery_rate"] == pytest.approx(2 / 3)
+    assert p2["abstraction_cancellation_rate"] == 0
+
+    p3 = o["P3"]
+    # leaves Wed 07: Mon 05, Tue 06, Wed 07 = 3
+    assert p3["pattern_days"] == 3 and p3["rostered_days"] == 3 and p3["abstracted_days"] == 0
+    assert p3["abstraction_rate"] == 0
+    assert p3["engagements"]["cancelled"]["officer_unavailable"] == 1
+    assert p3["delivery_rate"] == 0  # 0 / (0 + 1)
+
+    s1 = o["S1"]
+    assert s1["pattern_days"] == 10 and s1["abstraction_rate"] == 0
+    # no engagements: denominators 0 -> null
+    assert s1["delivery_rate"] is None and s1["abstraction_cancellation_rate"] is None
+
+
+def test_teams_and_force(rstore):
+    r = force_report(rstore)
+    t = by(r["teams"], "ref")
+    assert sorted(t) == ["T-A", "T-B"]   # A1 has no team
+    a = t["T-A"]
+    # P1 + P2 + S1: pattern 10 + 5 + 10 = 25; absence 2; rostered 8 + 5 + 10 = 23; abstracted 3 + 0.5 = 3.5
+    assert (a["pattern_days"], a["absence_days"], a["rostered_days"], a["abstracted_days"]) == (25, 2, 23, 3.5)
+    assert a["abstraction_rate"] == pytest.approx(3.5 / 23)
+    assert a["unavailability_rate"] == pytest.approx(2 / 25)
+    assert a["pending_review"] == 3   # 2 + 1
+    # engagements 7 + 4 = 11; delivered 4 + 2 = 6; cancelled abstraction 1, school 1, young person 1
+    assert a["engagements"]["total"] == 11 and a["engagements"]["delivered"] == 6
+    assert a["delivery_rate"] == pytest.approx(6 / 9)
+    assert a["abstraction_cancellation_rate"] == pytest.approx(1 / 9)
+    assert "collar_number" not in a
+    b = t["T-B"]
+    # P3 + S2: pattern 3 + 10 = 13
+    assert b["pattern_days"] == 13 and b["abstracted_days"] == 0
+    assert b["delivery_rate"] == 0   # 0 delivered / 1 cancelled
+
+    f = r["force"]
+    # A1 10 + P1 10 + P2 5 + P3 3 + S1 10 + S2 10 = 48; absence 2; rostered 46; abstracted 3.5
+    assert (f["pattern_days"], f["absence_days"], f["rostered_days"], f["abstracted_days"]) == (48, 2, 46, 3.5)
+    assert f["abstraction_rate"] == pytest.approx(3.5 / 46)
+    assert f["unavailability_rate"] == pytest.approx(2 / 48)
+    assert f["pending_review"] == 3
+    # 7 + 4 + 1 = 12 engagements; 6 delivered; cancelled: 1 abstraction, 1 school, 1 young person, 1 unavailable
+    assert f["engagements"] == {"total": 12, "delivered": 6, "planned": 2,
+                                "cancelled": {"abstraction": 1, "officer_unavailable": 1, "school": 1,
+                                              "young_person": 1, "other": 0}}
+    assert f["delivery_rate"] == pytest.approx(6 / 10)
+    assert f["abstraction_cancellation_rate"] == pytest.approx(1 / 10)
+
+
+def test_schools(rstore):
+    r = force_report(rstore)
+    # 100004's only assignment ended before P: not listed
+    assert [s["urn"] for s in r["schools"]] == ["100001", "100002", "100003"]
+    s = by(r["schools"], "urn")
+
+    a = s["100001"]
+    assert a["assigned_officer_at_end"] == "P1"
+    # the 2026-01-10 start continues P1's assignment that ended 2026-01-09: not a change
+    assert a["officer_changes"] == 0
+    assert a["distinct_officers"] == 1
+    assert a["unassigned_days"] == 0
+    # unbroken run 2025-09-01 .. 2026-01-18: Sep 30 + Oct 31 + Nov 30 + Dec 31 + Jan 18 = 140
+    assert a["tenure_days_at_end"] == 140
+    # E1 E2 E3 E4 E5 E6 E7 E11 E12 = 9; delivered E1 E2 E4 E5 E11 E12 = 6; planned E6; cancelled E3, E7
+    assert a["engagements"] == {"total": 9, "delivered": 6, "planned": 1,
+                                "cancelled": {**zeros(REASONS), "abstraction": 1, "school": 1}}
+    assert a["delivery_rate"] == pytest.approx(6 / 8)
+    assert a["abstraction_cancellation_rate"] == pytest.approx(1 / 8)
+    # by the assigned officer P1: E1 E2 E4 E12 = 4 of 6 (E5, E11 by P2)
+    assert a["delivered_by_assigned_share"] == pytest.approx(4 / 6)
+    # delivered dates 07 (twice), 14, 15, 16; sequence 04, 07, 14, 15, 16, 19:
+    # gaps 07-04-1=2, 14-07-1=6, 0, 0, 19-16-1=2 -> 6
+    assert a["longest_gap_days"] == 6
+    # C1 before, C2 after, C5 before (C6 after TO) -> 3, 2, 1
+    assert a["consultations"] == {"total": 3, "before_decision": 2, "after_decision": 1}
+    assert a["before_decision_rate"] == pytest.approx(2 / 3)
+    assert a["name"] == "Alpha School"
+
+    b = s["100002"]
+    assert b["assigned_officer_at_end"] == "P2"
+    # P2's start on 12 follows P3's: one change
+    assert b["officer_changes"] == 1
+    assert b["distinct_officers"] == 2
+    # assigned 05-07 (P3) and 12-18 (P2) = 3 + 7 = 10 of 14 -> 4 unassigned (08, 09, 10, 11)
+    assert b["unassigned_days"] == 4
+    # P2 from 12 to 18 = 7
+    assert b["tenure_days_at_end"] == 7
+    # no delivered visit: E8 cancelled (unavailable), E9 cancelled (young person), E10 planned
+    assert b["engagements"]["delivered"] == 0 and b["engagements"]["total"] == 3
+    assert b["delivery_rate"] == 0            # 0 / 2
+    assert b["delivered_by_assigned_share"] is None   # 0 / 0
+    assert b["longest_gap_days"] == 14        # the whole period
+    assert b["consultations"] == {"total": 1, "before_decision": 1, "after_decision": 0}
+    assert b["before_decision_rate"] == 1
+
+    c = s["100003"]   # only a consultation
+    assert c["assigned_officer_at_end"] is None
+    assert (c["officer_changes"], c["distinct_officers"], c["unassigned_days"], c["tenure_days_at_end"]) == (0, 0, 14, 0)
+    assert c["delivery_rate"] is None and c["longest_gap_days"] == 14
+    assert c["consultations"]["total"] == 1
+
+
+def test_young_people(rstore):
+    r = force_report(rstore)
+    # with a session starting in P: YP1 (E3 E4 E11 E12), YP2 (E9 E10); YP3/YP4 only consulted
+    assert [y["ref"] for y in r["young_people"]] == ["YP1", "YP2"]
+    y = by(r["young_people"], "ref")
+    one = y["YP1"]
+    assert one["sessions"] == {"total": 4, "delivered": 3, "planned": 0,
+                               "cancelled": {**zeros(REASONS), "abstraction": 1}}
+    assert one["broken_arrangements"] == 1
+    # delivered: E4 P1, E11 P2, E12 P1 -> P1 has 2 of 3
+    assert one["same_officer_share"] == pytest.approx(2 / 3)
+    # dates 14, 15, 16; sequence 04, 14, 15, 16, 19: 14-4-1 = 9, 0, 0, 19-16-1 = 2 -> 9
+    assert one["longest_gap_days"] == 9
+    assert one["delivery_rate"] == pytest.approx(3 / 4)
+    two = y["YP2"]
+    assert two["sessions"]["planned"] == 1 and two["sessions"]["cancelled"]["young_person"] == 1
+    assert two["broken_arrangements"] == 0      # young person's own cancellation is not broken
+    assert two["same_officer_share"] is None    # none delivered
+    assert two["longest_gap_days"] == 14
+
+
+def test_consultations(rstore):
+    c = force_report(rstore)["consultations"]
+    # C1..C5 in P (C6 after TO); before: C1 C3 C4 C5; after: C2
+    assert (c["total"], c["before_decision"], c["after_decision"]) == (5, 4, 1)
+    assert c["before_decision_rate"] == pytest.approx(4 / 5)
+    assert c["by_proposed"] == {"suspension": 2, "permanent_exclusion": 3, "managed_move": 0,
+                                "off_site_direction": 0, "alternative_provision": 0,
+                                "internal_measures": 0, "undecided": 0}
+    assert c["by_outcome"] == {"pending": 1, "no_exclusion": 1, "internal_measures": 0, "suspension": 2,
+                               "permanent_exclusion": 1, "managed_move": 0, "off_site_direction": 0,
+                               "alternative_provision": 0, "withdrawn": 0}
+    # C1 PA OW DA; C2 DB; C3 VA; C4 PA; C5 PA DB -> PA 3, OW 1, DA 1, DB 2, VA 1
+    assert {k: v for k, v in c["by_reason"].items() if v} == {"PA": 3, "OW": 1, "DA": 1, "DB": 2, "VA": 1}
+    assert len(c["by_reason"]) == 16
+    # before + pex + not pending: C1 (suspension: avoided), C4 (pex) -> 1/2; C3 pending left out
+    assert c["pex_avoided_rate"] == pytest.approx(1 / 2)
+    # young people YP1 (W1), YP3 (none), YP2 (NS), YP4 (B2): 2 of 4 recorded
+    assert c["ethnicity_recorded_rate"] == pytest.approx(2 / 4)
+    assert c["ethnicity_missing"] == {"not_asked": 0, "declined": 1, "not_known": 0, "unspecified": 1}
+    g = c["by_ethnic_group"]
+    # white: C1 (suspension), C5; black: C4 (pex); not stated: C2 (after, suspension), C3
+    assert g["white"] == {"total": 2, "after_decision": 0, "suspension": 1, "permanent_exclusion": 0}
+    assert g["black"] == {"total": 1, "after_decision": 0, "suspension": 0, "permanent_exclusion": 1}
+    assert g["not_stated"] == {"total": 2, "after_decision": 1, "suspension": 1, "permanent_exclusion": 0}
+    assert g["mixed"] == g["asian"] == g["other"] == {"total": 0, "after_decision": 0, "suspension": 0,
+                                                      "permanent_exclusion": 0}
+    # R1 (outcome 22), R2 in P; R3 after TO
+    ref = c["referrals"]
+    assert ref["total"] == 2 and ref["outcome22"] == 1
+    assert ref["by_partner"]["youth_justice"] == 1 and ref["by_partner"]["camhs"] == 1
+    assert len(ref["by_partner"]) == 10
+
+
+def test_officer_figures_agree_with_report(rstore):
+    r = force_report(rstore)
+    direct = officer_figures(rstore.db, ["P1", "P2", "P4"], FROM, TO)
+    # P4 is not in post in P
+    assert [o["collar_number"] for o in direct] == ["P1", "P2"]
+    o = by(r["officers"], "collar_number")
+    assert direct == [o["P1"], o["P2"]]
+
+
+def test_sergeant_scope_is_their_team(rstore):
+    r = build_report(rstore, load_actor(rstore.db, "S1"), FROM, TO)
+    assert r["scope"] == {"level": "team", "key": "T-A"}
+    assert [o["collar_number"] for o in r["officers"]] == ["P1", "P2", "S1"]
+    assert [t["ref"] for t in r["teams"]] == ["T-A"]
+    # force = the team's sums: 25 pattern days
+    assert r["force"]["pattern_days"] == 25
+    # schools touched by P1/P2: 100001, 100002 (not 100003: P3's consultation)
+    assert [s["urn"] for s in r["schools"]] == ["100001", "100002"]
+    # consultations logged by P1 (C1 C2 C5) and P2 (C3) = 4; referral R1 (of C1) only
+    assert r["consultations"]["total"] == 4
+    assert r["consultations"]["referrals"]["total"] == 1
+
+
+def test_slo_scope_is_own(rstore):
+    r = build_report(rstore, load_actor(rstore.db, "P2"), FROM, TO)
+    assert r["scope"] == {"level": "officer", "key": "P2"}
+    assert [o["collar_number"] for o in r["officers"]] == ["P2"]
+    assert r["force"]["pattern_days"] == 5
+    # only C3 is P2's
+    assert r["consultations"]["total"] == 1
