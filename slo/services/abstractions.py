@@ -155,7 +155,8 @@ def _days(a: date, b: date):
         d += timedelta(days=1)
 
 
-def _warnings(db: Database, abstraction: Abstraction) -> list[str]:
+def warnings_for(db: Database, abstraction: Abstraction) -> list[str]:
+    """Why some days of the span count nothing in the rate (absences, non-working days)."""
     out: list[str] = []
     officer = abstraction.officer
     span_from, span_to = abstraction.date_from, abstraction.date_to
@@ -260,7 +261,7 @@ def record_abstraction(
                 f"{other.ref} ({other.date_from} to {other.date_to}); nothing was recorded"
             )
         targets = _to_cancel(db, new, cancel)
-        warnings = _warnings(db, new)
+        warnings = warnings_for(db, new)
         records.write_record(db, actor, new, source=source)
         cancelled: list[CancelledEngagement] = []
         for e in targets:
@@ -339,4 +340,5 @@ __all__ = [
     "planned_engagements",
     "record_abstraction",
     "review_abstraction",
+    "warnings_for",
 ]
