@@ -1,0 +1,317 @@
+"""EngagementForm: add or edit a visit, assembly, lesson, 1:1 session, meeting...
+
+Refs of new engagements are ``ENG-<yyyymmdd>-<6 random letters/digits>`` (the day is the
+start day; the random part is from an alphabet without I, O, 0, 1). The calendar UID is
+derived from the ref, so a ref never changes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, TextArea
+
+from slo.models import Engagement
+from slo.models.enums import EngagementKind
+from slo.models.types import parse_date
+
+from slo.tui.widgets.form_field import FormField
+
+from .base import (
+    EXAMPLE_DATE,
+    FieldProblems,
+    FormScreen,
+    SaveResult,
+    describe_school,
+    describe_young_person,
+    enum_choices,
+    new_ref,
+    officer_choices,
+    officer_may_pick,
+    school_search,
+    text_or_none,
+    young_person_search,
+)
+from .controls import Choice, Picker
+
+#: the title a school's calendar shows, by kind (never a child's name)
+DEFAULT_TITLES = {
+    "visit": "School visit",
+    "assembly": "Assembly",
+    "lesson": "Lesson",
+    "one_to_one": "Liaison officer: 1:1 session",
+    "drop_in": "Drop-in session",
+    "meeting": "Meeting with staff",
+    "case_conference": "Case conference",
+    "parent_meeting": "Parent meeting",
+    "other": "Liaison officer visit",
+}
+
+
+def default_minutes(kind: str | None) -> int:
+    return 30 if kind == "one_to_one" else 60
+
+
+def next_round_hour(now: datetime) -> str:
+    """The next whole hour after ``now``, kept within 08:00-16:00 (else 09:00)."""
+    hour = now.hour + 1
+    return f"{hour:02d}:00" if 8 <= hour <= 16 else "09:00"
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):?([0-5]\d)$")
+
+KIND_CHOICES = [
+    Choice(c.value, "1:1 session" if c.value == "one_to_one" else c.label,
+           words=c.value + (" 1:1 121 one-to-one session" if c.value == "one_to_one" else ""))
+    for c in enum_choices(EngagementKind)
+]
+
+POLICY_NOTES = {
+    "no_visits": "This school's policy is NO VISITS: agree it with the head teacher before booking.",
+    "plain_clothes_only": "This school accepts officers in plain clothes only.",
+}
+
+
+class EngagementForm(FormScreen):
+    """A visit, assembly, lesson, 1:1 session... planned at a school."""
+
+    FORM_TITLE = "Engagement (visit, session, assembly...)"
+    HELP = (
+        "Plan a school visit, an assembly, a lesson or a 1:1 session. Kind: type e.g. 'visit' or '1:1' and "
+        "press Enter. The title goes to the head teacher's calendar: never put a child's name in it (the form "
+        "warns if it looks like one). A 1:1 session needs a young person from the school. Date YYYY-MM-DD, "
+        "time HH:MM, duration in minutes. Notes are private and never leave the desk."
+    )
+    MODEL = Engagement
+    FIELD_MAP = {"starts_at": "date", "ends_at": "duration"}
+
+    def __init__(self, school: str | None = None, young_person: str | None = None, ref: str | None = None) -> None:
+        super().__init__()
+        self.school = school
+        self.young_person = young_person
+        self.ref = ref
+        self._kind: str | None = None
+        self._school: str | None = None
+        self._officer: str | None = None
+        self.existing: Engagement | None = None
+
+    def compose_fields(self) -> ComposeResult:
+        yield FormField("Kind", Picker(KIND_CHOICES, id="in-kind",
+                                       placeholder="visit, assembly, lesson, 1:1..."), field="kind", required=True)
+        yield FormField("School", Picker(search=school_search(self.store, lambda: self._officer), id="in-school",
+                                         placeholder="school name or URN"), field="school", required=True)
+        yield FormField("Young person", Picker(search=young_person_search(self.store, lambda: self._school),
+                                               id="in-young_person", placeholder="name (pupils of this school)"),
+                        field="young_person", hint="for 1:1 sessions")
+        yield FormField("Title (school sees)", Input(id="in-title", compact=True), field="title", required=True)
+        yield FormField("Date", Input(placeholder="YYYY-MM-DD", id="in-date", compact=True), field="date",
+                        required=True)
+        yield FormField("Start time", Input(placeholder="HH:MM", id="in-time", compact=True), field="time",
+                        required=True)
+        yield FormField("Duration (minutes)", Input(id="in-duration", compact=True), field="duration", required=True)
+        yield FormField("Notes (private)", TextArea(id="in-notes"), field="notes")
+        yield FormField("Officer", Picker(id="in-officer", placeholder="collar number or name"), field="officer",
+                        required=True, classes="-hidden")
+
+    # ----- loading
+    def load(self, db: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.ref:
+            from slo.services import records
+
+            data["existing"] = records.get(db, "engagements", self.ref)
+            school = data["existing"].school
+            young_person = data["existing"].young_person
+        else:
+            school, young_person = self.school, self.young_person
+        data["young_person"] = describe_young_person(db, young_person)
+        if school is None and data["young_person"]:
+            school = data["young_person"]["school"]
+        data["school"] = describe_school(db, school)
+        if officer_may_pick(self.actor):
+            data["officers"] = officer_choices(db, self.actor)
+        return data
+
+    def fill(self, data: dict[str, Any]) -> None:
+        existing: Engagement | None = data.get("existing")
+        self.existing = existing
+        officer = self.picker("officer")
+        if "officers" in data:
+            officer.choices = data["officers"]
+            self.field("officer").remove_class("-hidden")
+        officer.set_value(existing.officer if existing else self.actor.collar, notify=False)
+        self._officer = officer.value
+        if data.get("school"):
+            self.picker("school").set_value(data["school"]["urn"], data["school"]["label"], notify=False)
+            self._school = data["school"]["urn"]
+            self.field("school").set_note(POLICY_NOTES.get(data["school"]["uniform_policy"]))
+        if data.get("young_person"):
+            yp = data["young_person"]
+            self.picker("young_person").set_value(yp["ref"], yp["label"], notify=False)
+        if existing:
+            kind = existing.kind.value
+            self.input("title").value = existing.title
+            self.input("date").value = existing.starts_at.date().isoformat()
+            self.input("time").value = existing.starts_at.strftime("%H:%M")
+            minutes = int((existing.ends_at - existing.starts_at).total_seconds() // 60)
+            self.input("duration").value = str(minutes)
+            self.text_area("notes").text = existing.notes or ""
+        else:
+            kind = "one_to_one" if data.get("young_person") else "visit"
+            self.input("title").value = DEFAULT_TITLES[kind]
+            self.input("date").value = self.today().isoformat()
+            now = self.app.now() if hasattr(self.app, "now") else datetime.now()  # type: ignore[attr-defined]
+            self.input("time").value = next_round_hour(now)
+            self.input("duration").value = str(default_minutes(kind))
+        self._kind = kind
+        self.picker("kind").set_value(kind, notify=False)
+
+    def after_loaded(self) -> None:
+        self.field("kind").focus_control()
+
+    # ----- live behaviour
+    @on(Picker.Changed, "#in-kind")
+    def _kind_changed(self, event: Picker.Changed) -> None:
+        new = event.picker.value
+        old = self._kind
+        if new is None or new == old:
+            return
+        title = self.input("title")
+        if not title.value.strip() or title.value == DEFAULT_TITLES.get(old or "", ""):
+            title.value = DEFAULT_TITLES[new]
+        duration = self.input("duration")
+        if not duration.value.strip() or duration.value == str(default_minutes(old)):
+            duration.value = str(default_minutes(new))
+        self._kind = new
+
+    @on(Picker.Changed, "#in-officer")
+    def _officer_changed(self, event: Picker.Changed) -> None:
+        self._officer = event.picker.value
+        self._check_title()
+
+    @on(Picker.Changed, "#in-school")
+    def _school_changed(self, event: Picker.Changed) -> None:
+        urn = event.picker.value
+        self._school = urn
+        yp = self.picker("young_person")
+        if yp.value and self.data.get("young_person", {}) and urn != (self.data.get("young_person") or {}).get("school"):
+            yp.set_value(None)
+        store = self.store
+
+        def work() -> None:
+            info = describe_school(store.db, urn)
+            note = POLICY_NOTES.get(info["uniform_policy"]) if info else None
+            self.app.call_from_thread(self.field("school").set_note, note)
+
+        self.run_worker(work, thread=True, exclusive=True, group="school-policy")
+
+    @on(Picker.Changed, "#in-young_person")
+    def _young_person_changed(self, event: Picker.Changed) -> None:
+        if event.picker.value and self._kind != "one_to_one" and self.picker("kind").value in (None, "visit"):
+            self.picker("kind").set_value("one_to_one")
+
+    @on(Input.Changed, "#in-title")
+    def _title_changed(self, event: Input.Changed) -> None:
+        self._check_title()
+
+    def _check_title(self) -> None:
+        if not self.loaded:
+            return
+        text, officer, store = self.input("title").value, self._officer, self.store
+        if not officer:
+            return
+
+        def work() -> None:
+            from slo.services.privacy import names_in_text
+
+            found = names_in_text(store.db, officer, text)
+            note = (
+                "This title may name a young person (the head teacher's calendar shows it): "
+                "use a neutral title such as 'Liaison officer: 1:1 session'."
+                if found else None
+            )
+            self.app.call_from_thread(self.field("title").set_note, note)
+
+        self.run_worker(work, thread=True, exclusive=True, group="title-check")
+
+    # ----- values
+    def collect(self) -> dict[str, Any]:
+        problems: dict[str, str] = {}
+        kind = self.pick_value("kind", problems)
+        school = self.pick_value("school", problems)
+        young_person = self.pick_value("young_person", problems)
+        officer = self.pick_value("officer", problems)
+        day_text = self.input("date").value.strip()
+        time_text = self.input("time").value.strip()
+        minutes_text = self.input("duration").value.strip()
+        day: date | None = None
+        try:
+            day = parse_date(day_text) if day_text else None
+            if day is None:
+                problems["date"] = "required: please fill this in"
+        except ValueError:
+            problems["date"] = (f"use YYYY-MM-DD, e.g. {EXAMPLE_DATE}" if "YYYY" in str(parse_error(day_text))
+                                else f"not a real date: use YYYY-MM-DD, e.g. {EXAMPLE_DATE}")
+        m = _TIME.match(time_text)
+        if not m:
+            problems["time"] = "use HH:MM, e.g. 09:30"
+        try:
+            minutes = int(minutes_text)
+            if minutes <= 0 or minutes > 24 * 60:
+                problems["duration"] = "enter minutes between 1 and 1440, e.g. 60"
+        except ValueError:
+            minutes = 0
+            problems["duration"] = "enter minutes as a whole number, e.g. 60"
+        if kind == "one_to_one" and not young_person and "young_person" not in problems:
+            problems["young_person"] = "a 1:1 session needs a young person: type a name and press Enter"
+        if problems:
+            raise FieldProblems(problems)
+        assert day is not None and m is not None
+        starts = datetime.combine(day, datetime.min.time()).replace(hour=int(m.group(1)), minute=int(m.group(2)))
+        existing = self.existing
+        return {
+            "ref": self.ref or "ENG-NEW",
+            "officer": officer,
+            "school": school,
+            "young_person": young_person,
+            "kind": kind,
+            "title": self.input("title").value,
+            "starts_at": starts,
+            "ends_at": starts + timedelta(minutes=minutes),
+            "status": existing.status.value if existing else "planned",
+            "cancel_reason": existing.cancel_reason.value if existing and existing.cancel_reason else None,
+            "abstraction": existing.abstraction if existing else None,
+            "notes": text_or_none(self.text_area("notes").text),
+        }
+
+    def precheck(self, model: Any) -> list[tuple[str | None, str]]:
+        from slo.services.privacy import names_in_text
+
+        out: list[tuple[str | None, str]] = []
+        if names_in_text(self.store.db, model.officer, model.title):
+            out.append(("title", "This title may name a young person, and the head teacher's calendar shows it. "
+                                 "Change it, or press ctrl+s again to keep it."))
+        info = describe_school(self.store.db, model.school)
+        if info and info["uniform_policy"] == "no_visits":
+            out.append(("school", POLICY_NOTES["no_visits"]))
+        return out
+
+    def persist(self, model: Any) -> SaveResult:
+        from slo.services import records
+
+        if not self.ref:
+            model = model.model_copy(update={"ref": new_ref(self.store.db, "engagements", "ENG", model.starts_at.date())})
+        records.save(self.store, self.actor, model)
+        return SaveResult(model.ref)
+
+
+def parse_error(text: str) -> str:
+    try:
+        parse_date(text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
