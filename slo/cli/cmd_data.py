@@ -21,10 +21,19 @@ def register(groups) -> None:
 
 
 def run_import(ctx: Context, args) -> int:
+    """Load the bundle; a database this command created is removed again if the import fails."""
     data = bundle.load_file(args.bundle)
-    store = ctx.store(create=True)
-    actor = ctx.actor(required=False)
-    result = bundle.import_bundle(store, data, actor, progress=StderrProgress("import"))
+    new_database = not ctx.db_path.exists()
+    try:
+        store = ctx.store(create=True)
+        actor = ctx.actor(required=False)
+        result = bundle.import_bundle(store, data, actor, progress=StderrProgress("import"))
+    except BaseException:
+        if new_database:  # "a command that fails changes nothing": no empty database left behind
+            ctx.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(ctx.db_path) + suffix).unlink(missing_ok=True)
+        raise
     for warning in result.warnings:
         err(f"warning: {warning}")
     err(f"imported {args.bundle}: {result.summary()}")
