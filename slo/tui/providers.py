@@ -1,0 +1,111 @@
+"""Command palette providers (ctrl+p).
+
+* :class:`DeskCommands`: every action of the current screen (from its BINDINGS)
+  plus the desk's navigation (home, week, reports, calendars, audit log, help).
+* :class:`NavigationProvider`: go to any school or young person by name; the
+  search runs in a thread (``asyncio.to_thread``) against the database, within
+  the actor's scope (:func:`slo.services.desk.search`).
+
+Names are user text: hits are built as plain :class:`~textual.content.Content`,
+never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.markup import escape
+
+#: (title, app action, help) always offered
+NAVIGATION = [
+    ("Home", "home", "Back to the home screen (caseload or team)"),
+    ("Week planner", "week", "Your week, Monday to Sunday"),
+    ("Reports", "reports", "The continuity report"),
+    ("Export calendars", "export_calendars", "Write the head teachers' calendars"),
+    ("Team", "team", "The team's abstractions and rates (sergeants)"),
+    ("Term dates", "term_dates", "Import term dates"),
+    ("Audit log", "audit_log", "Who did what, when (admins)"),
+    ("Help", "help", "Keys and purpose of this screen"),
+]
+
+
+def plain_highlight(matcher: Matcher, text: str) -> Content:
+    """``text`` as plain content with the fuzzy match highlighted (no markup parsing)."""
+    content = Content(text)
+    try:
+        score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    except Exception:  # noqa: BLE001 - highlighting is cosmetic
+        return content
+    if score:
+        for offset in offsets:
+            if offset < len(text) and not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class DeskCommands(Provider):
+    """The current screen's actions and the desk's navigation."""
+
+    def _commands(self) -> list[tuple[str, object, str]]:
+        screen = self.screen
+        out: list[tuple[str, object, str]] = []
+        seen = set()
+        for binding in getattr(type(screen), "BINDINGS", []) or []:
+            action = getattr(binding, "action", None)
+            description = getattr(binding, "description", "")
+            if not action or not description or action in seen:
+                continue
+            if not hasattr(screen, f"action_{action}"):
+                continue
+            seen.add(action)
+            key = self.app.get_key_display(binding)
+            out.append((description, partial(screen.run_action, action), escape(f"{type(screen).__name__}: key {key}")))
+        for title, action, help_text in NAVIGATION:
+            out.append((title, partial(self.app.run_action, action), help_text))
+        return out
+
+    async def discover(self) -> Hits:
+        for title, command, help_text in self._commands():
+            yield DiscoveryHit(Content(title), command, text=title, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, command, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, plain_highlight(matcher, title), command, text=title, help=help_text)
+
+
+class NavigationProvider(Provider):
+    """Open a school or a young person by (part of) their name."""
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        app = self.app
+        if len(query) < 2 or getattr(app, "actor", None) is None:
+            return
+        from slo.services import desk
+
+        store, actor = app.store, app.actor
+
+        def find():
+            return desk.search(store.db, actor, query, limit=15)
+
+        try:
+            hits = await asyncio.to_thread(find)
+        except Exception as exc:  # noqa: BLE001 - a refused or failed search shows nothing
+            app.log.warning(f"palette search failed: {exc}")
+            return
+        matcher = self.matcher(query)
+        for hit in hits:
+            score = max(matcher.match(hit.name), 0.5)
+            if hit.kind == "school":
+                command = partial(app.open_school, hit.key)
+                title = f"School: {hit.name}"
+            else:
+                command = partial(app.open_young_person, hit.key)
+                title = f"Young person: {hit.name}"
+            yield Hit(score, plain_highlight(matcher, title), command, text=title, help=escape(hit.detail))

@@ -1,0 +1,90 @@
+"""Audit log (admins): who did what to which record, when; filtered and paged."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Static
+
+from slo.services import desk
+from slo.tui import bindings
+from slo.tui.messages import Loaded
+from slo.tui.widgets import DeskTable, FilterInput
+
+from .base import DeskScreen
+
+PAGE = 200
+FILTERS = [("who", "Actor (collar)"), ("entity", "Entity (young_people…)"), ("operation", "Operation (view…)"), ("on", "Date (2026-01-07)")]
+
+
+class AuditLogScreen(DeskScreen):
+    """The audit log, newest first, 200 rows a page (permission ``view_audit``)."""
+
+    HELP = (
+        "The audit log: every view of a personal record, every change, export and refusal, with "
+        "who and when; newest first. Type in the boxes to filter by actor, entity, operation or "
+        "date (prefix, e.g. 2026-01); PgDn and PgUp page through 200 rows at a time. Admins only."
+    )
+    BINDINGS = bindings.AUDIT_LOG
+    CSS_PATH = "audit_log.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 0
+        self.count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="audit-filters"):
+            for name, placeholder in FILTERS:
+                yield FilterInput(placeholder=placeholder, id=f"f-{name}")
+        yield Static(Text(""), id="audit-page")
+        yield DeskTable(
+            [("#", "id"), ("At", "at"), ("Actor", "actor"), ("Operation", "op"), ("Entity", "entity"), ("Key", "key"), ("Detail", "detail")],
+            id="audit",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Audit log"
+        self.query_one("#audit", DeskTable).focus()
+
+    def filters(self) -> dict[str, str]:
+        return {name: self.query_one(f"#f-{name}", Input).value for name, _ in FILTERS}
+
+    def reload(self) -> None:
+        store, actor, filters, offset = self.store, self.actor, self.filters(), self.page * PAGE
+        self.query_db(
+            "audit", lambda: desk.audit_log(store.db, actor, offset=offset, limit=PAGE, **filters), token=(self.page, tuple(filters.values()))
+        )
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.token != (self.page, tuple(self.filters().values())):
+            return
+        rows = message.data
+        self.count = len(rows)
+        self.query_one("#audit", DeskTable).replace_rows(
+            (str(r.id), [r.id, r.at, r.actor, r.operation, r.entity, r.key or "", r.detail or ""]) for r in rows
+        )
+        first = self.page * PAGE + 1 if rows else 0
+        more = "  PgDn for more" if len(rows) == PAGE else ""
+        self.query_one("#audit-page", Static).update(Text(f"Page {self.page + 1}: rows {first}-{self.page * PAGE + len(rows)}{more}"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.page = 0
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#audit", DeskTable).focus()
+
+    def action_next_page(self) -> None:
+        if self.count == PAGE:
+            self.page += 1
+            self.reload()
+
+    def action_previous_page(self) -> None:
+        if self.page:
+            self.page -= 1
+            self.reload()

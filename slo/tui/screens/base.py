@@ -1,0 +1,74 @@
+"""What every desk screen shares: ``HELP``, database calls in thread workers, error notices."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Callable
+
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from slo.services.errors import USER_ERRORS, PermissionDenied
+from slo.tui.messages import Loaded, LoadFailed, RecordSaved
+
+
+def run_query(node, what: str, fn: Callable[[], Any], token: Any = None) -> None:
+    """Run ``fn`` in a thread worker (exclusive per ``what``) and post :class:`Loaded` or :class:`LoadFailed`.
+
+    ``fn`` runs in the worker's thread, so it must reach the database through
+    ``app.store.db`` there (each thread has its own connection).
+    """
+
+    def job() -> None:
+        worker = get_current_worker()
+        try:
+            data = fn()
+        except USER_ERRORS as exc:
+            if not worker.is_cancelled:
+                node.post_message(LoadFailed(what, str(exc), refused=isinstance(exc, PermissionDenied)))
+            return
+        except sqlite3.DatabaseError as exc:
+            if not worker.is_cancelled:
+                node.post_message(LoadFailed(what, f"database problem: {exc}"))
+            return
+        if not worker.is_cancelled:
+            node.post_message(Loaded(what, data, token))
+
+    node.run_worker(job, name=what, group=what, thread=True, exclusive=True)
+
+
+class DeskScreen(Screen):
+    """A desk screen. Subclasses set ``HELP``, ``BINDINGS`` and handle :class:`Loaded`."""
+
+    HELP: str = ""
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def actor(self):
+        return self.app.actor
+
+    def query_db(self, what: str, fn: Callable[[], Any], token: Any = None) -> None:
+        run_query(self, what, fn, token)
+
+    def reload(self) -> None:
+        """Load (again) everything the screen shows."""
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        message.stop()
+        self.notify(message.error, title="Refused" if message.refused else "Problem", severity="error", markup=False)
+        if message.refused and self.app.screen is self and self.app.can_go_back():
+            self.app.pop_screen()
+
+    def on_record_saved(self, message: RecordSaved) -> None:
+        message.stop()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # shown for the first time, or back from a form or another screen: (re)load
+        self.reload()

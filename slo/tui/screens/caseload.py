@@ -1,0 +1,212 @@
+"""Caseload: the officer's schools at a glance (home for an SLO)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from slo.models.enums import label
+from slo.services import desk
+from slo.tui import bindings
+from slo.tui.messages import Loaded
+from slo.tui.widgets import DeskTable, FilterInput, cell
+
+from .base import DeskScreen
+
+COLUMNS = [
+    ("School", "name"),
+    ("Phase", "phase"),
+    ("Uniform", "uniform"),
+    ("Next visit", "next_visit"),
+    ("This week", "week"),
+    ("Open consultations", "open"),
+    ("Days since visit", "since"),
+]
+
+PLAIN_CLOTHES = "▲ PLAIN CLOTHES ONLY"
+
+
+def uniform_cell(policy: str) -> Text:
+    """Plain clothes only stands out: a marker and capitals (not colour alone), and colour."""
+    if policy == "plain_clothes_only":
+        return Text(PLAIN_CLOTHES, style="bold black on yellow")
+    if policy == "no_visits":
+        return Text("✖ NO VISITS", style="bold white on red")
+    return Text(label(policy), style="dim")
+
+
+def when(value: str | None, today: date) -> str:
+    """``2026-01-08T10:00`` as ``Thu 08 Jan 10:00`` (``Today 10:00`` on the day)."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    day = "Today" if moment.date() == today else moment.strftime("%a %d %b")
+    if moment.date().year != today.year:
+        day = moment.strftime("%d %b %Y")
+    return f"{day} {moment:%H:%M}"
+
+
+def week_summary(header: desk.CaseloadHeader, today: date) -> Text:
+    """This week's abstractions and what is due, as plain text with a little style."""
+    out = Text()
+    monday = desk.week_start(today)
+    out.append(f"Week of {monday:%d %b %Y}  ", style="bold")
+    if header.abstractions:
+        parts = []
+        for a in header.abstractions:
+            span = a.date_from if a.date_from == a.date_to else f"{a.date_from} to {a.date_to}"
+            part = "½ day" if a.portion == "half" else "full"
+            parts.append(f"{a.officer} {span} {part} {label(a.category)} [{a.review_status}]")
+        out.append("Abstractions: ", style="bold red")
+        out.append("; ".join(parts))
+    else:
+        out.append("No abstractions this week", style="green")
+    if header.due_available:
+        out.append("\n")
+        if header.due:
+            out.append(f"Due ({len(header.due)}): ", style="bold yellow")
+            shown = [f"{d.due_on:%a %d %b} {label(d.kind)} {d.ref}" for d in header.due[:6]]
+            out.append("; ".join(shown) + (" …" if len(header.due) > 6 else ""))
+        else:
+            out.append("Nothing due in the next 7 days", style="green")
+    return out
+
+
+class CaseloadScreen(DeskScreen):
+    """The schools assigned to the officer (``scope`` own), their team (team) or everyone (all)."""
+
+    HELP = (
+        "Your caseload: every school currently assigned to you, with the next planned visit, "
+        "this week's sessions, consultations still awaiting an outcome and days since the last "
+        "delivered visit. Schools that accept officers only out of uniform are marked "
+        f"'{PLAIN_CLOTHES}'. Above the table: this week's abstractions and what is due. "
+        "Type / to filter; Enter opens the school; c logs a consultation for the highlighted school."
+    )
+    BINDINGS = bindings.CASELOAD
+    CSS_PATH = "caseload.tcss"
+
+    def __init__(self, scope: str = desk.OWN) -> None:
+        super().__init__()
+        self.scope = scope
+        self.rows: list[desk.CaseloadRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="caseload-top"):
+            yield Static(Text("Loading…"), id="week-summary")
+            yield FilterInput(placeholder="Filter schools by name or URN (/)", id="filter")
+        columns = list(COLUMNS)
+        if self.scope != desk.OWN:
+            columns.append(("Officer", "officer"))
+        yield DeskTable(columns, id="caseload")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {desk.OWN: "Caseload", desk.TEAM: "Team caseload", desk.ALL: "All schools"}
+        self.title = titles.get(self.scope, "Caseload")
+        self.query_one("#caseload", DeskTable).focus()
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        self.load_rows()
+        store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
+        self.query_db("header", lambda: desk.caseload_header(store, actor, today, scope=scope))
+
+    def load_rows(self) -> None:
+        store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
+        text = self.query_one("#filter", Input).value
+        self.query_db(
+            "caseload", lambda: desk.caseload(store.db, actor, today, scope=scope, text=text), token=text
+        )
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.what == "caseload":
+            if message.token != self.query_one("#filter", Input).value:
+                return  # typed on since: a newer load is coming
+            self.rows = message.data
+            self.show_rows()
+        elif message.what == "header":
+            self.query_one("#week-summary", Static).update(week_summary(message.data, self.app.today()))
+
+    def show_rows(self) -> None:
+        today = self.app.today()
+        table = self.query_one("#caseload", DeskTable)
+        out = []
+        for r in self.rows:
+            since = "never" if r.days_since_delivered is None else str(r.days_since_delivered)
+            name = Text(r.name, style="bold" if r.plain_clothes else "")
+            cells = [
+                name,
+                label(r.phase),
+                uniform_cell(r.uniform_policy),
+                when(r.next_visit, today) or Text("none planned", style="dim"),
+                r.sessions_this_week or "",
+                Text(str(r.open_consultations), style="bold yellow") if r.open_consultations else "",
+                since,
+            ]
+            if self.scope != desk.OWN:
+                cells.append(r.officer)
+            out.append((r.urn, cells))
+        table.replace_rows(out)
+        self.sub_title = f"{len(self.rows)} school{'s' if len(self.rows) != 1 else ''}"
+
+    # ------------------------------------------------------------------ filter
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.load_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one("#caseload", DeskTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_one("#caseload", DeskTable).focus()
+
+    # ------------------------------------------------------------------ actions
+
+    @property
+    def current_urn(self) -> str | None:
+        return self.query_one("#caseload", DeskTable).current_key
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key is not None and event.row_key.value:
+            self.app.open_school(event.row_key.value)
+
+    def action_open_school(self) -> None:
+        if self.current_urn:
+            self.app.open_school(self.current_urn)
+
+    def action_consultation(self) -> None:
+        self.app.open_form("consultation", "ConsultationForm", school=self.current_urn)
+
+    def action_visit(self) -> None:
+        self.app.open_form("engagement", "EngagementForm", school=self.current_urn)
+
+    def action_abstraction(self) -> None:
+        self.app.open_form("slo.tui.screens.abstraction_form", "AbstractionForm", officer=self.actor.collar)
+
+    def action_absence(self) -> None:
+        self.app.open_form("absence", "AbsenceForm", officer=self.actor.collar)
+
+    def action_week(self) -> None:
+        self.app.action_week()
+
+    def action_reports(self) -> None:
+        self.app.action_reports()
+
+    def action_export_calendars(self) -> None:
+        self.app.action_export_calendars()
+

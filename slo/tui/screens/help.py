@@ -1,0 +1,70 @@
+"""Help (F1 or ?): what the current screen is for and its keys, read from its BINDINGS."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from slo.tui import bindings
+from slo.tui.widgets import DeskTable
+
+GENERAL = (
+    "SLO Desk records the daily work of a schools liaison officer: visits and sessions, "
+    "pre-exclusion consultations, referrals, abstractions and absences. Every view of a "
+    "young person's record and every change is written to the audit log."
+)
+
+
+def binding_rows(app, screen: Screen) -> list[tuple[str, str, str]]:
+    """(key, description, where) for the screen's bindings, then the desk's global keys."""
+    rows: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for where, source in ((type(screen).__name__, getattr(type(screen), "BINDINGS", [])), ("everywhere", bindings.GLOBAL)):
+        for b in source or []:
+            if not getattr(b, "description", ""):
+                continue
+            key = app.get_key_display(b)
+            if (key, b.action) in seen:
+                continue
+            seen.add((key, b.action))
+            rows.append((key, b.description, where))
+    rows.append(("ctrl+p", "Command palette: this screen's actions, go to any school or young person", "everywhere"))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Help for ``target`` (the screen that was showing)."""
+
+    HELP = "This help: the purpose of the screen below and every key it has."
+    BINDINGS = bindings.HELP
+    CSS_PATH = "help.tcss"
+
+    def __init__(self, target: Screen) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            title = getattr(self.target, "title", None) or type(self.target).__name__
+            purpose = Text()
+            purpose.append(f"Help: {title}\n", style="bold")
+            purpose.append(getattr(self.target, "HELP", "") or GENERAL)
+            purpose.append("\n\n")
+            purpose.append(GENERAL, style="dim")
+            purpose.append("\nPress Escape to close.", style="dim")
+            yield Static(purpose, id="help-purpose")
+            yield DeskTable([("Key", "key"), ("Does", "does"), ("Where", "where")], id="help-keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DeskTable)
+        table.replace_rows(
+            (f"{i}", [Text(key, style="bold"), does, where])
+            for i, (key, does, where) in enumerate(binding_rows(self.app, self.target))
+        )
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

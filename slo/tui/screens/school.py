@@ -1,0 +1,257 @@
+"""School: details, who covered it when, its engagements, consultations and young people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from slo.models.enums import label
+from slo.services import desk
+from slo.tui import bindings
+from slo.tui.messages import Loaded
+from slo.tui.widgets import DeskTable
+
+from .base import DeskScreen
+from .caseload import uniform_cell
+
+PAGE = 100
+
+ENGAGEMENT_COLUMNS = [
+    ("When", "when"),
+    ("Kind", "kind"),
+    ("Title", "title"),
+    ("Status", "status"),
+    ("Officer", "officer"),
+    ("Ref", "ref"),
+]
+CONSULTATION_COLUMNS = [
+    ("Consulted", "on"),
+    ("Young person", "name"),
+    ("Proposed", "proposed"),
+    ("Outcome", "outcome"),
+    ("Officer", "officer"),
+    ("Ref", "ref"),
+]
+YOUNG_PEOPLE_COLUMNS = [("Name", "name"), ("Year", "year"), ("Ref", "ref")]
+ASSIGNMENT_COLUMNS = [("Officer", "officer"), ("Name", "name"), ("From", "from"), ("To", "to")]
+
+
+def status_cell(status: str, reason: str | None) -> Text:
+    if status == "cancelled":
+        return Text(f"✖ cancelled ({label(reason)})" if reason else "✖ cancelled", style="red")
+    if status == "delivered":
+        return Text("✔ delivered", style="green")
+    return Text("● planned", style="bold")
+
+
+def details_text(detail: desk.SchoolDetail) -> Text:
+    s = detail.school
+    out = Text()
+    out.append(s.name, style="bold")
+    out.append(f"  URN {s.urn}  ·  {label(str(s.phase))}")
+    if s.local_authority:
+        out.append("  ·  ")
+        out.append(s.local_authority)
+    if s.postcode:
+        out.append("  ·  ")
+        out.append(s.postcode)
+    out.append("\nUniform: ")
+    out.append_text(uniform_cell(str(s.uniform_policy)))
+    out.append("   Head teacher: ", style="bold")
+    out.append(s.head_teacher or "not recorded")
+    if s.head_teacher_email:
+        out.append(f" <{s.head_teacher_email}>")
+    current = [a for a in detail.assignments if a.end_date is None]
+    out.append("\nOfficer: ", style="bold")
+    out.append(", ".join(f"{a.officer_name} ({a.officer}) since {a.start_date}" for a in current) or "none assigned")
+    out.append("   Calendar file: ", style="bold")
+    out.append(str(detail.calendar_path) if detail.calendar_path else "not available")
+    return out
+
+
+class SchoolScreen(DeskScreen):
+    """One school. A school is not a personal record: opening it writes no view audit row."""
+
+    HELP = (
+        "A school: its details and head teacher, the officers who covered it and when, its "
+        "engagements (newest first, 100 a page), its consultations and the young people known at it. "
+        "Enter on a young person or a consultation opens the young person (that view is audited). "
+        "v books a visit or session, c logs a consultation, y adds a young person, d marks the "
+        "highlighted engagement delivered or cancelled."
+    )
+    BINDINGS = bindings.SCHOOL
+    CSS_PATH = "school.tcss"
+
+    def __init__(self, urn: str) -> None:
+        super().__init__()
+        self.urn = urn
+        self.page = 0
+        self.detail: desk.SchoolDetail | None = None
+        self.engagements: list[desk.EngagementLine] = []
+        self.consultations: list[desk.ConsultationLine] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("Loading…"), id="school-details", classes="details")
+        with TabbedContent(id="school-tabs"):
+            with TabPane("Engagements", id="tab-engagements"):
+                yield Static(Text(""), id="engagement-page", classes="empty")
+                yield DeskTable(ENGAGEMENT_COLUMNS, id="engagements")
+            with TabPane("Consultations", id="tab-consultations"):
+                yield DeskTable(CONSULTATION_COLUMNS, id="consultations")
+            with TabPane("Young people", id="tab-young-people"):
+                yield DeskTable(YOUNG_PEOPLE_COLUMNS, id="young-people")
+            with TabPane("Assignments", id="tab-assignments"):
+                yield DeskTable(ASSIGNMENT_COLUMNS, id="assignments")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"School {self.urn}"
+        self.query_one("#engagements", DeskTable).focus()
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        store, actor, urn, exports = self.store, self.actor, self.urn, self.app.exports
+        self.query_db("school", lambda: desk.school_detail(store.db, actor, urn, exports))
+        self.load_engagements()
+        self.query_db("consultations", lambda: desk.school_consultations(store.db, actor, urn))
+        self.query_db("young_people", lambda: desk.school_young_people(store.db, actor, urn))
+
+    def load_engagements(self) -> None:
+        store, actor, urn, offset = self.store, self.actor, self.urn, self.page * PAGE
+        self.query_db(
+            "engagements",
+            lambda: desk.school_engagements(store.db, actor, urn, offset=offset, limit=PAGE),
+            token=self.page,
+        )
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        what, data = message.what, message.data
+        if what == "school":
+            self.detail = data
+            self.title = data.school.name
+            self.query_one("#school-details", Static).update(details_text(data))
+            self.query_one("#assignments", DeskTable).replace_rows(
+                (f"{a.officer}/{a.start_date}", [a.officer, a.officer_name, a.start_date, a.end_date or "current"])
+                for a in data.assignments
+            )
+            self.show_page_info()
+        elif what == "engagements":
+            if message.token != self.page:
+                return
+            self.engagements = data
+            self.query_one("#engagements", DeskTable).replace_rows(
+                (
+                    e.ref,
+                    [
+                        f"{datetime.fromisoformat(e.starts_at):%a %d %b %Y %H:%M}",
+                        label(e.kind),
+                        e.title,
+                        status_cell(e.status, e.cancel_reason),
+                        e.officer,
+                        e.ref,
+                    ],
+                )
+                for e in data
+            )
+            self.show_page_info()
+        elif what == "consultations":
+            self.consultations = data
+            self.query_one("#consultations", DeskTable).replace_rows(
+                (
+                    c.ref,
+                    [
+                        c.consulted_on,
+                        c.young_person_name,
+                        label(c.proposed),
+                        Text(label(c.outcome), style="bold yellow" if c.outcome == "pending" else ""),
+                        c.officer,
+                        c.ref,
+                    ],
+                )
+                for c in data
+            )
+        elif what == "young_people":
+            self.query_one("#young-people", DeskTable).replace_rows(
+                (y.ref, [y.name, "" if y.year_group is None else y.year_group, y.ref]) for y in data
+            )
+
+    def show_page_info(self) -> None:
+        total = self.detail.engagements_total if self.detail else 0
+        first = self.page * PAGE + 1 if self.engagements else 0
+        last = self.page * PAGE + len(self.engagements)
+        text = f"Engagements {first}-{last} of {total}, newest first"
+        if total > PAGE:
+            text += "  (n next page, p previous page)"
+        self.query_one("#engagement-page", Static).update(Text(text))
+
+    # ------------------------------------------------------------------ actions
+
+    def _key(self, table_id: str) -> str | None:
+        return self.query_one(f"#{table_id}", DeskTable).current_key
+
+    def _active_tab(self) -> str:
+        return self.query_one("#school-tabs", TabbedContent).active or ""
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._open(event.data_table.id, event.row_key.value if event.row_key else None)
+
+    def action_open_row(self) -> None:
+        table = {
+            "tab-engagements": "engagements",
+            "tab-consultations": "consultations",
+            "tab-young-people": "young-people",
+        }.get(self._active_tab())
+        if table:
+            self._open(table, self._key(table))
+
+    def _open(self, table: str | None, key: str | None) -> None:
+        if not key:
+            return
+        if table == "young-people":
+            self.app.open_young_person(key)
+        elif table == "consultations":
+            match = next((c for c in self.consultations if c.ref == key), None)
+            if match:
+                self.app.open_young_person(match.young_person)
+        elif table == "engagements":
+            match = next((e for e in self.engagements if e.ref == key), None)
+            if match and match.young_person:
+                self.app.open_young_person(match.young_person)
+
+    def action_visit(self) -> None:
+        self.app.open_form("engagement", "EngagementForm", school=self.urn)
+
+    def action_consultation(self) -> None:
+        young_person = self._key("young-people") if self._active_tab() == "tab-young-people" else None
+        self.app.open_form("consultation", "ConsultationForm", young_person=young_person, school=self.urn)
+
+    def action_young_person(self) -> None:
+        self.app.open_form("young_person", "YoungPersonForm", school=self.urn)
+
+    def action_engagement_status(self) -> None:
+        ref = self._key("engagements")
+        if not ref:
+            self.notify("Highlight an engagement first (Engagements tab).", severity="warning", markup=False)
+            return
+        self.app.open_form("engagement_status", "EngagementStatusForm", ref)
+
+    def action_next_page(self) -> None:
+        total = self.detail.engagements_total if self.detail else 0
+        if (self.page + 1) * PAGE < total:
+            self.page += 1
+            self.load_engagements()
+
+    def action_previous_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            self.load_engagements()
+
+    def action_export_calendar(self) -> None:
+        self.app.open_screen("slo.tui.screens.export_calendars", "ExportCalendarsScreen", school=self.urn)

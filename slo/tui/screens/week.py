@@ -1,0 +1,184 @@
+"""Week planner: an officer's week, Monday to Sunday, by day and hour."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Footer, Header, Static
+
+from slo.models.enums import label
+from slo.services import desk
+from slo.tui import bindings
+from slo.tui.messages import Loaded
+from slo.tui.widgets import DeskTable
+
+from .base import DeskScreen
+
+FIRST_HOUR, LAST_HOUR = 7, 18
+DAY_WIDTH = 12
+
+#: (fill character, style, marker) per kind of day; the fill and marker tell them apart without colour
+SHADES = {
+    "full": ("░", "white on dark_red", "■"),
+    "half": ("╱", "black on dark_orange", "◧ ½"),
+    "absence": ("·", "white on dark_blue", "○"),
+}
+
+
+def day_states(week: desk.Week) -> dict[date, tuple[str, str]]:
+    """Per day: (shade kind, description). A full abstraction wins over a half; absences last."""
+    states: dict[date, tuple[str, str]] = {}
+    for day in week.days:
+        iso = day.isoformat()
+        for a in week.abstractions:
+            if a.date_from <= iso <= a.date_to:
+                kind = "full" if a.portion == "full" else "half"
+                if kind == "full" or day not in states:
+                    states[day] = (kind, f"{SHADES[kind][2]} {label(a.category)}")
+        if day not in states:
+            for ab in week.absences:
+                if ab.date_from <= iso <= ab.date_to:
+                    states[day] = ("absence", f"○ {label(ab.kind).upper()}")
+    return states
+
+
+def engagement_text(e: desk.EngagementLine) -> str:
+    start = datetime.fromisoformat(e.starts_at)
+    mark = {"cancelled": "✖ ", "delivered": "✔ "}.get(e.status, "")
+    return f"{mark}{start:%H:%M} {e.title}, {e.school_name}"
+
+
+class WeekScreen(DeskScreen):
+    """The week of ``officer`` (default: you) containing ``start`` (default: today)."""
+
+    HELP = (
+        "Your week, Monday to Sunday: engagements by day and hour (✔ delivered, ✖ cancelled). "
+        "Days lost to an abstraction are shaded: ░ ■ a full-day abstraction, ╱ ◧ a half-day one; "
+        "○ · marks leave, sickness, rest days and courses. [ and ] (or ← and →) move a week; "
+        "t comes back to this week."
+    )
+    BINDINGS = bindings.WEEK
+    CSS_PATH = "week.tcss"
+
+    def __init__(self, officer: str | None = None, start: date | None = None) -> None:
+        super().__init__()
+        self.officer = officer
+        self.start = start
+        self.monday: date | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(""), id="week-title")
+        yield DeskTable(id="week-grid", cursor_type="none", zebra_stripes=False)
+        yield Static(Text(""), id="week-legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Week planner"
+        self.query_one("#week-legend", Static).update(
+            Text(
+                "░ ■ full-day abstraction   ╱ ◧ half-day abstraction   ○ · absence   ✔ delivered   ✖ cancelled",
+                style="dim",
+            )
+        )
+        self.query_one("#week-grid", DeskTable).focus()
+
+    def reload(self) -> None:
+        self.officer = self.officer or self.actor.collar
+        if self.monday is None:
+            self.monday = desk.week_start(self.start or self.app.today())
+        store, actor, officer, monday = self.store, self.actor, self.officer, self.monday
+        self.query_db("week", lambda: desk.week(store.db, actor, officer, monday), token=monday)
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.what != "week" or message.token != self.monday:
+            return
+        self.show(message.data)
+
+    def show(self, week: desk.Week) -> None:
+        today = self.app.today()
+        sunday = week.monday + timedelta(days=6)
+        title = Text()
+        title.append(f"{week.officer_name} ({week.officer})", style="bold")
+        title.append(f"   Week of {week.monday:%a %d %b %Y} to {sunday:%a %d %b %Y}")
+        if week.monday <= today <= sunday:
+            title.append("   (this week)", style="green")
+        planned = sum(1 for e in week.engagements if e.status == "planned")
+        cancelled = sum(1 for e in week.engagements if e.status == "cancelled")
+        title.append(f"   {len(week.engagements)} engagements, {planned} planned, {cancelled} cancelled")
+        self.query_one("#week-title", Static).update(title)
+
+        states = day_states(week)
+        grid = self.query_one("#week-grid", DeskTable)
+        grid.clear(columns=True)
+        width = max(DAY_WIDTH, (self.size.width - 10) // 7 - 2)
+        grid.add_column("Time", key="time", width=5)
+        for day in week.days:
+            heading = f"{day:%a %d %b}" + (" ◆" if day == today else "")
+            grid.add_column(heading, key=day.isoformat(), width=width)
+
+        slots: dict[tuple[int, date], list[desk.EngagementLine]] = {}
+        for e in week.engagements:
+            start = datetime.fromisoformat(e.starts_at)
+            hour = min(max(start.hour, FIRST_HOUR), LAST_HOUR)
+            slots.setdefault((hour, start.date()), []).append(e)
+
+        def fit(line: str) -> str:
+            return line if len(line) <= width else line[: width - 1] + "…"
+
+        def day_cell(day: date, lines: list[str]) -> Text:
+            state = states.get(day)
+            if not lines:
+                if state is None:
+                    return Text("")
+                fill, style, _ = SHADES[state[0]]
+                return Text(fill * width, style=style)
+            lines = [fit(line).ljust(width) for line in lines]
+            text = Text("\n".join(lines), style=SHADES[state[0]][1] if state else "", no_wrap=True)
+            for i, line in enumerate(lines):
+                if line.startswith("✖"):
+                    start = sum(len(x) + 1 for x in lines[:i])
+                    text.stylize("strike", start, start + len(line.rstrip()))
+            return text
+
+        status_row = [Text("Day", style="bold")]
+        for day in week.days:
+            state = states.get(day)
+            if state is None:
+                status_row.append(Text(""))
+            else:
+                status_row.append(Text(fit(state[1]).ljust(width), style="bold " + SHADES[state[0]][1]))
+        grid.add_row(*status_row, key="day")
+        for hour in range(FIRST_HOUR, LAST_HOUR + 1):
+            cells: list[Text] = [Text(f"{hour:02d}:00", style="dim")]
+            height = 1
+            for day in week.days:
+                lines = [engagement_text(e) for e in slots.get((hour, day), [])]
+                height = max(height, len(lines))
+                cells.append(day_cell(day, lines))
+            grid.add_row(*cells, key=f"h{hour:02d}", height=height)
+
+    # ------------------------------------------------------------------ actions
+
+    def move(self, weeks: int) -> None:
+        self.monday = self.monday + timedelta(days=7 * weeks)
+        self.reload()
+
+    def action_previous_week(self) -> None:
+        self.move(-1)
+
+    def action_next_week(self) -> None:
+        self.move(1)
+
+    def action_this_week(self) -> None:
+        self.monday = desk.week_start(self.app.today())
+        self.reload()
+
+    def action_visit(self) -> None:
+        self.app.open_form("engagement", "EngagementForm")
+
+    def action_abstraction(self) -> None:
+        self.app.open_form("slo.tui.screens.abstraction_form", "AbstractionForm", officer=self.officer)
