@@ -59,6 +59,9 @@ async def test_officer_records_full_day_and_sees_the_cancelled_sessions(loaded_s
         # the span's planned sessions are listed before saving, all ticked for a full day
         assert [s["ref"] for s in form.sessions] == ["E-A", "E-B"]
         assert form.checked_refs() == ["E-A", "E-B"]
+        # user text is shown as typed, never as markup
+        assert "[b]Liaison[/b] visit" in str(form.query_one("#abs-cancel-0").label)
+        assert "1:1 with Alex Morgan" in str(form.query_one("#abs-cancel-1").label)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert form.saved_key == "ABS-20261207-1"
