@@ -197,6 +197,11 @@ def _pick_some(rng: random.Random, weights: dict, k: int) -> list:
     return out
 
 
+def _weekday(d: date) -> date:
+    """``d``, or the Monday after it when it falls on a weekend."""
+    return d + timedelta(days=(7 - d.weekday()) % 7) if d.weekday() >= 5 else d
+
+
 def _iso(d: date) -> str:
     return d.isoformat()
 
@@ -611,9 +616,9 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
         reviewed_on = end + timedelta(days=r.randint(1, 6))
         if end < today - timedelta(days=7) and reviewed_on < today:
             roll = r.random()
-            if roll < 0.82:
+            if roll < 0.86:
                 status, note = "accepted", r.choice(ACCEPT_NOTES)
-            elif roll < 0.94:
+            elif roll < 0.97:
                 status, note = "challenged", r.choice(CHALLENGE_NOTES)
             if status != "pending":
                 reviewed_by = officer.sergeant
@@ -716,12 +721,12 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
                 outcome, outcome_on = proposed, d
         elif (age > 14 and r.random() < 0.9) or (age > 3 and r.random() < 0.3):
             outcome = _pick(r, OUTCOME_GIVEN[proposed])
-            outcome_on = min(today, d + timedelta(days=r.randint(1, 7)))
+            outcome_on = min(today, _weekday(d + timedelta(days=r.randint(1, 7))))
         follow_up = None
         if c < 3:
-            follow_up = today + timedelta(days=r.randint(0, 6))
+            follow_up = _weekday(today + timedelta(days=r.randint(0, 4)))
         elif r.random() < 0.6:
-            follow_up = d + timedelta(days=r.randint(7, 28))
+            follow_up = _weekday(d + timedelta(days=r.randint(7, 28)))
         exclusion_start = None
         if outcome in ("suspension", "permanent_exclusion"):
             exclusion_start = next((x for x in school_day_list if x > outcome_on), outcome_on + timedelta(days=1))
