@@ -207,6 +207,7 @@ def render_text(items: list[DueItem], actor: Actor, on: date, days: int) -> str:
     if not items:
         return head + "\n\nNothing due."
     lines = [head]
+    ref_width = max(len(i.ref) for i in items)
 
     def line(i: DueItem, with_date: bool) -> str:
         flags = []
@@ -214,7 +215,7 @@ def render_text(items: list[DueItem], actor: Actor, on: date, days: int) -> str:
             flags.append("provisional")
         tag = f" [{', '.join(flags)}]" if flags else ""
         when = f"{i.due_on.isoformat()}  " if with_date else ""
-        text = f"  {when}{i.kind:<18} {i.ref:<14} {i.title}{tag}"
+        text = f"  {when}{i.kind:<18} {i.ref:<{ref_width}}  {i.title}{tag}"
         if i.detail:
             text += f"\n      {i.detail}"
         return text
