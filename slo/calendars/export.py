@@ -43,7 +43,7 @@ from slo.services import audit, permissions
 from slo.services.actors import Actor
 from slo.services.errors import NotFound, PermissionDenied
 
-from .ics import CalEvent, render_calendar
+from .ics import CalEvent, render_calendar, sanitise
 from .paths import calendar_path, calendars_dir
 
 #: bump when the rendering changes, so every file is rebuilt once
@@ -248,8 +248,8 @@ def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolSta
             summary = ONE_TO_ONE_TITLE
         else:
             guard = guards.get(urn)
-            summary = title
-            if guard is not None and guard.search(title or ""):
+            summary = sanitise(title)  # check what will be written, not what is stored
+            if guard is not None and guard.search(summary):
                 summary = f"Liaison officer: {_KIND_LABEL.get(kind, 'engagement')}"
         lines = [f"Schools liaison officer: {officer_name or collar} (collar number {collar})"]
         if school.policy == "plain_clothes_only":
@@ -262,7 +262,7 @@ def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolSta
                 sequence=seq or 0,
                 summary=summary,
                 location=school.name,
-                description="\n".join(lines),
+                description=tuple(lines),
                 cancelled=status == "cancelled",
                 stamp=parse(updated) if updated else UNKNOWN_STAMP,
             )

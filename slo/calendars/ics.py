@@ -29,12 +29,18 @@ LONDON = ZoneInfo(TZID)
 UID_DOMAIN = "slo-desk"
 CRLF = "\r\n"
 
-# C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates,
-# BOM, lone surrogates and the two non-characters: none may reach a file.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff]")
+# C0/C1 controls, DEL, line/paragraph separators, invisible format characters
+# (soft hyphen, zero-width spaces and joiners, bidi marks, overrides and
+# isolates, BOM), lone surrogates and the two non-characters: none may reach a
+# file (an invisible character could also hide a name from the name guard).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff\ufffe\uffff]"
+)
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)
 def sanitise(value: str | None) -> str:
     """One line of safe text: control characters out, backslashes become ``/``, spaces collapsed.
 
@@ -45,9 +51,8 @@ def sanitise(value: str | None) -> str:
         return ""
     value = value.replace("\\", "/")
     # whitespace controls become a space (so words stay apart), the rest go
-    value = _SPACES.sub(" ", value)
-    value = _UNSAFE.sub("", value)
-    return value.strip()
+    value = _UNSAFE.sub("", _SPACES.sub(" ", value))
+    return _SPACES.sub(" ", value).strip()
 
 
 def escape_text(value: str) -> str:
@@ -126,13 +131,13 @@ class CalEvent:
     sequence: int
     summary: str
     location: str
-    description: str  # lines separated by "\n"; each line is sanitised separately
+    description: tuple[str, ...]  # lines; each is sanitised on its own, then joined with newlines
     cancelled: bool
     stamp: datetime  # DTSTAMP, naive Europe/London
 
 
 def render_event(ev: CalEvent) -> str:
-    description = "\n".join(sanitise(line) for line in ev.description.split("\n"))
+    description = "\n".join(sanitise(line) for line in ev.description)
     return (
         "BEGIN:VEVENT" + CRLF
         + "UID:" + uid_for(ev.ref) + CRLF
