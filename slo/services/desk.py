@@ -426,11 +426,20 @@ def ethnicity_text(code: str | None, reason: str | None) -> str:
     return text
 
 
-def young_person(store: Store, actor: Actor, ref: str, *, limit: int = MAX_ROWS) -> YoungPersonDetail:
-    """Open a young person's record: checks scope, writes the ``view`` audit row, builds the chronology."""
+def young_person(
+    store: Store, actor: Actor, ref: str, *, limit: int = MAX_ROWS, audit_view: bool = True
+) -> YoungPersonDetail:
+    """Open a young person's record: checks scope, writes the ``view`` audit row, builds the chronology.
+
+    ``audit_view=False`` only to refresh a record the same person has open on screen
+    (its opening was audited already).
+    """
     db = store.db
     require_young_person(db, actor, ref)
-    person = records.view(store, actor, "young_people", ref)
+    if audit_view:
+        person = records.view(store, actor, "young_people", ref)
+    else:
+        person = records.get(db, "young_people", ref)
     school_name = None
     if person.school:
         row = db.execute("SELECT name FROM schools WHERE urn = ?", [person.school]).fetchone()

@@ -39,6 +39,10 @@ SCHOOL: list[Binding] = [
     Binding("n", "next_page", "Next page"),
     Binding("p", "previous_page", "Prev page"),
     Binding("x", "export_calendar", "Calendar"),
+    Binding("1", "tab('tab-engagements')", "Engagements tab", show=False),
+    Binding("2", "tab('tab-consultations')", "Consultations tab", show=False),
+    Binding("3", "tab('tab-young-people')", "Young people tab", show=False),
+    Binding("4", "tab('tab-assignments')", "Assignments tab", show=False),
     Binding("f5", "reload", "Reload", show=False),
 ]
 

@@ -58,7 +58,7 @@ class DeskCommands(Provider):
             description = getattr(binding, "description", "")
             if not action or not description or action in seen:
                 continue
-            if not hasattr(screen, f"action_{action}"):
+            if not hasattr(screen, f"action_{action.split('(')[0]}"):
                 continue
             seen.add(action)
             key = self.app.get_key_display(binding)

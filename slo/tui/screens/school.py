@@ -80,7 +80,7 @@ class SchoolScreen(DeskScreen):
         "engagements (newest first, 100 a page), its consultations and the young people known at it. "
         "Enter on a young person or a consultation opens the young person (that view is audited). "
         "v books a visit or session, c logs a consultation, y adds a young person, d marks the "
-        "highlighted engagement delivered or cancelled."
+        "highlighted engagement delivered or cancelled. 1-4 switch tabs."
     )
     BINDINGS = bindings.SCHOOL
     CSS_PATH = "school.tcss"
@@ -224,6 +224,17 @@ class SchoolScreen(DeskScreen):
             match = next((e for e in self.engagements if e.ref == key), None)
             if match and match.young_person:
                 self.app.open_young_person(match.young_person)
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab and put the keyboard in its table."""
+        self.query_one("#school-tabs", TabbedContent).active = tab
+        table = {
+            "tab-engagements": "engagements",
+            "tab-consultations": "consultations",
+            "tab-young-people": "young-people",
+            "tab-assignments": "assignments",
+        }[tab]
+        self.query_one(f"#{table}", DeskTable).focus()
 
     def action_visit(self) -> None:
         self.app.open_form("engagement", "EngagementForm", school=self.urn)
