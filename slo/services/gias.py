@@ -347,6 +347,10 @@ def import_gias(store: Store, actor: Actor, path: str | Path) -> GiasResult:
                 result.skipped.append(item)
                 continue
             result.rows += 1
+            closed = (_value(item.cells[STATUS]) or "").lower() == CLOSED
+            if closed and item.cells[URN].strip() not in existing:
+                result.closed_skipped += 1  # decided before validating: most closed rows are never used
+                continue
             try:
                 school = school_from_row(item)
             except ValidationError as exc:
@@ -359,12 +363,8 @@ def import_gias(store: Store, actor: Actor, path: str | Path) -> GiasResult:
                 )
                 continue
             seen[school.urn] = item.line
-            closed = (_value(item.cells[STATUS]) or "").lower() == CLOSED
             old = existing.get(school.urn)
             if old is None:
-                if closed:
-                    result.closed_skipped += 1
-                    continue
                 writes.append(school)
                 result.added.append(school.urn)
                 created.append((school.urn, {"fields": sorted(School.model_fields), "source": "gias"}))
