@@ -1,0 +1,127 @@
+"""YoungPersonForm: add or edit a young person.
+
+New refs are pseudonymous working references ``YP-XXXXXX``: six characters from
+``ABCDEFGHJKLMNPQRSTUVWXYZ23456789`` (no I, O, 0, 1), random, checked unused. They carry
+nothing about the child (no initials, no date of birth), so they can appear in reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from slo.models import YoungPerson
+from slo.models.enums import FSM, SEN, Sex
+
+from slo.tui.widgets.form_field import FormField
+
+from .base import FieldProblems, FormScreen, SaveResult, describe_school, enum_choices, new_ref, school_search, text_or_none
+from .consultation import ETHNICITY_CHOICES
+from .controls import KeyChoice, Picker
+
+SEX_KEYS = [("f", "female", "Female"), ("m", "male", "Male"), ("o", "other", "Other"), ("u", "unknown", "Unknown")]
+FSM_KEYS = [("y", "yes", "Yes"), ("n", "no", "No"), ("u", "unknown", "Unknown")]
+
+
+class YoungPersonForm(FormScreen):
+    """A young person on the caseload (pseudonymous ref, names, school, characteristics)."""
+
+    FORM_TITLE = "Young person"
+    HELP = (
+        "Add or edit a young person. The ref is a pseudonymous working reference made for you (YP-XXXXXX). "
+        "Sex and free school meals: one key each. Ethnicity is self-defined: type the code (W1, B2...) or words, "
+        "or say why it is missing (not asked, declined, not known). Only what the work needs."
+    )
+    MODEL = YoungPerson
+    FIELD_MAP = {"ethnicity_missing_reason": "ethnicity"}
+
+    def __init__(self, school: str | None = None, ref: str | None = None) -> None:
+        super().__init__()
+        self.school = school
+        self.ref = ref
+
+    def compose_fields(self) -> ComposeResult:
+        yield FormField("Given name", Input(id="in-given_name", compact=True), field="given_name", required=True)
+        yield FormField("Family name", Input(id="in-family_name", compact=True), field="family_name", required=True)
+        yield FormField("Date of birth", Input(placeholder="YYYY-MM-DD (optional)", id="in-date_of_birth",
+                                               compact=True), field="date_of_birth")
+        yield FormField("School", Picker(search=school_search(self.store, lambda: self.actor.collar),
+                                         id="in-school", placeholder="school name or URN"), field="school")
+        yield FormField("Year group", Input(placeholder="0-14 (optional)", id="in-year_group", compact=True),
+                        field="year_group")
+        yield FormField("Sex", KeyChoice(SEX_KEYS, value="unknown", allow_blank=False, id="in-sex"), field="sex")
+        yield FormField("Ethnicity", Picker(ETHNICITY_CHOICES, id="in-ethnicity",
+                                            placeholder="code (W1...) or: not asked, declined, not known"),
+                        field="ethnicity")
+        yield FormField("SEN", Picker(enum_choices(SEN), id="in-sen", placeholder="none, SEN support, EHC plan"),
+                        field="sen")
+        yield FormField("Free school meals", KeyChoice(FSM_KEYS, value="unknown", allow_blank=False, id="in-fsm"),
+                        field="fsm")
+
+    def load(self, db: Any) -> dict[str, Any]:
+        from slo.services import records
+
+        data: dict[str, Any] = {}
+        school = self.school
+        if self.ref:
+            data["existing"] = records.view(self.store, self.actor, "young_people", self.ref)
+            school = data["existing"].school
+        data["school"] = describe_school(db, school)
+        return data
+
+    def fill(self, data: dict[str, Any]) -> None:
+        self.existing: YoungPerson | None = data.get("existing")
+        if data.get("school"):
+            self.picker("school").set_value(data["school"]["urn"], data["school"]["label"], notify=False)
+        self.picker("sen").set_value("unknown", notify=False)
+        yp = self.existing
+        if yp:
+            self.input("given_name").value = yp.given_name
+            self.input("family_name").value = yp.family_name
+            self.input("date_of_birth").value = yp.date_of_birth.isoformat() if yp.date_of_birth else ""
+            self.input("year_group").value = "" if yp.year_group is None else str(yp.year_group)
+            for name in ("sex", "fsm"):
+                self.key_choice(name).set_reactive(KeyChoice.value, getattr(yp, name).value)
+            self.picker("sen").set_value(yp.sen.value, notify=False)
+            if yp.ethnicity:
+                self.picker("ethnicity").set_value(yp.ethnicity.value, notify=False)
+            elif yp.ethnicity_missing_reason:
+                self.picker("ethnicity").set_value(f"reason:{yp.ethnicity_missing_reason.value}", notify=False)
+
+    def collect(self) -> dict[str, Any]:
+        problems: dict[str, str] = {}
+        year_text = self.input("year_group").value.strip()
+        year: int | None = None
+        if year_text:
+            try:
+                year = int(year_text)
+            except ValueError:
+                problems["year_group"] = "enter a whole number from 0 to 14"
+        ethnicity = self.pick_value("ethnicity", problems)
+        values = {
+            "ref": self.ref or "YP-NEW",
+            "given_name": self.input("given_name").value,
+            "family_name": self.input("family_name").value,
+            "date_of_birth": text_or_none(self.input("date_of_birth").value),
+            "school": self.pick_value("school", problems),
+            "year_group": year,
+            "sex": self.key_choice("sex").value,
+            "ethnicity": None if ethnicity is None or ethnicity.startswith("reason:") else ethnicity,
+            "ethnicity_missing_reason": ethnicity.split(":", 1)[1] if ethnicity and ethnicity.startswith("reason:")
+            else None,
+            "sen": self.pick_value("sen", problems) or "unknown",
+            "fsm": self.key_choice("fsm").value,
+        }
+        if problems:
+            raise FieldProblems(problems)
+        return values
+
+    def persist(self, model: Any) -> SaveResult:
+        from slo.services import records
+
+        if not self.ref:
+            model = model.model_copy(update={"ref": new_ref(self.store.db, "young_people", "YP")})
+        records.save(self.store, self.actor, model)
+        return SaveResult(model.ref)
