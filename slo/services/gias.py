@@ -305,11 +305,11 @@ def _why(exc: ValidationError) -> str:
     for e in exc.errors():
         where = ".".join(str(p) for p in e.get("loc", ())) or "row"
         msg = e.get("msg", "invalid").removeprefix("Value error, ")
-        if e.get("type") == "string_too_short":
+        if e.get("type") in ("string_too_short", "too_short"):
             msg = "is empty"
         elif where == "urn" and e.get("type") == "string_pattern_mismatch":
             msg = "expected a 6-digit URN"
-        bits.append(f"{where} {msg}")
+        bits.append(f"{where}: {msg}")
     return "; ".join(bits)
 
 
