@@ -191,3 +191,16 @@ def test_rebook_needs_permission(loaded_store):
     with pytest.raises(PermissionDenied):
         E.rebook(st, who(st, "PC1001"), "ENG-2", after=datetime(2026, 1, 7))
     assert row(st, "ENG-2-R1") is None
+
+
+def test_rebook_skips_weekend_non_working_days_and_absence(loaded_store):
+    st = loaded_store
+    # PC1001 works tue-sat. Cancelled on Sat 2026-03-07; Sun and Mon are not working days;
+    # Tue-Wed 10-11 March are annual leave; Thu 12th is busy 09:00-15:00.
+    eng(st, "C9", "2026-03-07T10:00", "2026-03-07T11:00", officer="PC1001", school="100001",
+        status="cancelled", reason="officer_unavailable")
+    save(st, BOOTSTRAP, Absence(officer="PC1001", date_from="2026-03-10", date_to="2026-03-11", kind="annual_leave"))
+    eng(st, "B9", "2026-03-12T09:00", "2026-03-12T15:00", officer="PC1001", school="100001")
+    new = E.rebook(st, who(st, "S200"), "C9", after=datetime(2026, 3, 8))
+    assert (new.starts_at, new.ends_at) == (datetime(2026, 3, 13, 9, 0), datetime(2026, 3, 13, 10, 0))
+    assert row(st, new.ref)["rebooked_from"] == "C9"

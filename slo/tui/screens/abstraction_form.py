@@ -99,6 +99,8 @@ class AbstractionForm(FormScreen):
         super().__init__()
         self.officer = officer
         self.sessions: list[dict[str, Any]] = []
+        self.sessions_shown = False
+        self.cancelled: list[Any] = []
         self._span: tuple[str, str, str] | None = None
 
     # ----- fields
@@ -174,8 +176,6 @@ class AbstractionForm(FormScreen):
             self.app.call_from_thread(self._show_sessions, rows)
 
         self.run_worker(work, thread=True, group="abs-sessions-load", exclusive=True, exit_on_error=False)
-
-    sessions_shown = False
 
     async def _show_sessions(self, rows: list[dict[str, Any]]) -> None:
         self.sessions = rows
@@ -270,9 +270,6 @@ class AbstractionForm(FormScreen):
             lines.append("It cancelled no sessions.")
         self.cancelled = result.cancelled
         return SaveResult(result.abstraction.ref, warnings=list(result.warnings), notes=lines)
-
-    def problem_words(self, problem: Any) -> str:
-        return super().problem_words(problem)
 
     def show_problems(self, problems: list[tuple[str | None, str]]) -> None:
         # an overlap names no field: show it beside the dates
