@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from textual.widgets import Input, Static
 
-sys.path.insert(0, str(Path(__file__).parent))
+from slo.tui.screens.term_dates import TermDatesScreen
+from slo.tui.widgets import DeskTable
 
-from conftest import settle  # noqa: E402
 
-from slo.tui.screens.term_dates import TermDatesScreen  # noqa: E402
-from slo.tui.widgets import DeskTable  # noqa: E402
-from textual.widgets import Input, Static  # noqa: E402
+async def settle(pilot) -> None:
+    """Let every worker finish and every message be handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def terms(store):
