@@ -688,7 +688,7 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
             eng_no += 1
             sink.add("engagements", (
                 f"ENG-{collar}-{eng_no:05d}", collar, plan.urns[school], young_person, kind, title,
-                starts.strftime("%Y-%m-%dT%H:%M"), ends.strftime("%Y-%m-%dT%H:%M"), status, reason,
+                starts.isoformat(timespec="minutes"), ends.isoformat(timespec="minutes"), status, reason,
                 abstraction, r.choice(ENGAGEMENT_NOTES) if r.random() < 0.12 else None, sequence,
             ))
 
