@@ -1,0 +1,205 @@
+"""What the desk's team, officer and reports screens show, computed with the same functions as the
+continuity report (so the desk and the report agree). Plain data; nothing here imports Textual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from slo.services import permissions
+from slo.services.errors import NotFound
+
+from . import figures
+from .build import compute, resolve_scope
+
+
+# ---------------------------------------------------------------- periods
+
+def term_of(on: date) -> tuple[date, date]:
+    from slo.services.schooldays import term_of as _term_of
+
+    return _term_of(on)
+
+
+def academic_year(on: date) -> tuple[date, date]:
+    first = on.year if on.month >= 9 else on.year - 1
+    return date(first, 9, 1), date(first + 1, 8, 31)
+
+
+def period_choices(today: date) -> dict[str, tuple[str, date, date]]:
+    """Named periods for the reports screen: key -> (label, from, to)."""
+    t_from, t_to = term_of(today)
+    l_from, l_to = term_of(t_from - timedelta(days=1))
+    y_from, y_to = academic_year(today)
+    return {
+        "this_term": ("This term", t_from, t_to),
+        "last_term": ("Last term", l_from, l_to),
+        "this_year": ("This academic year", y_from, y_to),
+    }
+
+
+def team_periods(today: date) -> list[tuple[str, date, date]]:
+    """Periods for the team and officer screens (to today): term so far, last 4 weeks, year so far."""
+    t_from, _ = term_of(today)
+    y_from, _ = academic_year(today)
+    return [
+        ("This term to date", t_from, today),
+        ("Last 4 weeks", today - timedelta(days=27), today),
+        ("Academic year to date", y_from, today),
+    ]
+
+
+# ---------------------------------------------------------------- team
+
+@dataclass
+class PendingReview:
+    ref: str
+    officer: str
+    officer_name: str
+    date_from: str
+    date_to: str
+    portion: str
+    category: str
+    requested_by: str
+    cancelled: int
+
+
+@dataclass
+class OfficerLine:
+    collar: str
+    name: str
+    figures: dict[str, Any]
+    schools_affected: int
+    young_people_let_down: int
+
+
+@dataclass
+class TeamOverview:
+    team: str
+    team_name: str
+    date_from: date
+    date_to: date
+    officers: list[OfficerLine]
+    total: dict[str, Any]
+    pending: list[PendingReview]
+    weekly: list[dict[str, Any]] = field(default_factory=list)
+
+
+def teams_for(db, actor) -> list[tuple[str, str]]:
+    """Teams the actor may look at: their own (sergeant), every team (admin, inspector, system)."""
+    grant = permissions.PERMISSIONS.get((actor.role, permissions.REPORT))
+    if grant == permissions.ANY:
+        return [tuple(r) for r in db.execute("SELECT ref, name FROM teams ORDER BY ref").fetchall()]
+    if grant == permissions.TEAM and actor.team:
+        row = db.execute("SELECT ref, name FROM teams WHERE ref = ?", [actor.team]).fetchone()
+        return [tuple(row)] if row else []
+    return []
+
+
+def team_overview(db, actor, team: str, date_from: date, date_to: date, *, weeks: int = 26) -> TeamOverview:
+    """The team's officers in post in the period with their figures, the pending reviews, and the
+    weekly abstraction rate for ``weeks`` weeks up to ``date_to``."""
+    _level, key, collars = resolve_scope(db, actor, f"team:{team}", permissions.REPORT)
+    name_row = db.execute("SELECT name FROM teams WHERE ref = ?", [team]).fetchone()
+    names = dict(db.execute(
+        "SELECT collar_number, name FROM officers WHERE team = ?", [team]).fetchall())
+    entries = figures.officer_figures(db, collars or [], date_from, date_to)
+    impact = figures.officer_impact(db, [e["collar_number"] for e in entries], date_from, date_to)
+    lines = [OfficerLine(e["collar_number"], names.get(e["collar_number"], ""), e,
+                         impact[e["collar_number"]]["schools_affected"],
+                         impact[e["collar_number"]]["young_people_let_down"]) for e in entries]
+    pending = [
+        PendingReview(*row) for row in db.execute(
+            "SELECT a.ref, a.officer, o.name, a.date_from, a.date_to, a.portion, a.category, a.requested_by, "
+            "(SELECT COUNT(*) FROM engagements e WHERE e.abstraction = a.ref AND e.status = 'cancelled') "
+            "FROM abstractions a JOIN officers o ON o.collar_number = a.officer "
+            "WHERE a.review_status = 'pending' AND o.team = ? ORDER BY a.date_from, a.ref", [team]
+        ).fetchall()
+    ]
+    weekly = figures.weekly_abstraction_rates(db, collars or [], date_to, weeks) if weeks else []
+    return TeamOverview(team, name_row[0] if name_row else team, date_from, date_to, lines,
+                        figures.sum_entries(entries), pending, weekly)
+
+
+# ---------------------------------------------------------------- one officer
+
+@dataclass
+class CancelledLine:
+    ref: str
+    starts_at: str
+    school: str
+    school_name: str
+    kind: str
+    one_to_one: bool
+
+
+@dataclass
+class AbstractionLine:
+    ref: str
+    date_from: str
+    date_to: str
+    portion: str
+    category: str
+    requested_by: str
+    review_status: str
+    cancelled: list[CancelledLine]
+
+
+@dataclass
+class OfficerOverview:
+    collar: str
+    name: str
+    team: str | None
+    date_from: date
+    date_to: date
+    figures: dict[str, Any] | None
+    schools_affected: int
+    young_people_let_down: int
+    abstractions: list[AbstractionLine]
+
+
+def officer_overview(db, actor, collar: str, date_from: date, date_to: date) -> OfficerOverview:
+    row = db.execute("SELECT name, team FROM officers WHERE collar_number = ?", [collar]).fetchone()
+    if row is None:
+        raise NotFound(f"no officer with collar number {collar!r}")
+    permissions.require(db, actor, permissions.REPORT, collar, what=f"officer {collar}'s figures")
+    entries = figures.officer_figures(db, [collar], date_from, date_to)
+    impact = figures.officer_impact(db, [collar], date_from, date_to)[collar]
+    cancelled: dict[str, list[CancelledLine]] = {}
+    abstractions = []
+    for a in db.execute(
+        "SELECT ref, date_from, date_to, portion, category, requested_by, review_status FROM abstractions "
+        "WHERE officer = ? AND date_to >= ? AND date_from <= ? ORDER BY date_from DESC",
+        [collar, date_from.isoformat(), date_to.isoformat()],
+    ).fetchall():
+        abstractions.append(AbstractionLine(*a, cancelled=[]))
+        cancelled[a[0]] = abstractions[-1].cancelled
+    if cancelled:
+        for ref, starts, school, name, kind, yp, abstraction in db.execute(
+            "SELECT e.ref, e.starts_at, e.school, s.name, e.kind, e.young_person, e.abstraction FROM engagements e "
+            "JOIN schools s ON s.urn = e.school WHERE e.abstraction IN (SELECT value FROM json_each(?)) "
+            "AND e.status = 'cancelled' ORDER BY e.starts_at",
+            [figures._json_list(cancelled)],
+        ).fetchall():
+            cancelled[abstraction].append(CancelledLine(ref, starts, school, name, kind, yp is not None))
+    return OfficerOverview(collar, row[0], row[1], date_from, date_to, entries[0] if entries else None,
+                           impact["schools_affected"], impact["young_people_let_down"], abstractions)
+
+
+# ---------------------------------------------------------------- reports screen
+
+def report_preview(store, actor, date_from: date, date_to: date, scope: str | None = None) -> dict[str, Any]:
+    """The figures of the report for the actor's scope, for looking at in the desk (not an export,
+    so not audited as one). Raises PermissionDenied for an evaluator (named figures)."""
+    action = permissions.REPORT
+    if (actor.role, action) not in permissions.PERMISSIONS:
+        from slo.services.errors import PermissionDenied
+
+        raise PermissionDenied(
+            f"{actor.collar} ({actor.role}) may see only the evaluation dataset: export it with e")
+    level, key, collars = resolve_scope(store.db, actor, scope, action)
+    data = compute(store.db, date_from, date_to, collars)
+    data["scope"] = {"level": level, "key": key}
+    data["consultations"] = {k: v for k, v in data["consultations"].items() if not k.startswith("_")}
+    return data

@@ -1,0 +1,230 @@
+"""Reports: the continuity report's headline figures for your scope, with charts, and exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Input, ProgressBar, Static
+
+from slo.tui.messages import Loaded
+from slo.tui.widgets.charts import Chart, hbars, pct, stacked
+
+from .base import DeskScreen
+
+EXTENSIONS = {"json": "json", "csv": "zip", "md": "md", "html": "html"}
+
+
+def export_path(exports: Path, date_from: date, date_to: date, fmt: str, evaluation: bool) -> Path:
+    name = f"continuity_{date_from}_{date_to}{'_evaluation' if evaluation else ''}.{EXTENSIONS[fmt]}"
+    return Path(exports) / "reports" / name
+
+
+def headline_text(data: dict) -> Text:
+    f = data["force"]
+    c = data["consultations"]
+    e = f["engagements"]
+    scope = data["scope"]
+    out = Text()
+    out.append("Scope: ", style="bold")
+    out.append(scope["level"] + (f" {scope['key']}" if scope.get("key") else ""))
+    out.append(f"   {len(data['officers'])} officers, {len(data['schools'])} schools, "
+               f"{len(data['young_people'])} young people with sessions\n")
+    out.append(f"Abstraction rate {pct(f['abstraction_rate'])}", style="bold yellow")
+    out.append(f" ({f['abstracted_days']:g} of {f['rostered_days']:g} rostered days)   ")
+    out.append(f"Unavailability rate {pct(f['unavailability_rate'])}", style="bold")
+    out.append(f" ({f['absence_days']:g} of {f['pattern_days']:g} pattern days)   pending reviews "
+               f"{f['pending_review']}\n")
+    out.append(f"Engagements {e['total']}: delivered {e['delivered']}, cancelled {sum(e['cancelled'].values())} "
+               f"({e['cancelled']['abstraction']} by abstraction)   delivery rate {pct(f['delivery_rate'])}   "
+               f"abstraction cancellation rate {pct(f['abstraction_cancellation_rate'])}\n")
+    out.append(f"Consultations {c['total']}: before decision {c['before_decision']} "
+               f"({pct(c['before_decision_rate'])}), after {c['after_decision']}   permanent exclusion avoided "
+               f"{pct(c['pex_avoided_rate'])}   ethnicity recorded {pct(c['ethnicity_recorded_rate'])}   "
+               f"referrals {c['referrals']['total']} (outcome 22: {c['referrals']['outcome22']})")
+    return out
+
+
+class ReportsScreen(DeskScreen):
+    HELP = (
+        "The continuity report (definitions version 1) for your scope: an SLO sees their own figures, a "
+        "sergeant their team, admins and inspectors the force. Choose the period with 1 (this term), "
+        "2 (last term), 3 (this academic year) or 4 (custom dates: type them and press Enter). Export "
+        "with j (json), c (csv, zipped), m (markdown) or h (html, one self-contained file with charts) "
+        "into the exports folder's reports/; e switches to the evaluation dataset (pseudonymised, small "
+        "numbers suppressed, audited as a disclosure). Every export is recorded in the audit log."
+    )
+    BINDINGS = [
+        Binding("1", "period('this_term')", "This term"),
+        Binding("2", "period('last_term')", "Last term"),
+        Binding("3", "period('this_year')", "Year"),
+        Binding("4", "custom", "Custom"),
+        Binding("j", "export('json')", "JSON"),
+        Binding("c", "export('csv')", "CSV"),
+        Binding("m", "export('md')", "Markdown"),
+        Binding("h", "export('html')", "HTML"),
+        Binding("e", "toggle_evaluation", "Evaluation"),
+        Binding("f5", "reload", "Reload", show=False),
+    ]
+    CSS_PATH = "reports.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.period_key = "this_term"
+        self.custom: tuple[date, date] | None = None
+        self.evaluation = False
+        self.exporting = False
+        self.last_export: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(""), id="reports-period")
+        with Horizontal(id="reports-custom"):
+            yield Input(placeholder="from YYYY-MM-DD", id="custom-from")
+            yield Input(placeholder="to YYYY-MM-DD", id="custom-to")
+        with VerticalScroll(id="reports-body"):
+            yield Static(Text("Loading…"), id="headline")
+            yield Chart(id="chart-officers")
+            yield Chart(id="chart-months")
+        yield ProgressBar(total=3, show_eta=False, id="export-progress")
+        yield Static(Text(""), id="export-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Continuity report"
+        if self.actor is not None and self.actor.role == "evaluator":
+            self.evaluation = True
+
+    def period(self) -> tuple[str, date, date]:
+        from slo.reports.overview import period_choices
+
+        if self.period_key == "custom" and self.custom:
+            return ("Custom", *self.custom)
+        return period_choices(self.app.today())[self.period_key if self.period_key != "custom" else "this_term"]
+
+    def show_period(self) -> None:
+        name, a, b = self.period()
+        text = Text()
+        text.append(f"{name}: {a} to {b}", style="bold")
+        text.append("   exports: ")
+        text.append("evaluation dataset (pseudonymised)" if self.evaluation else "named report",
+                    style="bold magenta" if self.evaluation else "")
+        self.query_one("#reports-period", Static).update(text)
+
+    def reload(self) -> None:
+        from slo.reports.overview import report_preview
+
+        self.show_period()
+        _name, a, b = self.period()
+        store, actor = self.store, self.actor
+        if actor is not None and actor.role == "evaluator":
+            self.query_one("#headline", Static).update(Text(
+                "Evaluators receive the evaluation dataset only: export it with j, c, m or h.", style="dim"))
+            return
+        self.query_one("#headline", Static).update(Text("Loading…", style="dim"))
+        self.query_db("preview", lambda: report_preview(store, actor, a, b), token=(a, b))
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.what != "preview":
+            return
+        _name, a, b = self.period()
+        if message.token != (a, b):
+            return
+        data = message.data
+        self.query_one("#headline", Static).update(headline_text(data))
+        officers = sorted(data["officers"], key=lambda o: -(o["abstraction_rate"] or 0))[:20]
+        title = "Abstraction rate by officer" + (" (the 20 highest)" if len(data["officers"]) > 20 else "")
+        self.query_one("#chart-officers", Chart).update_chart(
+            title, hbars([(o["collar_number"], o["abstraction_rate"]) for o in officers]))
+        body = stacked([(m["month"], [m["delivered"], m["cancelled"]]) for m in data["months"]], ["green", "red"])
+        self.query_one("#chart-months", Chart).update_chart("Delivered (green) and cancelled (red) by month", body)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_period(self, key: str) -> None:
+        self.period_key = key
+        self.query_one("#reports-custom").remove_class("shown")
+        self.reload()
+
+    def action_custom(self) -> None:
+        box = self.query_one("#reports-custom")
+        box.add_class("shown")
+        self.query_one("#custom-from", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            a = date.fromisoformat(self.query_one("#custom-from", Input).value.strip())
+            b = date.fromisoformat(self.query_one("#custom-to", Input).value.strip())
+        except ValueError:
+            if event.input.id == "custom-from":
+                self.query_one("#custom-to", Input).focus()
+                return
+            self.notify("Dates must be YYYY-MM-DD.", severity="error", markup=False)
+            return
+        if b < a:
+            self.notify("The period must end on or after its first day.", severity="error", markup=False)
+            return
+        self.custom = (a, b)
+        self.period_key = "custom"
+        self.query_one("#reports-custom").remove_class("shown")
+        self.set_focus(None)
+        self.reload()
+
+    def action_toggle_evaluation(self) -> None:
+        if self.actor is not None and self.actor.role == "evaluator":
+            self.notify("Evaluators receive the evaluation dataset only.", markup=False)
+            return
+        self.evaluation = not self.evaluation
+        self.show_period()
+
+    def action_export(self, fmt: str) -> None:
+        if self.exporting:
+            self.notify("An export is already running.", markup=False)
+            return
+        from slo.reports import build_report, write_report
+        from slo.services.errors import USER_ERRORS
+
+        _name, a, b = self.period()
+        store, actor, evaluation = self.store, self.actor, self.evaluation
+        out = export_path(self.app.exports, a, b, fmt, evaluation)
+        bar = self.query_one("#export-progress", ProgressBar)
+        status = self.query_one("#export-status", Static)
+        bar.update(total=3, progress=0)
+        status.update(Text(f"Building the {'evaluation dataset' if evaluation else 'report'}…"))
+        self.exporting = True
+        app = self.app
+
+        def step(n: int, text: str) -> None:
+            app.call_from_thread(bar.update, progress=n)
+            app.call_from_thread(status.update, Text(text))
+
+        def job() -> None:
+            try:
+                report = build_report(store, actor, a, b, evaluation=evaluation, audit_format=fmt)
+                step(1, "Writing…")
+                path = write_report(report, fmt, out)
+                step(2, "Checking…")
+                size = path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.iterdir())
+                step(3, f"Wrote {path} ({size:,} bytes)")
+                app.call_from_thread(self._exported, path, None)
+            except USER_ERRORS as exc:
+                app.call_from_thread(self._exported, None, str(exc))
+            except OSError as exc:
+                app.call_from_thread(self._exported, None, f"could not write {out}: {exc.strerror or exc}")
+
+        self.run_worker(job, name="export", group="export", thread=True, exclusive=True)
+
+    def _exported(self, path: Path | None, error: str | None) -> None:
+        self.exporting = False
+        if error:
+            self.query_one("#export-status", Static).update(Text(error, style="red"))
+            self.notify(error, title="Export failed", severity="error", markup=False)
+            return
+        self.last_export = path
+        self.notify(f"Exported {path}", markup=False)

@@ -1,0 +1,120 @@
+"""TeamScreen and OfficerScreen on the real app: a sergeant sees their team (not the other one),
+pending reviews first, and figures equal to the continuity report's."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from test_report_figures import BUNDLE  # noqa: E402
+
+from slo.services.actors import load_actor  # noqa: E402
+from slo.services.bundle import import_bundle  # noqa: E402
+from slo.tui.app import SloApp  # noqa: E402
+
+TODAY = date(2026, 1, 18)   # "last 4 weeks" = 2025-12-22 .. 2026-01-18; this term = 2026-01-01 .. 2026-01-18
+
+
+async def settle(pilot):
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def rows(table):
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def make(store, tmp_path, collar):
+    import_bundle(store, copy.deepcopy(BUNDLE), None)
+    return SloApp(store, load_actor(store.db, collar), tmp_path / "exports", today=TODAY)
+
+
+async def test_sergeant_home_is_team_with_pending_first(store, tmp_path):
+    from slo.tui.screens.team import TeamScreen
+
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TeamScreen)
+        officers = rows(screen.query_one("#officers"))
+        # team T-A: P1, P2, S1 -- never P3 or S2 of team T-B
+        assert [r[0] for r in officers] == ["P1", "P2", "S1"]
+        # this term to date = 2026-01-01 .. 2026-01-18. P1: Mon-Fri in post -> Jan 1,2 (Thu, Fri) + 10 = 12
+        # pattern days, leave 2 -> rostered 10; abstracted 3 (as in the report) -> 30.0%; unavailable 2/12
+        p1 = officers[0]
+        assert p1[2] == "10" and p1[3] == "3" and p1[4] == "30.0%"
+        assert p1[5] == "2" and p1[6] == "16.7%"
+        # cancelled by abstraction 1 (E3), schools hit 1 (100001), young people let down 1 (YP1)
+        assert p1[7:10] == ["1", "1", "1"]
+        # pending reviews of the team, oldest first: AB1 (P1, 5 Jan), AB3 (P1, 9 Jan), AB4 (P2, 17 Jan), AB5 (20 Jan)
+        pending = screen.query_one("#pending")
+        assert [r[-1] for r in rows(pending)] == ["AB1", "AB3", "AB4", "AB5"]
+        # the pending list comes first and has the focus
+        assert app.focused is pending
+        children = list(screen.query_one("#team-body").children)
+        assert children.index(pending) < children.index(screen.query_one("#officers"))
+        assert "P3" not in str(screen.query_one("#team-heading").render())
+
+
+async def test_enter_on_officer_opens_officer_screen(store, tmp_path):
+    from slo.tui.screens.officer import OfficerScreen
+
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#officers").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OfficerScreen) and screen.collar == "P1"
+        abstractions = rows(screen.query_one("#abstractions"))
+        # overlapping this term to date, newest first: AB2 (12 Jan), AB3 (9 Jan), AB1 (5 Jan)
+        assert [r[-1] for r in abstractions] == ["AB2", "AB3", "AB1"]
+        screen.query_one("#abstractions").move_cursor(row=2)
+        await settle(pilot)
+        cancelled = rows(screen.query_one("#cancelled"))
+        # AB1 cancelled E3 (a 1:1 at Alpha School)
+        assert [r[-1] for r in cancelled] == ["E3"] and cancelled[0][1] == "Alpha School"
+
+
+async def test_review_key_opens_review_form(store, tmp_path):
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        from slo.tui.screens.review_form import ReviewForm
+
+        assert isinstance(app.screen, ReviewForm)
+
+
+async def test_admin_can_switch_teams(store, tmp_path):
+    from slo.tui.screens.team import TeamScreen
+
+    app = make(store, tmp_path, "A1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.push_screen(TeamScreen())
+        await settle(pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#officers"))] == ["P1", "P2", "S1"]
+        await pilot.press("t")
+        await settle(pilot)
+        # T-B: P3 (left 7 Jan, still in post this term) and S2
+        assert [r[0] for r in rows(app.screen.query_one("#officers"))] == ["P3", "S2"]
+
+
+async def test_slo_cannot_open_team_screen(store, tmp_path):
+    from slo.tui.screens.team import TeamScreen
+
+    app = make(store, tmp_path, "P1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.push_screen(TeamScreen())
+        await settle(pilot)
+        assert not isinstance(app.screen, TeamScreen)
