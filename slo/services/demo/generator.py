@@ -458,8 +458,11 @@ def write_people_and_schools(plan: Plan, sink: Sink) -> None:
     sink.flush()
 
     # the local authority of a school: the area of the team its block of schools belongs to
-    la_of_team = {ref: ref.removeprefix("NHT-").split("-")[0] + "shire" if i < 2 else place_name(i * 5 + 2)
-                  for i, (ref, _n, _s) in enumerate(plan.teams)}
+    # (made up: "Northshire" and "Southshire" for the first two teams, a place name for the rest)
+    la_of_team = {
+        ref: (("Northshire", "Southshire")[i] if i < 2 else place_name(i * 5 + 2))
+        for i, (ref, _n, _s) in enumerate(plan.teams)
+    }
     holder_team: dict[int, str] = {}
     for o in plan.slos:
         for i, _s, _e in plan.caseload[o.collar]:
