@@ -428,3 +428,76 @@ def test_arbitrary_text_is_refused_cleanly_or_round_trips_cleaned(tmp_path_facto
     finally:
         second.close()
 
+
+
+# --- one record: records.save applies the same rules ------------------------------------------
+
+from slo.services import records  # noqa: E402
+
+
+def model(entity: str, index: int = 0, **changes):
+    return ENTITY_MODELS[entity].model_validate(dict(copy.deepcopy(SMALL_BUNDLE[entity][index]), **changes))
+
+
+def test_save_creates_updates_and_leaves_unchanged_with_audit(loaded_store):
+    actor = admin(loaded_store)
+    mark = audit_mark(loaded_store)
+    new = model("schools", urn="100009", name="Westgate School")
+    assert records.save(loaded_store, actor, new) == "create"
+    assert records.save(loaded_store, actor, new) == "unchanged"
+    assert records.save(loaded_store, actor, model("schools", urn="100009", name="Westgate College")) == "update"
+    rows = loaded_store.db.execute(
+        "SELECT operation, key, detail FROM audit WHERE id > ? ORDER BY id", [mark]
+    ).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("create", "100009"), ("update", "100009")]
+    assert json.loads(rows[1][2]) == {"fields": ["name"], "source": "desk"}
+    assert records.get(loaded_store.db, "schools", "100009").name == "Westgate College"
+
+
+@pytest.mark.parametrize(
+    "entity, changes, words",
+    [
+        ("assignments", {"officer": "PC1001", "start_date": "2026-04-01"}, "at most one assigned officer"),
+        ("absences", {"date_from": "2026-02-18", "date_to": "2026-02-25"}, "overlaps the same officer's absence"),
+        ("engagements", {"ref": "ENG-5", "school": "999999"}, "field school"),
+        ("officers", {"role": "slo"}, "sergeant of team NHT-North"),
+        ("teams", {"sergeant": "PC1000"}, "expected 'sergeant'"),
+    ],
+)
+def test_save_refuses_what_the_bundle_refuses(loaded_store, entity, changes, words):
+    index = 0
+    record = model(entity, index, **changes)
+    before, rows = counts(loaded_store), contents(loaded_store)
+    with pytest.raises(ValidationFailed, match=words):
+        records.save(loaded_store, admin(loaded_store), record)
+    assert counts(loaded_store) == before and contents(loaded_store) == rows
+
+
+def test_save_bumps_the_calendar_sequence_only_for_calendar_fields(loaded_store):
+    actor = admin(loaded_store)
+
+    def seq():
+        return loaded_store.db.execute("SELECT sequence FROM engagements WHERE ref = 'ENG-1'").fetchone()[0]
+
+    assert records.save(loaded_store, actor, model("engagements", 0, notes="private note")) == "update"
+    assert seq() == 0
+    assert records.save(loaded_store, actor, model("engagements", 0, title="Drop-in after school")) == "update"
+    assert seq() == 1
+
+
+def test_save_checks_ownership(loaded_store):
+    pc1001 = load_actor(loaded_store.db, "PC1001")  # South team
+    mark = audit_mark(loaded_store)
+    with pytest.raises(PermissionDenied, match="PC1001"):
+        records.save(loaded_store, pc1001, model("engagements", 0, title="Changed by someone else"))
+    assert audit_since(loaded_store, mark) == [("refused", "permission", "write")]
+    own = model("engagements", 0, ref="ENG-7", officer="PC1001", school="100001")
+    assert records.save(loaded_store, pc1001, own) == "create"
+
+
+def test_view_of_a_personal_record_is_audited(loaded_store):
+    mark = audit_mark(loaded_store)
+    person = records.view(loaded_store, load_actor(loaded_store.db, "PC1000"), "young_people", "YP-0001")
+    assert person.given_name == "Alex"
+    records.view(loaded_store, load_actor(loaded_store.db, "PC1000"), "schools", "100000")
+    assert audit_since(loaded_store, mark) == [("view", "young_people", "YP-0001")]

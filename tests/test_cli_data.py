@@ -172,3 +172,16 @@ def test_usage_errors_exit_2(capsys, db_path, argv):
     assert code == 2 and out == ""
     assert "usage" in err and "Traceback" not in err
     assert not db_path.exists()
+
+
+def test_slo_user_is_ignored_for_the_first_import(capsys, monkeypatch, db_path, bundle_file):
+    """cli.md: import into an empty database needs no user; a user set in the environment must not block it."""
+    monkeypatch.setenv("SLO_USER", "A1")
+    code, _, err = run(capsys, "--db", str(db_path), "import", str(bundle_file))
+    assert code == 0, err
+    s = open_store(db_path, create=False)
+    try:
+        actors = {r[0] for r in s.db.execute("SELECT DISTINCT actor FROM audit")}
+    finally:
+        s.close()
+    assert actors == {"bootstrap"}

@@ -26,7 +26,10 @@ def run_import(ctx: Context, args) -> int:
     new_database = not ctx.db_path.exists()
     try:
         store = ctx.store(create=True)
-        actor = ctx.actor(required=False)
+        # Into a database without officers nobody can be looked up yet (cli.md): a --user or
+        # SLO_USER is ignored then, and the import is recorded as the bootstrap actor.
+        empty = store.db.execute("SELECT count(*) FROM officers").fetchone()[0] == 0
+        actor = None if empty else ctx.actor(required=False)
         result = bundle.import_bundle(store, data, actor, progress=StderrProgress("import"))
     except BaseException:
         if new_database:  # "a command that fails changes nothing": no empty database left behind

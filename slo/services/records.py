@@ -116,6 +116,14 @@ def check_against_database(db: Database, record: Record) -> list[Problem]:
                 problems.append(
                     Problem(entity, record.key(), field, f"officer {value!r} has role {actual!r}; expected {role!r}")
                 )
+    if entity == "officers" and record.role.value != "sergeant":
+        # the same rule as a bundle import: a team's sergeant must stay a sergeant
+        for (team,) in db.execute(
+            "SELECT ref FROM teams WHERE sergeant = ? ORDER BY ref", [record.collar_number]
+        ).fetchall():
+            problems.append(
+                Problem(entity, record.key(), "role", f"is the sergeant of team {team}; expected 'sergeant'")
+            )
     if entity in OVERLAP_RULES:
         owner_field = OVERLAP_RULES[entity]
         owner = getattr(record, owner_field)
