@@ -71,6 +71,7 @@ class ReportsScreen(DeskScreen):
         Binding("f5", "reload", "Reload", show=False),
     ]
     CSS_PATH = "reports.tcss"
+    AUTO_FOCUS = None  # keys are the screen's until 4 opens the custom dates
 
     def __init__(self) -> None:
         super().__init__()
@@ -98,6 +99,8 @@ class ReportsScreen(DeskScreen):
         self.title = "Continuity report"
         if self.actor is not None and self.actor.role == "evaluator":
             self.evaluation = True
+        for field in self.query("#reports-custom Input"):
+            field.disabled = True
 
     def period(self) -> tuple[str, date, date]:
         from slo.reports.overview import period_choices
@@ -154,6 +157,8 @@ class ReportsScreen(DeskScreen):
     def action_custom(self) -> None:
         box = self.query_one("#reports-custom")
         box.add_class("shown")
+        for field in box.query(Input):
+            field.disabled = False
         self.query_one("#custom-from", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -172,8 +177,10 @@ class ReportsScreen(DeskScreen):
             return
         self.custom = (a, b)
         self.period_key = "custom"
-        self.query_one("#reports-custom").remove_class("shown")
         self.set_focus(None)
+        self.query_one("#reports-custom").remove_class("shown")
+        for field in self.query("#reports-custom Input"):
+            field.disabled = True
         self.reload()
 
     def action_toggle_evaluation(self) -> None:

@@ -1,0 +1,95 @@
+"""ReportsScreen on the real app: headline figures for the user's scope, charts, exports with audit."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from test_report_figures import BUNDLE  # noqa: E402
+
+from slo.services.actors import load_actor  # noqa: E402
+from slo.services.bundle import import_bundle  # noqa: E402
+from slo.tui.app import SloApp  # noqa: E402
+
+TODAY = date(2026, 1, 18)
+
+
+async def settle(pilot):
+    for _ in range(5):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def make(store, tmp_path, collar):
+    import_bundle(store, copy.deepcopy(BUNDLE), None)
+    return SloApp(store, load_actor(store.db, collar), tmp_path / "exports", today=TODAY)
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+async def open_reports(app, pilot):
+    from slo.tui.screens.reports import ReportsScreen
+
+    app.push_screen(ReportsScreen())
+    await settle(pilot)
+    return app.screen
+
+
+async def test_custom_period_headline_and_charts(store, tmp_path):
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_reports(app, pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        screen.query_one("#custom-from").value = "2026-01-05"
+        screen.query_one("#custom-to").value = "2026-01-18"
+        screen.query_one("#custom-to").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        head = text_of(screen.query_one("#headline"))
+        # team T-A over the fixture period: 3.5 abstracted of 23 rostered = 15.2%; 2 of 25 pattern = 8.0%
+        assert "Scope: team T-A" in head
+        assert "Abstraction rate 15.2%" in head and "(3.5 of 23 rostered days)" in head
+        assert "Unavailability rate 8.0%" in head
+        charts = text_of(screen.query_one("#chart-officers"))
+        assert "P1" in charts and "37.5%" in charts and "P3" not in charts   # P1: 3 / 8
+        assert "2026-01" in text_of(screen.query_one("#chart-months"))
+
+
+async def test_export_html_and_evaluation_audited(store, tmp_path):
+    app = make(store, tmp_path, "A1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_reports(app, pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        out = screen.last_export
+        assert out is not None and out.parent == tmp_path / "exports" / "reports" and out.suffix == ".html"
+        assert "<svg" in out.read_text(encoding="utf-8")
+        assert screen.query_one("#export-progress").progress == 3
+        await pilot.press("e")
+        await pilot.press("j")
+        await settle(pilot)
+        ev = screen.last_export
+        assert ev.name.endswith("_evaluation.json")
+        data = json.loads(ev.read_text(encoding="utf-8"))
+        assert data["evaluation"] is True and "collar_number" not in json.dumps(data)
+    ops = [r[0] for r in store.db.execute(
+        "SELECT operation FROM audit WHERE entity = 'report' ORDER BY id").fetchall()]
+    assert ops == ["export", "disclosure"]
+
+
+async def test_evaluator_gets_evaluation_only(store, tmp_path):
+    app = make(store, tmp_path, "EV")
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_reports(app, pilot)
+        assert "evaluation dataset only" in text_of(screen.query_one("#headline"))
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.last_export.name.endswith("_evaluation.zip")
