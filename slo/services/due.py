@@ -172,8 +172,27 @@ def _reviews(db: Database, actor: Actor, first: date, last: date) -> list[DueIte
 
 
 def _retention_reviews(db: Database, actor: Actor, first: date, last: date) -> list[DueItem]:
-    """Hook for the retention issue: admins' records due for review (``young_people.review_on``)."""
-    return []
+    """Admins: young people whose retention review falls in the window (or is overdue).
+
+    See :mod:`slo.services.retention` (6 years after the last record, or ``review_on``).
+    Refs only: never a name.
+    """
+    from .retention import reviews_due
+
+    items = []
+    for review in reviews_due(db, first, (last - first).days):
+        last_record = review.last_record.isoformat() if review.last_record else "none"
+        items.append(
+            DueItem(
+                kind="retention_review",
+                ref=review.ref,
+                due_on=review.review_on,
+                title="Retention review: keep (set a new review date) or erase",
+                detail=f"last record {last_record}",
+                overdue=review.review_on < first,
+            )
+        )
+    return items
 
 
 #: extra item sources by role (other parts may register here)
