@@ -185,3 +185,30 @@ def test_slo_user_is_ignored_for_the_first_import(capsys, monkeypatch, db_path, 
     finally:
         s.close()
     assert actors == {"bootstrap"}
+
+
+def test_a_stray_pydantic_error_is_one_line_exit_1(capsys, monkeypatch, db_path, bundle_file):
+    """A command that builds a model from bad arguments still ends with one line, not a traceback."""
+    from slo.cli import cmd_data
+    from slo.models import School
+
+    def broken(ctx, args):
+        School.model_validate({"urn": "12", "name": "X\x1b[2J", "phase": "nursery"})
+
+    monkeypatch.setattr(cmd_data, "run_import", broken)
+    code, out, err = run(capsys, "--db", str(db_path), "import", str(bundle_file))
+    assert code == 1 and out == ""
+    line = one_line_error(err)
+    assert "School, field urn" in line and "(and 1 more problem(s))" in line
+
+
+def test_other_value_errors_are_not_swallowed(capsys, monkeypatch, db_path, bundle_file):
+    """Only user errors become messages: a programming error still raises (and fails loudly)."""
+    from slo.cli import cmd_data
+
+    def broken(ctx, args):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(cmd_data, "run_import", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        main(["--db", str(db_path), "import", str(bundle_file)])

@@ -109,6 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as exc:
         err(f"slo: error: {exc}")
         return 1
+    except ValueError as exc:
+        # a model built from command-line values that a command did not turn into
+        # ValidationFailed itself: still one line, never a traceback
+        from pydantic import ValidationError
+
+        if not isinstance(exc, ValidationError):
+            raise
+        err(f"slo: error: {_one_line(exc)}")
+        return 1
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -124,6 +133,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         ctx.close()
+
+
+def _one_line(exc) -> str:
+    """A pydantic ValidationError as ``Model, field x: message (and N more problem(s))``."""
+    from slo.models.text import clean_line
+
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = ".".join(str(p) for p in first.get("loc", ()))
+    msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    where = f"{exc.title}, field {loc}" if loc else exc.title
+    return clean_line(f"{where}: {msg}{more}")
 
 
 def entry() -> None:
