@@ -169,7 +169,8 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), "windows-1252"
+        # a UTF-8 byte-order mark in front of Windows-1252 text (a half-converted file) is not data
+        return data.removeprefix(b"\xef\xbb\xbf").decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         raise ValueError(
             f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
