@@ -44,7 +44,7 @@ from slo.services.actors import Actor
 from slo.services.errors import NotFound, PermissionDenied
 
 from .ics import CalEvent, render_calendar, sanitise
-from .paths import calendar_path, calendars_dir
+from .paths import SAFE_NAME, calendar_name, calendars_dir
 
 #: bump when the rendering changes, so every file is rebuilt once
 FORMAT_VERSION = "slo-ics/1"
@@ -203,18 +203,21 @@ def _fingerprints(db, cutoff: str, only: set[str] | None) -> dict[str, _SchoolSt
 # ---------------------------------------------------------------- building
 
 
-def _name_guard(names: Iterable[tuple[str, str]]) -> re.Pattern[str] | None:
-    """A pattern matching any of these young people's given or family names as whole words."""
-    needles = set()
+_WORD = re.compile(r"\w+")
+
+
+def _name_guard(names: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The words (case-folded, two letters or more) of these young people's given and family names."""
+    words: set[str] = set()
     for given, family in names:
         for n in (given, family):
-            n = (n or "").strip()
-            if len(n) >= 2:
-                needles.add(n)
-    if not needles:
-        return None
-    alternation = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+            words.update(w for w in _WORD.findall(sanitise(n or "").casefold()) if len(w) >= 2)
+    return frozenset(words)
+
+
+def names_a_young_person(text: str, guard: frozenset[str]) -> bool:
+    """True when ``text`` contains, as a whole word, any word of a guarded name."""
+    return bool(guard) and any(w in guard for w in _WORD.findall(text.casefold()))
 
 
 def _placeholders(n: int) -> str:
@@ -247,9 +250,8 @@ def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolSta
         if kind == "one_to_one" or young_person is not None:
             summary = ONE_TO_ONE_TITLE
         else:
-            guard = guards.get(urn)
             summary = sanitise(title)  # check what will be written, not what is stored
-            if guard is not None and guard.search(summary):
+            if names_a_young_person(summary, guards[urn]):
                 summary = f"Liaison officer: {_KIND_LABEL.get(kind, 'engagement')}"
         lines = [f"Schools liaison officer: {officer_name or collar} (collar number {collar})"]
         if school.policy == "plain_clothes_only":
@@ -289,9 +291,9 @@ def _write_temp(folder: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-def _file_matches(path: Path, size: int | None) -> bool:
+def _file_matches(path: Path | str, size: int | None) -> bool:
     try:
-        return path.stat().st_size == size
+        return os.stat(path).st_size == size
     except OSError:
         return False
 
@@ -321,8 +323,11 @@ def export_calendars(
     else:
         only = scope_schools(db, actor, today)
 
+    exports = Path(os.path.abspath(exports))  # state rows hold absolute paths, whatever the working folder
     folder = calendars_dir(exports)
     folder.mkdir(parents=True, exist_ok=True)
+    if not folder.resolve().is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder")
 
     states = _fingerprints(db, cutoff, only)
     stored = {
@@ -335,8 +340,9 @@ def export_calendars(
         st = states[urn]
         old = stored.get(urn)
         if old is not None and old[1] == st.fingerprint:
-            path = calendar_path(exports, urn, st.name)
-            if str(path) == old[0] and _file_matches(path, old[3]):
+            # cheap checks only: calendar_name() yields SAFE_NAME (letters, digits, "-", ".ics"), checked when written
+            path = os.path.join(folder, calendar_name(urn, st.name))
+            if path == old[0] and _file_matches(path, old[3]):
                 unchanged += 1
                 continue
         todo.append(urn)
@@ -357,7 +363,9 @@ def export_calendars(
                 st = states[urn]
                 data = render_calendar(calendar_title(st.name), events[urn])
                 digest = hashlib.sha256(data).hexdigest()
-                path = calendar_path(exports, urn, st.name)
+                path = folder / calendar_name(urn, st.name)
+                if path.parent != folder or not SAFE_NAME.fullmatch(path.name):  # cannot happen; never write outside
+                    raise ValueError(f"calendar path for school {urn!r} would leave the export folder")
                 old = stored.get(urn)
                 n = len(events[urn])
                 same = old is not None and old[2] == digest and old[0] == str(path) and _file_matches(path, old[3])

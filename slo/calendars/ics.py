@@ -66,22 +66,22 @@ def escape_text(value: str) -> str:
 
 
 def fold(line: str) -> str:
-    """Fold a content line at 75 octets (continuation lines start with a space)."""
-    if len(line) <= 37 or len(line.encode("utf-8")) <= 75:
+    """Fold a content line at 75 octets (continuation lines start with a space), never inside a character."""
+    if len(line) <= 75 and line.isascii():
+        return line
+    data = line.encode("utf-8")
+    if len(data) <= 75:
         return line
     parts = []
-    current: list[str] = []
-    size = 0
-    limit = 75
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74  # the leading space counts
-        current.append(ch)
-        size += n
-    parts.append("".join(current))
-    return (CRLF + " ").join(parts)
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: step back to the character's start
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # the leading space counts
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 def text_line(name: str, value: str) -> str:
@@ -90,13 +90,17 @@ def text_line(name: str, value: str) -> str:
 
 def local_stamp(value: datetime) -> str:
     """A naive Europe/London time as an iCalendar local DATE-TIME."""
-    return value.strftime("%Y%m%dT%H%M%S")
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}T{value.hour:02d}{value.minute:02d}{value.second:02d}"
 
 
+@lru_cache(maxsize=65536)
 def utc_stamp(value: datetime) -> str:
     """A naive Europe/London time as an iCalendar UTC DATE-TIME (for DTSTAMP)."""
     aware = value.replace(tzinfo=LONDON).astimezone(timezone.utc)
-    return aware.strftime("%Y%m%dT%H%M%SZ")
+    return local_stamp(aware) + "Z"
+
+
+_SAFE_REF = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def uid_for(ref: str) -> str:
@@ -106,6 +110,8 @@ def uid_for(ref: str) -> str:
     else is percent-encoded (UTF-8), so the UID is plain ASCII with nothing to
     escape and still unique per ref.
     """
+    if _SAFE_REF.fullmatch(ref):
+        return ref + "@" + UID_DOMAIN
     from urllib.parse import quote
 
     return f"{quote(ref, safe='')}@{UID_DOMAIN}"

@@ -17,6 +17,8 @@ CALENDARS_DIR = "calendars"
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_DIGIT = re.compile(r"[^A-Za-z0-9]+")
+#: every name calendar_name() can produce: no separator, no dot-segment, nothing hidden
+SAFE_NAME = re.compile(r"[A-Za-z0-9]+(-[a-z0-9]+)*\.ics")
 # letters that NFKD does not decompose into ASCII
 _EXTRA = str.maketrans({
     "ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
@@ -51,6 +53,6 @@ def calendar_path(exports: Path, urn: str, school_name: str) -> Path:
     path = folder / calendar_name(urn, school_name)
     root = folder.resolve()
     resolved = path.resolve()
-    if resolved.parent != root or not resolved.name.endswith(".ics"):
+    if resolved.parent != root or not SAFE_NAME.fullmatch(path.name):
         raise ValueError(f"calendar path for school {urn!r} would leave the export folder")
     return path
