@@ -649,7 +649,13 @@ class FormScreen(ModalScreen[str | None]):
         close = self.query_one("#form-close", Button)
         close.remove_class("-hidden")
         self.query_one("#form-body").disabled = True
-        close.focus()
+        self.call_after_refresh(close.focus)
+
+    def on_key(self, event: Any) -> None:
+        # once saved (warnings on screen), Enter closes wherever the focus is
+        if self.saved_key is not None and event.key == "enter":
+            event.stop()
+            self.dismiss(self.saved_key)
 
     def show_result(self, lines: list[str], *, error: bool = False) -> None:
         widget = self.query_one("#form-result", Static)
