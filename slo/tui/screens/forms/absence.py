@@ -19,6 +19,7 @@ from .controls import Picker
 class AbsenceForm(FormScreen):
     """Unavailability is not abstraction: annual leave, sickness, rest days, courses."""
 
+    CSS_PATH = "absence.tcss"
     FORM_TITLE = "Absence (unavailability, not abstraction)"
     HELP = (
         "Record a span of days when the officer is unavailable: annual leave, sickness, rest day, "

@@ -108,13 +108,12 @@ def friendly(error: dict[str, Any], labels: dict[str, str] | None = None) -> str
     msg = str(error.get("msg", ""))
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     ctx = error.get("ctx") or {}
-    if kind in ("missing", "string_too_short") or (kind == "too_short" and ctx.get("min_length") == 1
-                                                   and ctx.get("actual_length") == 0):
-        if kind == "too_short":
-            return "choose at least one"
+    text_input = isinstance(error.get("input"), str) or error.get("input") is None
+    if kind in ("missing", "string_too_short") or (kind == "too_short" and text_input):
         return "required: please fill this in"
     if kind == "too_short":
-        return f"choose at least {ctx.get('min_length')}"
+        least = ctx.get("min_length")
+        return "choose at least one" if least == 1 else f"choose at least {least}"
     if kind == "too_long":
         return f"choose at most {ctx.get('max_length')}"
     if kind == "string_too_long":

@@ -66,6 +66,7 @@ def deadline_lines(deadlines: list[Any]) -> list[str]:
 class ConsultationForm(FormScreen):
     """A head teacher consulted the officer (or told them) about a pupil at risk of exclusion."""
 
+    CSS_PATH = "consultation.tcss"
     FORM_TITLE = "Consultation before a suspension or exclusion"
     HELP = (
         "Log that a school consulted you about a pupil at risk of suspension or exclusion. Young person: type "

@@ -79,6 +79,7 @@ POLICY_NOTES = {
 class EngagementForm(FormScreen):
     """A visit, assembly, lesson, 1:1 session... planned at a school."""
 
+    CSS_PATH = "engagement.tcss"
     FORM_TITLE = "Engagement (visit, session, assembly...)"
     HELP = (
         "Plan a school visit, an assembly, a lesson or a 1:1 session. Kind: type e.g. 'visit' or '1:1' and "

@@ -28,6 +28,7 @@ YES_NO = [("y", "yes", "Yes"), ("n", "no", "No")]
 class EngagementStatusForm(FormScreen):
     """Deliver / cancel / rebook one engagement."""
 
+    CSS_PATH = "engagement_status.tcss"
     FORM_TITLE = "Delivered or cancelled?"
     HELP = (
         "Say what happened to a planned engagement: d = delivered, c = cancelled (then the reason: type e.g. "

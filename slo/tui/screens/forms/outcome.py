@@ -35,6 +35,7 @@ def _date(text: str, name: str, problems: dict[str, str]) -> date | None:
 class OutcomeForm(FormScreen):
     """Record the outcome of a consultation: no exclusion, suspension, managed move..."""
 
+    CSS_PATH = "outcome.tcss"
     FORM_TITLE = "Outcome of a consultation"
     HELP = (
         "Record what the school decided. Outcome: type e.g. 'susp', 'none', 'managed', Enter. 'Outcome on' is the "

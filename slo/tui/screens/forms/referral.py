@@ -46,6 +46,7 @@ def consultation_choices(db: Any, young_person: str | None) -> list[Choice]:
 class ReferralForm(FormScreen):
     """Refer a young person to a partner; record what became of it (and Outcome 22)."""
 
+    CSS_PATH = "referral.tcss"
     FORM_TITLE = "Referral to a partner"
     HELP = (
         "Record a referral to a partner (youth justice, children's social care, early help, CAMHS, a VRU "

@@ -28,6 +28,7 @@ FSM_KEYS = [("y", "yes", "Yes"), ("n", "no", "No"), ("u", "unknown", "Unknown")]
 class YoungPersonForm(FormScreen):
     """A young person on the caseload (pseudonymous ref, names, school, characteristics)."""
 
+    CSS_PATH = "young_person.tcss"
     FORM_TITLE = "Young person"
     HELP = (
         "Add or edit a young person. The ref is a pseudonymous working reference made for you (YP-XXXXXX). "
