@@ -17,17 +17,21 @@ from slo.tui.widgets import DeskTable, FilterInput, cell
 
 from .base import DeskScreen
 
+#: (label, key, width): fits 120 columns with the officer column of a team caseload
 COLUMNS = [
-    ("School", "name"),
-    ("Phase", "phase"),
-    ("Uniform", "uniform"),
-    ("Next visit", "next_visit"),
-    ("This week", "week"),
-    ("Open consultations", "open"),
-    ("Days since visit", "since"),
+    ("School", "name", 28),
+    ("Phase", "phase", 11),
+    ("Uniform", "uniform", 20),
+    ("Next visit", "next_visit", 16),
+    ("Week", "week", 4),
+    ("Pending", "open", 7),
+    ("Since visit", "since", 11),
 ]
 
 PLAIN_CLOTHES = "▲ PLAIN CLOTHES ONLY"
+
+#: phases short enough for the caseload's column
+SHORT_PHASE = {"alternative_provision": "Alt. prov.", "all_through": "All-through", "post16": "Post-16"}
 
 
 def uniform_cell(policy: str) -> Text:
@@ -81,8 +85,8 @@ class CaseloadScreen(DeskScreen):
 
     HELP = (
         "Your caseload: every school currently assigned to you, with the next planned visit, "
-        "this week's sessions, consultations still awaiting an outcome and days since the last "
-        "delivered visit. Schools that accept officers only out of uniform are marked "
+        "this week's sessions (Week), consultations still awaiting an outcome (Pending) and days since the "
+        "last delivered visit (Since visit). Schools that accept officers only out of uniform are marked "
         f"'{PLAIN_CLOTHES}'. Above the table: this week's abstractions and what is due. "
         "Type / to filter; Enter opens the school; c logs a consultation for the highlighted school."
     )
@@ -101,7 +105,7 @@ class CaseloadScreen(DeskScreen):
             yield FilterInput(placeholder="Filter schools by name or URN (/)", id="filter")
         columns = list(COLUMNS)
         if self.scope != desk.OWN:
-            columns.append(("Officer", "officer"))
+            columns.append(("Officer", "officer", 7))
         yield DeskTable(columns, id="caseload")
         yield Footer()
 
@@ -143,7 +147,7 @@ class CaseloadScreen(DeskScreen):
             name = Text(r.name, style="bold" if r.plain_clothes else "")
             cells = [
                 name,
-                label(r.phase),
+                SHORT_PHASE.get(r.phase, label(r.phase)),
                 uniform_cell(r.uniform_policy),
                 when(r.next_visit, today) or Text("none planned", style="dim"),
                 r.sessions_this_week or "",

@@ -22,22 +22,25 @@ class DeskTable(DataTable):
     DeskTable { height: 1fr; }
     """
 
-    def __init__(self, columns: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, columns: Sequence[tuple] = (), **kwargs: Any) -> None:
+        """``columns``: ``(label, key)`` or ``(label, key, width)``."""
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self._column_spec = list(columns)
 
+    def _add_columns(self) -> None:
+        for label, key, *width in self._column_spec:
+            self.add_column(label, key=key, width=width[0] if width else None)
+
     def on_mount(self) -> None:
         if self._column_spec and not self.columns:
-            for label, key in self._column_spec:
-                self.add_column(label, key=key)
+            self._add_columns()
 
     def replace_rows(self, rows: Iterable[tuple[str, Sequence[Any]]], *, keep_cursor: bool = True) -> None:
         """Replace every row: ``rows`` are ``(row_key, cells)``; cells become :class:`Text`."""
         if not self.columns:
-            for label, key in self._column_spec:
-                self.add_column(label, key=key)
+            self._add_columns()
         old_key = self.current_key if keep_cursor else None
         self.clear()
         index = 0
