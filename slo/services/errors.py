@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from slo.models.rules import ValidationFailed
+from slo.models.text import clean_line
 from slo.store.db import DatabaseBusy, StoreError
 
 
 class ServiceError(Exception):
-    """Base of every error the user must fix (exit 1 on the CLI, a notice in the desk)."""
+    """Base of every error the user must fix (exit 1 on the CLI, a notice in the desk).
+
+    Messages often quote what the user typed (a ref, a path); ``str()`` cleans
+    the message to one line without control characters, so a newline or an ESC
+    sequence in that text can neither split the message nor reach the terminal.
+    """
+
+    def __str__(self) -> str:
+        return clean_line(super().__str__())
 
 
 class NotFound(ServiceError):
