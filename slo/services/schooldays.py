@@ -424,6 +424,17 @@ def _write_terms(db: Database, actor: Actor, terms: list[tuple[str, date, date]]
         audit.record(db, actor.collar, operation, "term_dates", la, {"rows": n})
 
 
+def _csv_rows(reader):
+    """The reader's rows; a malformed line (a lone CR, an oversized field) is a refusal, not a crash."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        why = str(exc).split(" - ")[0]  # drop csv's advice about "universal-newline mode"
+        raise ValidationFailed(
+            [Problem("term_dates", f"line {reader.line_num}", None, f"is not valid CSV ({why})")]
+        ) from None
+
+
 def import_term_dates(store: Store, actor: Actor, csv_path) -> int:
     """Load ``local_authority,term_start,term_end`` rows; all or nothing. Returns rows written.
 
@@ -433,10 +444,17 @@ def import_term_dates(store: Store, actor: Actor, csv_path) -> int:
     """
     permissions.require(store.db, actor, permissions.MANAGE, None, what="term dates")
     path = Path(csv_path)
-    text = path.read_bytes().decode("utf-8-sig", errors="strict") if path.exists() else None
-    if text is None:
+    if not path.exists():
         raise NotFound(f"no file {path}")
-    reader = csv.reader(io.StringIO(text))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig", errors="strict")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationFailed(
+            [Problem("term_dates", f"line {line}", None, f"is not UTF-8 text (byte 0x{data[exc.start]:02x})")]
+        ) from None
+    reader = _csv_rows(csv.reader(io.StringIO(text)))
     problems: list[Problem] = []
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header] != CSV_HEADER:
