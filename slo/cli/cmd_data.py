@@ -61,16 +61,28 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def run_export(ctx: Context, args) -> int:
+    """Stream the bundle to a temporary file beside OUT, then rename it into place."""
     store = ctx.store()
     actor = ctx.actor()
-    data = bundle.export_bundle(store, actor, progress=StderrProgress("export"))
-    text = bundle.dump(data)
+    progress = StderrProgress("export")
     if args.out == "-":
         import sys
 
-        sys.stdout.write(text)
-    else:
-        write_atomic(Path(args.out), text)
-        counts = ", ".join(f"{len(data[e])} {e}" for e in data if e != "format")
-        err(f"wrote {args.out}: {counts}")
+        bundle.write_bundle(store, actor, sys.stdout, progress=progress)
+        return 0
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            counts = bundle.write_bundle(store, actor, f, progress=progress)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    err(f"wrote {args.out}: " + ", ".join(f"{n} {e}" for e, n in counts.items()))
     return 0

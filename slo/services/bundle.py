@@ -298,21 +298,16 @@ def import_bundle(
     return result
 
 
-def export_bundle(store: Store, actor: Actor, *, progress: Progress | None = None) -> dict[str, Any]:
-    """Every record as a bundle document (a named export: audited as a disclosure)."""
-    db = store.db
-    permissions.require(db, actor, permissions.EXPORT_BUNDLE, what="this database")
-    out: dict[str, Any] = {"format": FORMAT}
-    counts = {}
-    with store.write() as db:  # one snapshot, and the audit row in the same transaction
-        for entity in ENTITY_ORDER:
-            order = ", ".join(f"[{c}]" for c in KEY_COLUMNS[entity])
-            cursor = db.execute(f"SELECT * FROM [{entity}] ORDER BY {order}")
-            cols = [c[0] for c in cursor.description]
-            out[entity] = [bundle_row(entity, dict(zip(cols, v))) for v in cursor]
-            counts[entity] = len(out[entity])
-            if progress:
-                progress(entity, len(out[entity]), len(out[entity]))
+def _section_rows(db, entity: str):
+    order = ", ".join(f"[{c}]" for c in KEY_COLUMNS[entity])
+    cursor = db.execute(f"SELECT * FROM [{entity}] ORDER BY {order}")
+    cols = [c[0] for c in cursor.description]
+    for values in cursor:
+        yield bundle_row(entity, dict(zip(cols, values)))
+
+
+def _audit_export(store: Store, actor: Actor, counts: dict[str, int]) -> None:
+    with store.write() as db:
         audit.record(
             db,
             actor.collar,
@@ -321,6 +316,62 @@ def export_bundle(store: Store, actor: Actor, *, progress: Progress | None = Non
             None,
             {"counts": counts, "named": True, "audit_head": audit.last_hash(db)},
         )
+
+
+def write_bundle(store: Store, actor: Actor, stream, *, progress: Progress | None = None) -> dict[str, int]:
+    """Stream every record as a bundle to ``stream`` (a text file); returns counts per section.
+
+    Memory stays flat whatever the size of the database: records are read from
+    one consistent snapshot (a read transaction; writers are not blocked) and
+    written one at a time, byte for byte as :func:`dump` would write them. The
+    export is audited (a named disclosure) after the last record is written; a
+    caller writing to a file should make it visible only after this returns.
+    """
+    db = store.db
+    permissions.require(db, actor, permissions.EXPORT_BUNDLE, what="this database")
+    counts: dict[str, int] = {}
+    db.conn.execute("BEGIN")  # a read snapshot (WAL): a consistent export without blocking writers
+    try:
+        stream.write('{\n  "format": ' + json.dumps(FORMAT))
+        for entity in ENTITY_ORDER:
+            stream.write(f',\n  "{entity}": [')
+            n = 0
+            for record in _section_rows(db, entity):
+                text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+                stream.write(("\n    " if n == 0 else ",\n    ") + text)
+                n += 1
+                if progress and n % 20000 == 0:
+                    progress(entity, n, n)
+            stream.write("\n  ]" if n else "]")
+            counts[entity] = n
+            if progress:
+                progress(entity, n, n)
+        stream.write("\n}\n")
+    finally:
+        db.conn.execute("COMMIT")
+    _audit_export(store, actor, counts)
+    return counts
+
+
+def export_bundle(store: Store, actor: Actor, *, progress: Progress | None = None) -> dict[str, Any]:
+    """Every record as a bundle document in memory (a named export: audited as a disclosure).
+
+    For large databases use :func:`write_bundle`, which streams.
+    """
+    db = store.db
+    permissions.require(db, actor, permissions.EXPORT_BUNDLE, what="this database")
+    out: dict[str, Any] = {"format": FORMAT}
+    counts = {}
+    db.conn.execute("BEGIN")
+    try:
+        for entity in ENTITY_ORDER:
+            out[entity] = list(_section_rows(db, entity))
+            counts[entity] = len(out[entity])
+            if progress:
+                progress(entity, len(out[entity]), len(out[entity]))
+    finally:
+        db.conn.execute("COMMIT")
+    _audit_export(store, actor, counts)
     return out
 
 
