@@ -172,6 +172,12 @@ def test_rates_and_sums(bundle):
         assert [r["force"][k] for k in DAY_KEYS] == sums
         if eng:
             assert eng_counts(r["force"]["engagements"]) == eng
+        # a team's report (figures by SQL per key) agrees with the force report (one pass) entry by entry
+        team = build_report(store, load_actor(store.db, "ADM9"), *PERIOD, scope="team:TEAM-0")
+        for section, key in (("officers", "collar_number"), ("schools", "urn"), ("young_people", "ref")):
+            whole = {e[key]: e for e in r[section]}
+            for e in team[section]:
+                assert e == whole[e[key]], (section, e[key])
         for o in r["officers"]:
             assert o["rostered_days"] == o["pattern_days"] - o["absence_days"] >= 0
             assert 0 <= o["abstracted_days"] <= o["rostered_days"]

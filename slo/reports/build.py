@@ -61,19 +61,26 @@ def resolve_scope(db, actor, scope: str | None, action: str) -> tuple[str, str |
 
 def compute(db, date_from: date, date_to: date, collars: list[str] | None) -> dict[str, Any]:
     """Every section of metrics.md for the officers ``collars`` (None: the whole force)."""
-    officers = figures._officer_figures(db, collars, date_from, date_to)
-    listed = [o["collar_number"] for o in officers]
-    urns = figures.school_keys(db, date_from, date_to, collars)
-    refs = figures.young_person_keys(db, date_from, date_to, collars)
     whole = collars is None
+    # the whole force: one pass over the period's engagements feeds every section
+    facts = figures.Facts.load(db, date_from, date_to) if whole else None
+    officers = figures._officer_figures(db, collars, date_from, date_to, facts)
+    listed = [o["collar_number"] for o in officers]
+    if whole:
+        urns = figures.school_keys_whole(db, date_from, date_to, facts)
+        refs = sorted(facts.by_young_person)
+    else:
+        urns = figures.school_keys(db, date_from, date_to, collars)
+        refs = figures.young_person_keys(db, date_from, date_to, collars)
     return {
         "officers": officers,
         "teams": figures.team_figures(db, officers),
         "force": figures.sum_entries(officers),
-        "schools": figures.school_figures(db, urns, date_from, date_to, restrict=not whole),
-        "young_people": figures.young_person_figures(db, refs, date_from, date_to, restrict=not whole),
+        "schools": figures.school_figures(db, urns, date_from, date_to, restrict=not whole, facts=facts),
+        "young_people": figures.young_person_figures(db, refs, date_from, date_to, restrict=not whole,
+                                                     facts=facts),
         "consultations": figures.consultation_figures(db, date_from, date_to, collars),
-        "months": figures.month_figures(db, date_from, date_to, collars),
+        "months": figures.month_figures(db, date_from, date_to, collars, facts),
         "_listed": listed,
     }
 

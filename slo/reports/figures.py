@@ -119,6 +119,63 @@ def _json_list(values: Iterable[str]) -> str:
     return json.dumps(sorted(set(values)))
 
 
+# ---------------------------------------------------------------- one pass over engagements
+
+class Facts:
+    """Everything the report needs from the engagements starting in P, gathered in one pass:
+    engagement objects by officer, school and young person, delivered dates, delivered
+    (officer, date) pairs per school, delivered sessions per (young person, officer), months."""
+
+    def __init__(self) -> None:
+        self.by_officer: dict[str, dict[str, Any]] = defaultdict(empty_engagements)
+        self.by_school: dict[str, dict[str, Any]] = defaultdict(empty_engagements)
+        self.by_young_person: dict[str, dict[str, Any]] = defaultdict(empty_engagements)
+        self.school_dates: dict[str, set[str]] = defaultdict(set)
+        self.school_delivered: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.yp_dates: dict[str, set[str]] = defaultdict(set)
+        self.yp_officers: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.months: dict[tuple[str, str], int] = defaultdict(int)
+
+    @classmethod
+    def load(cls, db: Database, date_from: date, date_to: date) -> "Facts":
+        """One read of every engagement starting in P (a plain table scan for long periods,
+        which SQLite does faster than half a million index look-ups)."""
+        hint = "NOT INDEXED" if (date_to - date_from).days > 62 else ""
+        rows = db.execute(
+            f"SELECT officer, school, young_person, status, cancel_reason, substr(starts_at, 1, 10) "
+            f"FROM engagements {hint} WHERE starts_at >= ? AND starts_at < ?",
+            [date_from.isoformat(), _end_bound(date_to)],
+        )
+        facts = cls()
+        by_officer, by_school, by_yp = facts.by_officer, facts.by_school, facts.by_young_person
+        months = facts.months
+        for officer, school, yp, status, reason, day in rows:
+            _add_engagement_row(by_officer[officer], status, reason, 1)
+            _add_engagement_row(by_school[school], status, reason, 1)
+            months[(day[:7], status)] += 1
+            delivered = status == "delivered"
+            if delivered:
+                facts.school_dates[school].add(day)
+                facts.school_delivered[school].append((officer, day))
+            if yp is not None:
+                _add_engagement_row(by_yp[yp], status, reason, 1)
+                if delivered:
+                    facts.yp_dates[yp].add(day)
+                    facts.yp_officers[yp][officer] += 1
+        return facts
+
+    @staticmethod
+    def gap(dates: set[str] | None, date_from: date, date_to: date) -> int:
+        if not dates:
+            return (date_to - date_from).days + 1
+        ordered = [date.fromisoformat(x) for x in sorted(dates)]
+        prev, best = date_from - timedelta(days=1), 0
+        for day in ordered + [date_to + timedelta(days=1)]:
+            best = max(best, (day - prev).days - 1)
+            prev = day
+        return best
+
+
 # ---------------------------------------------------------------- officers
 
 def officers_in_post(db: Database, date_from: date, date_to: date,
@@ -156,7 +213,7 @@ def officer_figures(db: Database, collars: list[str], date_from: date, date_to: 
 
 
 def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
-                     date_to: date) -> list[dict]:
+                     date_to: date, facts: "Facts | None" = None) -> list[dict]:
     p_from, p_to = date_from.isoformat(), date_to.isoformat()
     sql = ("SELECT collar_number, working_days, start_date, end_date FROM officers "
            "WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)")
@@ -189,7 +246,8 @@ def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
         if status == "pending":
             pending[officer] += 1
 
-    engagements = _officer_engagement_counts(db, collars, date_from, date_to)
+    engagements = (facts.by_officer if facts is not None
+                   else _officer_engagement_counts(db, collars, date_from, date_to))
 
     out = []
     for collar, working_days, start, end in officers:
@@ -322,6 +380,18 @@ def school_keys(db: Database, date_from: date, date_to: date,
     return sorted(r[0] for r in db.execute(sql, params).fetchall())
 
 
+def school_keys_whole(db: Database, date_from: date, date_to: date, facts: Facts) -> list[str]:
+    """school_keys for the whole force, with the engagements taken from ``facts``."""
+    p_from, p_to = date_from.isoformat(), date_to.isoformat()
+    keys = set(facts.by_school)
+    keys.update(r[0] for r in db.execute(
+        "SELECT school FROM assignments WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)",
+        [p_to, p_from]))
+    keys.update(r[0] for r in db.execute(
+        "SELECT DISTINCT school FROM consultations WHERE consulted_on >= ? AND consulted_on <= ?", [p_from, p_to]))
+    return sorted(keys)
+
+
 def _gaps(db: Database, key: str, date_from: date, date_to: date,
           keys: list[str] | None) -> dict[str, tuple[date, date, int | None]]:
     """Per school or young person: first and last delivered date in P and the largest inner gap."""
@@ -341,7 +411,7 @@ def _gaps(db: Database, key: str, date_from: date, date_to: date,
 
 
 def school_figures(db: Database, urns: list[str], date_from: date, date_to: date,
-                   *, restrict: bool = True) -> list[dict[str, Any]]:
+                   *, restrict: bool = True, facts: "Facts | None" = None) -> list[dict[str, Any]]:
     """``schools[]`` entries for ``urns`` (figures over every record of each school)."""
     if not urns:
         return []
@@ -359,7 +429,8 @@ def school_figures(db: Database, urns: list[str], date_from: date, date_to: date
     for school, officer, start, end in db.execute(sql + " ORDER BY school, start_date", params):
         spans[school].append((officer, _d(start), _d(end)))
 
-    engagements = _officer_engagement_counts(db, keys, date_from, date_to, by="school")
+    engagements = (facts.by_school if facts is not None
+                   else _officer_engagement_counts(db, keys, date_from, date_to, by="school"))
 
     by_assigned: dict[str, int] = {}
     sql = (
@@ -372,10 +443,15 @@ def school_figures(db: Database, urns: list[str], date_from: date, date_to: date
     if keys is not None:
         sql += " AND e.school IN (SELECT value FROM json_each(?))"
         params.append(_json_list(keys))
-    for school, n in db.execute(sql + " GROUP BY e.school", params):
-        by_assigned[school] = n
-
-    gaps = _gaps(db, "school", date_from, date_to, keys)
+    if facts is None:
+        for school, n in db.execute(sql + " GROUP BY e.school", params):
+            by_assigned[school] = n
+        gaps = _gaps(db, "school", date_from, date_to, keys)
+    else:
+        for school, pairs in facts.school_delivered.items():
+            iso = [(o, s.isoformat(), e.isoformat() if e else "9999-12-31") for o, s, e in spans.get(school, ())]
+            by_assigned[school] = sum(
+                1 for officer, day in pairs if any(o == officer and s <= day <= e for o, s, e in iso))
 
     consult: dict[str, dict[str, int]] = defaultdict(lambda: {"total": 0, "before_decision": 0,
                                                                "after_decision": 0})
@@ -426,7 +502,11 @@ def school_figures(db: Database, urns: list[str], date_from: date, date_to: date
                 covered_days += (b - a).days + 1
             last_end = b if last_end is None else max(last_end, b)
         eng = engagements.get(urn) or empty_engagements()
-        first, last, inner = gaps.get(urn, (None, None, None))
+        if facts is None:
+            first, last, inner = gaps.get(urn, (None, None, None))
+            gap = longest_gap(date_from, date_to, first, last, inner)
+        else:
+            gap = Facts.gap(facts.school_dates.get(urn), date_from, date_to)
         c = consult.get(urn) or {"total": 0, "before_decision": 0, "after_decision": 0}
         entry = {
             "urn": urn,
@@ -438,7 +518,7 @@ def school_figures(db: Database, urns: list[str], date_from: date, date_to: date
             "engagements": eng,
             **engagement_rates(eng),
             "delivered_by_assigned_share": rate(by_assigned.get(urn, 0), eng["delivered"]),
-            "longest_gap_days": longest_gap(date_from, date_to, first, last, inner),
+            "longest_gap_days": gap,
             "consultations": c,
             "before_decision_rate": rate(c["before_decision"], c["total"]),
         }
@@ -460,9 +540,23 @@ def young_person_keys(db: Database, date_from: date, date_to: date,
 
 
 def young_person_figures(db: Database, refs: list[str], date_from: date, date_to: date,
-                         *, restrict: bool = True) -> list[dict[str, Any]]:
+                         *, restrict: bool = True, facts: "Facts | None" = None) -> list[dict[str, Any]]:
     if not refs:
         return []
+    if facts is not None:
+        out = []
+        for ref in sorted(set(refs)):
+            s = facts.by_young_person.get(ref) or empty_engagements()
+            per_officer = facts.yp_officers.get(ref) or {}
+            out.append({
+                "ref": ref,
+                "sessions": s,
+                **engagement_rates(s),
+                "broken_arrangements": s["cancelled"]["abstraction"] + s["cancelled"]["officer_unavailable"],
+                "same_officer_share": rate(max(per_officer.values(), default=0), s["delivered"]),
+                "longest_gap_days": Facts.gap(facts.yp_dates.get(ref), date_from, date_to),
+            })
+        return out
     keys = refs if restrict else None
     flt, extra = "", []
     if keys is not None:
@@ -587,7 +681,7 @@ def consultation_figures(db: Database, date_from: date, date_to: date,
 # ---------------------------------------------------------------- months (charts)
 
 def month_figures(db: Database, date_from: date, date_to: date,
-                  collars: list[str] | None) -> list[dict[str, Any]]:
+                  collars: list[str] | None, facts: "Facts | None" = None) -> list[dict[str, Any]]:
     """Engagements starting in P by calendar month: delivered, cancelled, planned (for charts)."""
     sql = ("SELECT substr(starts_at, 1, 7) AS m, status, COUNT(*) FROM engagements "
            "WHERE starts_at >= ? AND starts_at < ?")
@@ -601,7 +695,9 @@ def month_figures(db: Database, date_from: date, date_to: date,
         key = f"{y:04d}-{m:02d}"
         months[key] = {"month": key, "delivered": 0, "cancelled": 0, "planned": 0}
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    for key, status, n in db.execute(sql + " GROUP BY m, status", params):
+    counted = (((m, st), n) for (m, st), n in facts.months.items()) if facts is not None else (
+        ((m, st), n) for m, st, n in db.execute(sql + " GROUP BY m, status", params))
+    for (key, status), n in counted:
         if key in months and status in months[key]:
             months[key][status] += n
     return list(months.values())
