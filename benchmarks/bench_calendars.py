@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from slo.calendars import export_calendars
-from slo.calendars.export import build_events, calendar_title, window_start, _fingerprints
+from slo.calendars.export import _schools, _versions, build_events, calendar_title, window_start
 from slo.calendars.ics import PRODID, TZID, uid_for
 from slo.services.actors import SYSTEM
 from slo.store.db import open_store
@@ -50,7 +50,7 @@ def icalendar_yardstick(store, limit_schools: int | None = None) -> tuple[int, f
     london = ZoneInfo(TZID)
     db = store.db
     cutoff = window_start(TODAY).isoformat()
-    states = _fingerprints(db, cutoff, None)
+    states = _schools(db, sorted(_versions(db, None)), _versions(db, None))
     urns = sorted(states)[:limit_schools] if limit_schools else sorted(states)
     events_by_school = {}
     for i in range(0, len(urns), 200):

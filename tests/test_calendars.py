@@ -527,3 +527,74 @@ def test_cli_export_calendars(loaded_store, db_path, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert err.startswith("slo: error: ") and "100001" in err and "Traceback" not in err
     assert main(base + ["export", "calendars", "--school", "999999"]) == 1
+
+
+# ---------------------------------------------------------------- change tracking (m003 triggers)
+
+
+def test_every_writer_is_noticed_not_only_the_services(loaded_store, exports, small_bundle):
+    from slo.services.bundle import import_bundle
+
+    add_engagement(loaded_store, "ENG-S1", school=SOUTH, officer="PC1001", starts="2026-06-11T13:30")
+    run(loaded_store, exports)
+    north, south = file_of(exports, NORTH), file_of(exports, SOUTH)
+    n0, s0 = stat_of(north), stat_of(south)
+    # a bundle import that moves a visit
+    small_bundle["engagements"][0]["starts_at"] = "2026-01-05T09:30"
+    small_bundle["engagements"][0]["ends_at"] = "2026-01-05T10:30"
+    import_bundle(loaded_store, small_bundle, admin(loaded_store))
+    assert run(loaded_store, exports).written == [north]
+    assert stat_of(south) == s0
+    cal, _ = parse(north)
+    assert events_by_uid(cal)["ENG-1@slo-desk"]["DTSTART"].dt == datetime(2026, 1, 5, 9, 30, tzinfo=LONDON)
+    # a row deleted by hand
+    with loaded_store.write() as db:
+        db.execute("DELETE FROM engagements WHERE ref = 'ENG-S1'")
+    result = run(loaded_store, exports)
+    assert result.written == [south]
+    cal, _ = parse(south)
+    assert cal.walk("VEVENT") == []  # emptied, so subscribers drop the event
+    # an engagement moved to the other school: both files change
+    with loaded_store.write() as db:
+        db.execute("UPDATE engagements SET school = ? WHERE ref = 'ENG-1'", [SOUTH])
+    assert sorted(p.name for p in run(loaded_store, exports).written) == [north.name, south.name]
+    assert set(events_by_uid(parse(south)[0])) == {"ENG-1@slo-desk"}
+    assert set(events_by_uid(parse(north)[0])) == {"ENG-2@slo-desk"}
+
+
+def test_erasing_a_young_person_keeps_the_session_anonymous(loaded_store, exports):
+    add_engagement(loaded_store, "ENG-Y", kind="one_to_one", young_person="YP-0001", starts="2026-06-20T10:00",
+                   title="1:1 with Alex")
+    run(loaded_store, exports)
+    versions = dict(loaded_store.db.execute("SELECT urn, version FROM calendar_changes").fetchall())
+    with loaded_store.write() as db:  # what erasure does to the sessions, then the record goes
+        db.execute("UPDATE engagements SET young_person = NULL, notes = NULL, sequence = sequence + 1 "
+                   "WHERE young_person = 'YP-0001'")
+        db.execute("DELETE FROM referrals")
+        db.execute("DELETE FROM consultations")
+        db.execute("DELETE FROM young_people WHERE ref = 'YP-0001'")
+    assert loaded_store.db.execute("SELECT version FROM calendar_changes WHERE urn = ?", [NORTH]).fetchone()[0] > \
+        versions[NORTH]
+    result = run(loaded_store, exports)
+    assert result.written == [file_of(exports, NORTH)]  # SEQUENCE rose
+    cal, _ = parse(file_of(exports, NORTH))
+    ev = events_by_uid(cal)["ENG-Y@slo-desk"]
+    assert str(ev["SUMMARY"]) == "Liaison officer: 1:1 session" and int(ev["SEQUENCE"]) == 1
+    assert "Alex" not in file_of(exports, NORTH).read_text()
+
+
+def test_a_school_with_only_old_engagements_gets_no_file(loaded_store, exports):
+    run(loaded_store, exports, today=date(2027, 6, 1))
+    assert not (exports / "calendars").exists() or not list((exports / "calendars").glob("*.ics"))
+    # and a later run does not rebuild it
+    result = run(loaded_store, exports, today=date(2027, 6, 1))
+    assert result.written == [] and result.unchanged == 0
+    state = loaded_store.db.execute("SELECT path, events FROM calendar_files WHERE urn = ?", [NORTH]).fetchone()
+    assert state == ("", 0)
+
+
+def test_another_export_folder_gets_its_own_files(loaded_store, tmp_path):
+    run(loaded_store, tmp_path / "one")
+    result = run(loaded_store, tmp_path / "two")
+    assert result.written == [tmp_path / "two" / "calendars" / "100000-northgate-academy.ics"]
+    assert (tmp_path / "one" / "calendars" / "100000-northgate-academy.ics").exists()

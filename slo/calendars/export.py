@@ -5,18 +5,18 @@ months ago onwards) there is one file ``<exports>/calendars/<URN>-<slug>.ics``.
 
 A run works in three steps:
 
-1. **Fingerprints** (one grouped SQL query over the engagements in the window,
-   plus schools, officers and young people): per school a short hash of
-   everything the file depends on (count, sum of rowids and of SEQUENCE, the
-   latest ``updated_at``, the school's name and uniform policy, the names of
-   the officers, a signature of the school's young people for the name guard).
-   A school whose fingerprint equals the stored one, and whose file is still on
-   disk with the stored size, is skipped without being built. A run with
-   nothing changed therefore reads a few aggregates, stats the files and
-   returns.
-2. **Build** the changed schools in chunks: one query for the chunk's events,
+1. **What changed**: triggers (migration m003) keep ``calendar_changes``, a
+   version per school that rises on any change its calendar may show (its
+   engagements, its name or uniform policy, an officer's name, the names of its
+   young people, which the name guard reads). ``calendar_files`` remembers, per
+   school, the version its file was built from, the file's path, size and
+   SHA-256, and the earliest start in it. A school is skipped without being
+   built when its version is unchanged, no event has slid out of the
+   twelve-month window, and its file is on disk with the stored size. A run
+   with nothing changed reads two small tables, stats the files and returns.
+2. **Build** the other schools in chunks: one query for the chunk's events,
    render with :mod:`slo.calendars.ics`, hash. A file whose bytes equal the
-   stored hash is not rewritten (only its fingerprint is updated).
+   stored hash is not rewritten (only its state row is updated).
 3. **Write**: each changed file goes to a temporary file in the same folder;
    the state rows and one audit row per file (operation ``disclosure``: school,
    events, sha256, audit head hash) are committed in one transaction; then
@@ -25,6 +25,10 @@ A run works in three steps:
 DTSTAMP is derived from ``engagements.updated_at`` (a fixed stamp when the
 record has none), so an unchanged engagement always serialises to the same
 bytes and reruns stay quiet.
+
+A school whose engagements all lie outside the window gets no file; if it had
+one, the file is rewritten empty (so subscribed calendars drop the events)
+rather than left to go stale.
 """
 
 from __future__ import annotations
@@ -146,7 +150,7 @@ def _require_school(db, actor: Actor, urn: str, today: date) -> None:
         raise PermissionDenied(f"{actor.collar} ({actor.role}) may not export calendars for {target}")
 
 
-# ---------------------------------------------------------------- fingerprints
+# ---------------------------------------------------------------- what changed
 
 
 @dataclass
@@ -155,48 +159,38 @@ class _SchoolState:
     name: str
     policy: str
     fingerprint: str
-    events: int
 
 
-def _fingerprints(db, cutoff: str, only: set[str] | None) -> dict[str, _SchoolState]:
-    """A fingerprint per school that has engagements in the window (and per school already exported)."""
-    officers = dict(db.execute("SELECT collar_number, name FROM officers").fetchall())
-    young = {
-        r[0]: (r[1], r[2])
-        for r in db.execute(
-            "SELECT school, count(*), total(rowid) FROM young_people WHERE school IS NOT NULL GROUP BY school"
-        )
+@dataclass
+class _Stored:
+    path: str  # "" when the school has no file (nothing to show)
+    fingerprint: str
+    content_hash: str
+    size: int
+    first_start: str | None
+
+
+def _versions(db, only: set[str] | None) -> dict[str, str]:
+    """``{urn: fingerprint}`` for every school whose calendar has ever had something to show."""
+    rows = db.execute("SELECT urn, version FROM calendar_changes").fetchall()
+    return {urn: f"{FORMAT_VERSION}:{version}" for urn, version in rows if only is None or urn in only}
+
+
+def _stored(db) -> dict[str, _Stored]:
+    return {
+        r[0]: _Stored(*r[1:])
+        for r in db.execute("SELECT urn, path, fingerprint, content_hash, size, first_start FROM calendar_files")
     }
-    aggregates = {
-        r[0]: r[1:]
-        for r in db.execute(
-            "SELECT school, count(*), total(sequence), max(coalesce(updated_at, '')), total(rowid), "
-            "group_concat(DISTINCT officer), total(young_person IS NOT NULL) "
-            "FROM engagements WHERE starts_at >= ? GROUP BY school",
-            [cutoff],
-        )
-    }
-    exported = {r[0] for r in db.execute("SELECT urn FROM calendar_files")}
-    wanted = set(aggregates) | exported
-    if only is not None:
-        wanted &= only
-    out: dict[str, _SchoolState] = {}
-    if not wanted:
-        return out
-    for urn, name, policy in db.execute("SELECT urn, name, uniform_policy FROM schools"):
-        if urn not in wanted:
-            continue
-        agg = aggregates.get(urn)
-        if agg is None:
-            parts = (FORMAT_VERSION, "empty", name)
-            events = 0
-        else:
-            count, seq, updated, rowids, collars, linked = agg
-            names = tuple(sorted((c, officers.get(c, "")) for c in (collars or "").split(",")))
-            parts = (FORMAT_VERSION, count, seq, updated, rowids, linked, name, policy, names, young.get(urn))
-            events = count
-        digest = hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
-        out[urn] = _SchoolState(urn, name, policy, digest, events)
+
+
+def _schools(db, urns: list[str], fingerprints: dict[str, str]) -> dict[str, _SchoolState]:
+    out = {}
+    for i in range(0, len(urns), 500):
+        part = urns[i : i + 500]
+        for urn, name, policy in db.execute(
+            f"SELECT urn, name, uniform_policy FROM schools WHERE urn IN ({_placeholders(len(part))})", part
+        ):
+            out[urn] = _SchoolState(urn, name, policy, fingerprints[urn])
     return out
 
 
@@ -329,31 +323,33 @@ def export_calendars(
     if not folder.resolve().is_dir():
         raise NotADirectoryError(f"{folder} is not a folder")
 
-    states = _fingerprints(db, cutoff, only)
-    stored = {
-        r[0]: r[1:]
-        for r in db.execute("SELECT urn, path, fingerprint, content_hash, size FROM calendar_files")
-    }
+    fingerprints = _versions(db, only)
+    stored = _stored(db)
+    folder_text = str(folder)
     todo: list[str] = []
     unchanged = 0
-    for urn in sorted(states):
-        st = states[urn]
+    for urn in sorted(fingerprints):
         old = stored.get(urn)
-        if old is not None and old[1] == st.fingerprint:
-            # cheap checks only: calendar_name() yields SAFE_NAME (letters, digits, "-", ".ics"), checked when written
-            path = os.path.join(folder, calendar_name(urn, st.name))
-            if path == old[0] and _file_matches(path, old[3]):
-                unchanged += 1
-                continue
+        if (
+            old is not None
+            and old.fingerprint == fingerprints[urn]
+            and (old.first_start is None or old.first_start >= cutoff)
+            and (old.path == "" or (os.path.dirname(old.path) == folder_text and _file_matches(old.path, old.size)))
+        ):
+            unchanged += 1 if old.path else 0  # a school with nothing to show has no file to count
+            continue
         todo.append(urn)
 
-    result = CalendarExportResult(written=[], unchanged=unchanged, events=0, seconds=0.0, schools=len(states))
+    result = CalendarExportResult(written=[], unchanged=unchanged, events=0, seconds=0.0,
+                                  schools=len(fingerprints))
     total = len(todo)
     if progress:
         progress(0, total)
     done = 0
     for start in range(0, total, CHUNK):
         chunk = todo[start : start + CHUNK]
+        states = _schools(db, chunk, fingerprints)
+        chunk = [u for u in chunk if u in states]
         events = build_events(db, chunk, cutoff, states)
         temps: list[tuple[Path, Path, str | None]] = []  # (temp, final, old path to remove)
         state_rows = []
@@ -361,19 +357,30 @@ def export_calendars(
         try:
             for urn in chunk:
                 st = states[urn]
-                data = render_calendar(calendar_title(st.name), events[urn])
+                evs = events[urn]
+                old = stored.get(urn)
+                had_file = old is not None and old.path != ""
+                first = min((e.starts_at for e in evs), default=None)
+                first_start = first.isoformat(timespec="minutes") if first else None
+                if not evs and not had_file:
+                    # nothing to show and never shown: no file, just remember that
+                    state_rows.append((urn, "", st.fingerprint, "", 0, 0, None))
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    continue
+                data = render_calendar(calendar_title(st.name), evs)
                 digest = hashlib.sha256(data).hexdigest()
                 path = folder / calendar_name(urn, st.name)
                 if path.parent != folder or not SAFE_NAME.fullmatch(path.name):  # cannot happen; never write outside
                     raise ValueError(f"calendar path for school {urn!r} would leave the export folder")
-                old = stored.get(urn)
-                n = len(events[urn])
-                same = old is not None and old[2] == digest and old[0] == str(path) and _file_matches(path, old[3])
-                state_rows.append((urn, str(path), st.fingerprint, digest, len(data), n))
+                n = len(evs)
+                same = had_file and old.content_hash == digest and old.path == str(path) and _file_matches(path, old.size)
+                state_rows.append((urn, str(path), st.fingerprint, digest, len(data), n, first_start))
                 if same:
                     result.unchanged += 1
                 else:
-                    temps.append((_write_temp(folder, data), path, old[0] if old and old[0] != str(path) else None))
+                    temps.append((_write_temp(folder, data), path, old.path if had_file and old.path != str(path) else None))
                     disclosures.append(
                         (urn, {"events": n, "sha256": digest, "file": path.name, "bytes": len(data)})
                     )
@@ -384,10 +391,10 @@ def export_calendars(
             stamp = audit.now_local().isoformat(timespec="seconds")
             with store.write() as wdb:
                 wdb.conn.executemany(
-                    "INSERT INTO calendar_files (urn, path, fingerprint, content_hash, size, events, written_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (urn) DO UPDATE SET path = excluded.path, "
+                    "INSERT INTO calendar_files (urn, path, fingerprint, content_hash, size, events, first_start, "
+                    "written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (urn) DO UPDATE SET path = excluded.path, "
                     "fingerprint = excluded.fingerprint, content_hash = excluded.content_hash, "
-                    "size = excluded.size, events = excluded.events, "
+                    "size = excluded.size, events = excluded.events, first_start = excluded.first_start, "
                     "written_at = CASE WHEN calendar_files.content_hash = excluded.content_hash "
                     "THEN calendar_files.written_at ELSE excluded.written_at END",
                     [(*row, stamp) for row in state_rows],
@@ -419,7 +426,5 @@ def export_calendars(
             school,
             {"written": len(result.written), "unchanged": result.unchanged, "events": result.events},
         )
-    if progress and total == 0:
-        progress(0, 0)
     result.seconds = time.perf_counter() - started
     return result
