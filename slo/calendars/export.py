@@ -417,14 +417,16 @@ def export_calendars(
                 if old_file.resolve().parent == folder.resolve() and old_file.exists():
                     old_file.unlink()
                     result.removed.append(old_file)
-    with store.write() as wdb:
-        audit.record(
-            wdb,
-            actor.collar,
-            audit.EXPORT,
-            "calendars",
-            school,
-            {"written": len(result.written), "unchanged": result.unchanged, "events": result.events},
-        )
+    # A run that wrote nothing disclosed nothing: no audit row (a quiet nightly run leaves no trace).
+    if result.written or result.removed:
+        with store.write() as wdb:
+            audit.record(
+                wdb,
+                actor.collar,
+                audit.EXPORT,
+                "calendars",
+                school,
+                {"written": len(result.written), "unchanged": result.unchanged, "events": result.events},
+            )
     result.seconds = time.perf_counter() - started
     return result

@@ -86,12 +86,16 @@ def compute(db, date_from: date, date_to: date, collars: list[str] | None) -> di
 
 
 def build_report(store, actor, date_from: date, date_to: date, *, evaluation: bool = False,
-                 scope: str | None = None, recipient: str | None = None, audit_format: str | None = None
-                 ) -> dict:
+                 scope: str | None = None, recipient: str | None = None, audit_format: str | None = None,
+                 audited: bool = True) -> dict:
     """The metrics.md JSON object for ``actor``'s scope (default by role), audited.
 
     A named report is audited as an ``export``; an evaluation dataset as a ``disclosure`` (with
     ``recipient`` and the audit head hash in the detail). An evaluator may only get ``evaluation``.
+
+    ``audited=False`` is for a caller that audits the disclosure itself when (and only if) the
+    report actually leaves the app, e.g. the scheduler, which rewrites a file only when its bytes
+    change; the report then carries no ``audit_record`` but ``_audit_detail`` (pop it before rendering).
     """
     if date_to < date_from:
         raise ReportError(f"the period ends ({date_to}) before it starts ({date_from})")
@@ -161,6 +165,9 @@ def build_report(store, actor, date_from: date, date_to: date, *, evaluation: bo
     }
     if audit_format:
         detail["format"] = audit_format
+    if not audited:
+        report["_audit_detail"] = detail
+        return report
     with store.write() as wdb:
         if evaluation:
             detail["audit_head"] = audit.last_hash(wdb)

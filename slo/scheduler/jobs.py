@@ -159,7 +159,8 @@ def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
     stamp = fire_time.isoformat(timespec="seconds")
     folder = exports / "reports"
     written = []
-    report = build_report(store, SYSTEM, first, last)
+    report = build_report(store, SYSTEM, first, last, audited=False)
+    report.pop("_audit_detail", None)
     report["generated_at"] = stamp  # the scheduled time: reruns produce the same bytes
     month = first.strftime("%Y-%m")
     for fmt in ("json", "html"):
@@ -169,18 +170,25 @@ def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
         if write_if_changed(path, data):
             written.append(path.name)
     ay_start = academic_year_start(last)
-    evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True)
+    evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True, audited=False)
+    disclosure = evaluation.pop("_audit_detail")
     evaluation["generated_at"] = stamp
     data = render(evaluation, "json")
     data = data.encode("utf-8") if isinstance(data, str) else data
     path = folder / f"evaluation-{ay_start.isoformat()}-to-{last.isoformat()}.json"
+    named = [name for name in written]
     if write_if_changed(path, data):
         written.append(path.name)
-    if written:
+        with store.write() as db:
+            disclosure["audit_head"] = audit.last_hash(db)
+            disclosure["file"] = path.name
+            disclosure["recipient"] = "evaluation folder (scheduled)"
+            audit.record(db, SYSTEM.collar, audit.DISCLOSURE, "report", "continuity_evaluation", disclosure)
+    if named:
         with store.write() as db:
             audit.record(
-                db, SYSTEM.collar, audit.EXPORT, "report", month,
-                {"files": written, "audit_head": audit.last_hash(db)},
+                db, SYSTEM.collar, audit.EXPORT, "report", "continuity",
+                {"files": named, "month": month, "audit_head": audit.last_hash(db)},
             )
     return f"{len(written)} report file(s) written for {month}"
 
