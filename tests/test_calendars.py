@@ -147,8 +147,10 @@ def test_window_starts_twelve_months_ago(loaded_store, exports):
     uids = set(events_by_uid(cal))
     assert "EDGE@slo-desk" in uids and "OLD@slo-desk" not in uids
     assert window_start(date(2028, 2, 29)) == date(2027, 2, 28)
-    # the VTIMEZONE now spans 2025-2026
-    assert b"2025" in file_of(exports, NORTH).read_bytes().split(b"END:VTIMEZONE")[0]
+    # the VTIMEZONE now spans 2025-2026: from the last change before 2025 to the last of 2026
+    tz_block = file_of(exports, NORTH).read_bytes().split(b"END:VTIMEZONE")[0].decode()
+    starts = [ln.split(":")[1] for ln in tz_block.split("\r\n") if ln.startswith("DTSTART:")]
+    assert starts[0] == "20241027T020000" and starts[-1] == "20261025T020000" and len(starts) == 5
 
 
 # ---------------------------------------------------------------- privacy
@@ -291,6 +293,28 @@ def test_local_times_across_the_clock_change(loaded_store, exports):
                 assert not line.endswith("Z")
             else:  # inside VTIMEZONE only
                 assert line.startswith("DTSTART:") and not line.endswith("Z")
+
+
+@pytest.mark.parametrize("years", [(2026, 2026), (2025, 2031), (2019, 2020)])
+def test_vtimezone_agrees_with_the_zone_database(years):
+    """Every hour of the span converts the same with the file's VTIMEZONE as with zoneinfo."""
+    from slo.calendars.ics import vtimezone
+
+    first, last = years
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + vtimezone(first, last) + "END:VCALENDAR\r\n"
+    assert "RRULE" not in text and "RDATE" not in text
+    (vtz,) = icalendar.Calendar.from_ical(text).walk("VTIMEZONE")
+    tz = vtz.to_tz(lookup_tzid=False)  # built from the file, not looked up by name
+    moment = datetime(first, 1, 1, tzinfo=timezone.utc)
+    while moment.year <= last:
+        assert moment.astimezone(tz).utcoffset() == moment.astimezone(LONDON).utcoffset(), moment
+        moment += timedelta(hours=1)
+    # the onsets are the UK's: 01:00 GMT on the last Sunday of March, 02:00 BST on the last Sunday of October
+    for line in text.split("\r\n"):
+        if line.startswith("DTSTART:"):
+            onset = datetime.strptime(line[8:], "%Y%m%dT%H%M%S")
+            assert onset.weekday() == 6 and (onset + timedelta(days=7)).month != onset.month
+            assert (onset.month, onset.hour) in ((3, 1), (10, 2))
 
 
 # ---------------------------------------------------------------- incremental

@@ -117,14 +117,72 @@ def uid_for(ref: str) -> str:
     return f"{quote(ref, safe='')}@{UID_DOMAIN}"
 
 
+def _offset(value: datetime) -> str:
+    minutes = int(value.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def transitions(first_year: int, last_year: int) -> list[tuple[datetime, datetime, datetime]]:
+    """Europe/London's offset changes that matter from 1 January ``first_year`` to the end of ``last_year``.
+
+    Each is ``(before, after, local_onset)``: aware times just before and at the
+    change, and the onset as local time in the offset before it (RFC 5545
+    DTSTART). The last change before 1 January ``first_year`` comes first, so
+    the definition covers the whole span.
+    """
+    from datetime import timedelta
+
+    utc = timezone.utc
+    found = []
+    moment = datetime(first_year - 1, 1, 1, tzinfo=utc)
+    end = datetime(last_year + 1, 1, 1, tzinfo=utc)
+    day = timedelta(days=1)
+    prev = moment.astimezone(LONDON).utcoffset()
+    while moment < end:
+        nxt = moment + day
+        offset = nxt.astimezone(LONDON).utcoffset()
+        if offset != prev:
+            lo, hi = int(moment.timestamp()), int(nxt.timestamp())  # the change is in (lo, hi]: to the second
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if datetime.fromtimestamp(mid, LONDON).utcoffset() == prev:
+                    lo = mid
+                else:
+                    hi = mid
+            before = datetime.fromtimestamp(lo, LONDON)
+            after = datetime.fromtimestamp(hi, LONDON)
+            hi = datetime.fromtimestamp(hi, utc)
+            onset = (hi + before.utcoffset()).replace(tzinfo=None)
+            found.append((before, after, onset))
+            prev = offset
+        moment = nxt
+    start = datetime(first_year, 1, 1, tzinfo=utc)
+    earlier = [t for t in found if t[1] < start]
+    return earlier[-1:] + [t for t in found if t[1] >= start]
+
+
 @lru_cache(maxsize=64)
 def vtimezone(first_year: int, last_year: int) -> str:
-    """The ``VTIMEZONE`` for Europe/London covering ``first_year``..``last_year`` (CRLF lines)."""
-    from icalendar import Timezone
+    """The ``VTIMEZONE`` for Europe/London covering ``first_year``..``last_year`` (CRLF lines).
 
-    tz = Timezone.from_tzid(TZID, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
-    text = tz.to_ical().decode("utf-8")
-    return text if text.endswith(CRLF) else text + CRLF
+    One observance per clock change (no RRULE or RDATE, which some clients
+    handle badly), limited to the years the file needs, computed from the
+    system's zone database.
+    """
+    lines = ["BEGIN:VTIMEZONE", "TZID:" + TZID]
+    for before, after, onset in transitions(first_year, last_year):
+        kind = "DAYLIGHT" if after.dst() else "STANDARD"
+        lines += [
+            "BEGIN:" + kind,
+            "DTSTART:" + local_stamp(onset),
+            "TZNAME:" + (after.tzname() or ""),
+            "TZOFFSETFROM:" + _offset(before),
+            "TZOFFSETTO:" + _offset(after),
+            "END:" + kind,
+        ]
+    lines.append("END:VTIMEZONE")
+    return CRLF.join(lines) + CRLF
 
 
 @dataclass(frozen=True)
