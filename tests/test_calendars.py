@@ -370,6 +370,17 @@ def test_officer_rename_and_policy_change_are_noticed(loaded_store, exports):
     assert "Plain clothes" in file_of(exports, NORTH).read_text()
 
 
+def test_temporary_files_of_a_crashed_run_are_cleared(loaded_store, exports):
+    folder = exports / "calendars"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".tmp-dead.ics", folder / ".tmp-live.ics"
+    stale.write_text("half a calendar")
+    fresh.write_text("being written")
+    os.utime(stale, (1, 1))
+    run(loaded_store, exports)
+    assert not stale.exists() and fresh.exists()
+
+
 def test_deleted_or_truncated_file_is_rewritten(loaded_store, exports):
     run(loaded_store, exports)
     north = file_of(exports, NORTH)

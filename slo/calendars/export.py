@@ -285,6 +285,21 @@ def _write_temp(folder: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
+#: a temporary file older than this was left by a run that died (a live run renames its own within seconds)
+STALE_TEMP_SECONDS = 600
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Remove temporary files that a crashed run left in the folder (a web server would publish them)."""
+    limit = time.time() - STALE_TEMP_SECONDS
+    for tmp in folder.glob(".tmp-*.ics"):
+        try:
+            if tmp.stat().st_mtime < limit:
+                tmp.unlink()
+        except OSError:
+            pass
+
+
 def _file_matches(path: Path | str, size: int | None) -> bool:
     try:
         return os.stat(path).st_size == size
@@ -343,6 +358,8 @@ def export_calendars(
     result = CalendarExportResult(written=[], unchanged=unchanged, events=0, seconds=0.0,
                                   schools=len(fingerprints))
     total = len(todo)
+    if todo:
+        _remove_stale_temps(folder)
     if progress:
         progress(0, total)
     done = 0
