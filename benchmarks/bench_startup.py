@@ -12,6 +12,7 @@ alternate between the two commands; the figures are medians.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -38,13 +39,24 @@ Bare().run()
 '''
 
 
+#: a tmux server of our own, kept up by an idle session for the whole run: a server exits when
+#: its last session is killed, and a new-session racing with that exit fails ("server exited
+#: unexpectedly"); colleagues' sessions on the default server cannot interfere either
+SOCKET = f"slo-bench-{os.getpid()}"
+
+
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
 
 
 def time_to_marker(command: str, markers: list[str], timeout: float = 30.0) -> float:
     session = f"bench{time.monotonic_ns()}"
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36", "bash --norc --noprofile")
+    started = subprocess.run(
+        ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, "-x", "120", "-y", "36", "bash --norc --noprofile"],
+        capture_output=True, text=True, check=False,
+    )
+    if started.returncode:
+        raise RuntimeError(f"tmux could not start a session: {started.stderr.strip()}")
     # wait for the shell's prompt before starting the clock
     for _ in range(200):
         if tmux("capture-pane", "-p", "-t", session).strip():
@@ -75,7 +87,10 @@ def main() -> None:
     bare_file = Path("/tmp/slo_bench_bare_app.py")
     bare_file.write_text(BARE_APP)
     python = sys.executable
-    slo = shutil.which("slo") or f"{python} -m slo"
+    # the entry point installed beside this interpreter, as the bare app runs on it directly
+    # (a pyenv shim in front of `slo` alone would add 20-50 ms of bash to one side only)
+    beside = Path(python).parent / "slo"
+    slo = str(beside) if beside.exists() else shutil.which("slo") or f"{python} -m slo"
     if args.marker is None:
         import sqlite3
 
@@ -87,9 +102,13 @@ def main() -> None:
         ).fetchone()
         args.marker = row[0][:20]
     bare, desk = [], []
-    for _ in range(args.runs):
-        bare.append(time_to_marker(f"{python} {bare_file}", ["School 30"]))
-        desk.append(time_to_marker(f"{slo} --db {args.db} --user {args.user}", [args.marker]))
+    subprocess.run(["tmux", "-L", SOCKET, "new-session", "-d", "-s", "keeper", "sleep 3600"], check=True)
+    try:
+        for _ in range(args.runs):
+            bare.append(time_to_marker(f"{python} {bare_file}", ["School 30"]))
+            desk.append(time_to_marker(f"{slo} --db {args.db} --user {args.user}", [args.marker]))
+    finally:
+        tmux("kill-server")
     b, d = statistics.median(bare), statistics.median(desk)
     print(f"{'measure':40} {'median s':>9}  runs")
     print(f"{'bare Textual app first screen':40} {b:9.3f}  {', '.join(f'{x:.2f}' for x in bare)}")
