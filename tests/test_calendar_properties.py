@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from slo.calendars import calendar_path, export_calendars
 from slo.calendars.export import ONE_TO_ONE_TITLE
-from slo.calendars.ics import CalEvent, render_calendar, sanitise
+from slo.calendars.ics import CalEvent, calendar_label, render_calendar, sanitise
 from slo.services.actors import SYSTEM
 
 CAL_PROPS = {"VERSION", "PRODID", "CALSCALE", "METHOD", "NAME", "X-WR-CALNAME", "X-WR-TIMEZONE",
@@ -83,7 +83,9 @@ def test_render_parses_to_exactly_the_expected_events(titles, school, officer):
             assert "\\" not in value and not re.search(r"[\x00-\x1f\x7f]", value)
     vcal = vobject.readOne(raw.decode("utf-8"))
     assert [v.summary.value for v in vcal.vevent_list] == [expected_text(t, "Police schools liaison") for t in titles]
-    assert vcal.x_wr_calname.value == expected_text(f"Police schools liaison: {school}")
+    label = calendar_label(f"Police schools liaison: {school}")
+    assert vcal.x_wr_calname.value == label == str(cal["X-WR-CALNAME"]) == str(cal["NAME"])
+    assert "," not in label and ";" not in label and label.startswith("Police schools liaison")
 
 
 @settings(max_examples=500, deadline=None)

@@ -217,9 +217,23 @@ def render_event(ev: CalEvent) -> str:
     )
 
 
+_LABEL_SEPARATORS = re.compile(r"\s*[,;][\s,;]*")
+
+
+def calendar_label(value: str) -> str:
+    """Text for ``NAME``/``X-WR-CALNAME``: sanitised, with ``,`` and ``;`` turned into `` - ``.
+
+    Readers disagree about these two properties: icalendar keeps their value
+    raw (an escaped ``\\,`` shows its backslash), vobject cuts an unescaped
+    value at the first comma. A label without either character reads the same
+    everywhere.
+    """
+    return _SPACES.sub(" ", _LABEL_SEPARATORS.sub(" - ", sanitise(value))).strip(" -") or "Police schools liaison"
+
+
 def render_calendar(name: str, events: list[CalEvent]) -> bytes:
     """A whole ``.ics`` file (UTF-8, CRLF, no byte-order mark)."""
-    name = sanitise(name)
+    name = calendar_label(name)
     head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
