@@ -40,13 +40,7 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    import importlib
-
-    parser = Parser(
-        prog="slo",
-        description="SLO Desk: the schools liaison officer's desk. With no command, opens the desk.",
-    )
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"slo {__version__}")
     parser.add_argument("--db", metavar="PATH", help="database file (env SLO_DB; default db/slo.db)")
     parser.add_argument("--exports", metavar="DIR", help="export folder (env SLO_EXPORTS; default exports/)")
@@ -56,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="create the demo database if missing (db/demo.db unless --db), then open the desk on it",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = Parser(
+        prog="slo",
+        description="SLO Desk: the schools liaison officer's desk. With no command, opens the desk.",
+    )
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     groups = {"root": sub}
     export = sub.add_parser("export", help="export bundle | calendars")
@@ -71,6 +75,38 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(groups)
     return parser
+
+
+class _NotOnlyGlobalOptions(Exception):
+    pass
+
+
+class _DeskParser(Parser):
+    """The global options alone; anything it cannot take is for :func:`build_parser`."""
+
+    def error(self, message: str):  # noqa: D401
+        raise _NotOnlyGlobalOptions(message)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """``argv`` parsed; for the desk (global options only) without importing any command module.
+
+    Building the full parser imports every ``cmd_*`` module and what they need
+    (the bundle and demo services, ...): about 0.1 s that the desk does not use.
+    Anything other than global options (a command, ``-h``, an unknown option, a
+    usage error) goes to the full parser, so its behaviour and messages are unchanged.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    slim = _DeskParser(prog="slo", add_help=False)
+    _add_global_options(slim)
+    try:
+        args, rest = slim.parse_known_args(argv)
+    except _NotOnlyGlobalOptions:
+        rest = ["?"]
+    if not rest:
+        args.command = None
+        return args
+    return build_parser().parse_args(argv)
 
 
 def open_desk(ctx: Context, *, demo: bool) -> int:
@@ -99,8 +135,7 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     from slo.services.errors import USER_ERRORS
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     ctx = Context.from_args(args)
     try:
         if args.command is None:
