@@ -634,3 +634,28 @@ def test_another_export_folder_gets_its_own_files(loaded_store, tmp_path):
     result = run(loaded_store, tmp_path / "two")
     assert result.written == [tmp_path / "two" / "calendars" / "100000-northgate-academy.ics"]
     assert (tmp_path / "one" / "calendars" / "100000-northgate-academy.ics").exists()
+
+
+def test_two_exports_at_once_leave_valid_files(loaded_store, exports):
+    import threading
+
+    for i in range(30):
+        add_engagement(loaded_store, f"ENG-P{i}", starts=f"2026-07-{1 + i % 28:02d}T{9 + i % 6:02d}:00")
+    errors, results = [], []
+
+    def export():
+        try:
+            results.append(run(loaded_store, exports, actor=SYSTEM))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=export) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(results) == 2
+    cal, _ = parse(file_of(exports, NORTH))
+    assert len(cal.walk("VEVENT")) == 32
+    assert not [p for p in (exports / "calendars").iterdir() if p.name.startswith(".")]
+    assert run(loaded_store, exports).written == []
