@@ -22,7 +22,11 @@ def register(groups) -> None:
 
 def run_import(ctx: Context, args) -> int:
     """Load the bundle; a database this command created is removed again if the import fails."""
-    data = bundle.load_file(args.bundle)
+    source = Path(args.bundle)
+    if not source.is_file():
+        from slo.models.rules import Problem, ValidationFailed
+
+        raise ValidationFailed([Problem("bundle", str(source), None, "file not found")])
     new_database = not ctx.db_path.exists()
     try:
         store = ctx.store(create=True)
@@ -30,7 +34,8 @@ def run_import(ctx: Context, args) -> int:
         # SLO_USER is ignored then, and the import is recorded as the bootstrap actor.
         empty = store.db.execute("SELECT count(*) FROM officers").fetchone()[0] == 0
         actor = None if empty else ctx.actor(required=False)
-        result = bundle.import_bundle(store, data, actor, progress=StderrProgress("import"))
+        # streamed: memory stays flat for a national bundle
+        result = bundle.import_bundle_file(store, source, actor, progress=StderrProgress("import"))
     except BaseException:
         if new_database:  # "a command that fails changes nothing": no empty database left behind
             ctx.close()

@@ -65,6 +65,11 @@ class StderrProgress:
         self._last = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if total >= self.every and (done - self._last >= self.every or done == total):
+        """``total`` 0 means unknown (a streamed file): report every ``every`` records."""
+        if total == 0:
+            if done - self._last >= self.every:
+                self._last = done
+                err(f"{self.label}: {done:,} records ({stage})")
+        elif total >= self.every and (done - self._last >= self.every or done == total):
             self._last = done
             err(f"{self.label}: {stage} {done:,}/{total:,}")

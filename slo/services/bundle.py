@@ -13,10 +13,12 @@ export -> import into an empty database -> export gives the same document.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from datetime import date
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 from sqlite_utils import Database
@@ -25,6 +27,7 @@ from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER, Record
 from slo.models.rules import (
     OVERLAP_RULES,
     Problem,
+    Span,
     ValidationFailed,
     check_overlaps,
     check_references,
@@ -189,30 +192,262 @@ def _check_whole(db: Database, records: dict[str, list[Record]]) -> list[Problem
     return problems
 
 
-def _warnings(db: Database, records: dict[str, list[Record]]) -> list[str]:
-    """Valid but odd data: worth a word, never a refusal."""
-    out = []
-    full = defaultdict(list)
-    for a in records.get("abstractions", []):
-        if a.portion.value == "full":
-            full[a.officer].append((a.date_from, a.date_to, a.ref))
-    for e in records.get("engagements", []):
-        if e.status.value == "delivered":
-            for start, end, ref in full.get(e.officer, ()):
-                if start <= e.starts_at.date() <= end:
-                    out.append(f"engagements {e.ref}: delivered on a full day of abstraction {ref}")
-    return out
+class _Stop(Exception):
+    """The bundle's format is wrong: nothing else is worth reading."""
 
 
-def import_bundle(
-    store: Store,
-    data: Any,
-    actor: Actor | None,
-    *,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Load a bundle, all or nothing. ``actor`` may be None only for an empty database."""
-    records = parse(data)
+def _events_from_dict(data: Any) -> Iterator[tuple]:
+    """The bundle document as a stream of events (see :func:`_events_from_file`)."""
+    if not isinstance(data, dict):
+        yield ("not_object",)
+        return
+    for name, value in data.items():
+        if name == "format":
+            yield ("format", value)
+        elif not isinstance(value, list):
+            yield ("section", name, value is None, value)
+        else:
+            yield ("section", name, True, None)
+            for index, item in enumerate(value):
+                yield ("item", name, index, item)
+
+
+def _events_from_file(path: Path) -> Iterator[tuple]:
+    """Stream a bundle file with ijson: ``("format", v)``, ``("section", name, is_list, value)``,
+    ``("item", section, index, record)``. Memory stays flat whatever the file's size."""
+    import ijson
+
+    with open(path, "rb") as f:
+        if f.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte-order mark is tolerated
+            f.seek(0)
+        parser = ijson.parse(f, use_float=True)
+        first = next(parser, None)
+        if first is None:
+            raise ValidationFailed([Problem("bundle", str(path), None, "is empty")])
+        if first[1] != "start_map":
+            yield ("not_object",)
+            return
+        section = None
+        for prefix, event, value in parser:
+            if prefix == "":
+                if event == "map_key":
+                    section = value
+                continue  # end_map: the document is complete
+            if prefix != section:
+                continue
+            if event != "start_array" or section == "format":
+                whole = _build(parser, event, value) if event in ("start_map", "start_array") else value
+                if section == "format":
+                    yield ("format", whole)
+                else:
+                    yield ("section", section, whole is None, whole)
+                continue
+            yield ("section", section, True, None)
+            index = 0
+            for item_prefix, item_event, item_value in parser:
+                if item_prefix == section and item_event == "end_array":
+                    break
+                if item_event in ("start_map", "start_array"):
+                    item_value = _build(parser, item_event, item_value)
+                yield ("item", section, index, item_value)
+                index += 1
+
+
+def _build(parser, event: str, value: Any) -> Any:
+    """Build the container that ``event`` opened from the following parser events."""
+    import ijson
+
+    builder = ijson.ObjectBuilder()
+    builder.event(event, value)
+    depth = 1
+    for _prefix, ev, val in parser:
+        builder.event(ev, val)
+        if ev in ("start_map", "start_array"):
+            depth += 1
+        elif ev in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                return builder.value
+    return builder.value
+
+
+class _Importer:
+    """One streaming import inside one BEGIN IMMEDIATE transaction (see :func:`import_bundle`)."""
+
+    CHUNK = 2000
+
+    def __init__(self, db: Database, actor: Actor, progress: Progress | None):
+        self.db = db
+        self.actor = actor
+        self.progress = progress
+        self.problems: list[Problem] = []
+        self.result = ImportResult()
+        self.seen: dict[str, set[str]] = defaultdict(set)  # keys of overlap/role entities only
+        self.owners: dict[str, set[str]] = defaultdict(set)
+        self.was_empty = {
+            e: db.execute(f"SELECT 1 FROM [{e}] LIMIT 1").fetchone() is None for e in ENTITY_MODELS
+        }
+        self.pending: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        self.sql = {e: self._upsert_sql(e) for e in ENTITY_MODELS}
+        self.done = 0
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS _import_keys (entity TEXT, key TEXT, PRIMARY KEY (entity, key))")
+        db.execute("DELETE FROM _import_keys")
+
+    @staticmethod
+    def _upsert_sql(entity: str) -> str:
+        key_cols = KEY_COLUMNS[entity]
+        cols = list(ENTITY_MODELS[entity].model_fields)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in key_cols)
+        return (
+            f"INSERT INTO [{entity}] ({', '.join(f'[{c}]' for c in cols)}) "
+            f"VALUES ({', '.join(':' + c for c in cols)}) "
+            f"ON CONFLICT ({', '.join(key_cols)}) DO UPDATE SET {updates}"
+        )
+
+    def add(self, entity: str, index: int, item: Any) -> None:
+        key = _raw_key(entity, item, index)
+        if not isinstance(item, dict):
+            self.problems.append(Problem(entity, key, None, "expected an object"))
+            return
+        try:
+            record = ENTITY_MODELS[entity].model_validate(item)
+        except ValidationError as exc:
+            for err in exc.errors():
+                fname, msg = _describe(err)
+                self.problems.append(Problem(entity, key, fname, msg))
+            return
+        key = record.key()
+        try:
+            self.db.execute("INSERT INTO _import_keys (entity, key) VALUES (?, ?)", [entity, key])
+        except sqlite3.IntegrityError:
+            self.problems.append(Problem(entity, key, None, "appears twice in the bundle"))
+            return
+        if entity in OVERLAP_RULES:
+            self.seen[entity].add(key)
+            self.owners[entity].add(getattr(record, OVERLAP_RULES[entity]))
+        elif entity in ("teams", "officers"):
+            self.seen[entity].add(key)
+        if entity == "abstractions" and record.reviewed_by:
+            self.seen["reviewed_abstractions"].add(key)
+        if entity in ("engagements", "abstractions"):
+            self.owners["warn_officers"].add(record.officer)
+        if self.problems:
+            return  # keep validating to report every problem, but write nothing more
+        self.pending[entity].append((key, to_row(record)))
+        if len(self.pending[entity]) >= self.CHUNK:
+            self.flush(entity)
+
+    def flush(self, entity: str) -> None:
+        batch = self.pending.pop(entity, [])
+        if not batch:
+            return
+        db = self.db
+        created, replaced, bumped, rows = [], [], [], []
+        for key, row in batch:
+            old = None if self.was_empty[entity] else get_row(db, entity, key)
+            if old is None:
+                created.append(key)
+            else:
+                if bundle_row(entity, old) == bundle_row(entity, row):
+                    self.result.unchanged[entity] += 1
+                    continue
+                replaced.append(key)
+                if entity == "engagements" and any(old.get(f) != row.get(f) for f in CALENDAR_FIELDS):
+                    bumped.append(key)
+            rows.append(row)
+        if rows:
+            db.conn.executemany(self.sql[entity], rows)
+        if bumped:
+            db.conn.executemany("UPDATE engagements SET sequence = sequence + 1 WHERE ref = ?", [(k,) for k in bumped])
+        if created:
+            audit.record_many(db, self.actor.collar, audit.CREATE, entity, [(k, {"source": "import"}) for k in created])
+        if replaced:
+            audit.record_many(db, self.actor.collar, audit.UPDATE, entity, [(k, {"source": "import"}) for k in replaced])
+        self.result.created[entity] += len(created)
+        self.result.replaced[entity] += len(replaced)
+        self.done += len(batch)
+        if self.progress:
+            self.progress(entity, self.done, 0)
+
+    def flush_all(self) -> None:
+        for entity in WRITE_ORDER:
+            self.flush(entity)
+
+    # -- checks of the result as a whole (database plus bundle), in SQL -----------------------
+
+    def check_whole(self) -> list[Problem]:
+        db = self.db
+        problems: list[Problem] = []
+        seen = self.seen
+        for table, rowid, parent, fkid in db.execute("PRAGMA foreign_key_check").fetchall():
+            column = next(
+                (r[3] for r in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall() if r[0] == fkid), None
+            )
+            key_cols = KEY_COLUMNS.get(table)
+            if column is None or key_cols is None:
+                problems.append(Problem(table, f"row {rowid}", None, f"refers to a missing {parent} record"))
+                continue
+            row = db.execute(
+                f"SELECT {', '.join(f'[{c}]' for c in key_cols)}, [{column}] FROM [{table}] WHERE rowid = ?", [rowid]
+            ).fetchone()
+            key = "/".join(str(v) for v in row[:-1])
+            problems.append(Problem(table, key, column, f"names {parent} {row[-1]!r}, which does not exist"))
+            if len(problems) >= 50:
+                break
+        if problems:
+            return problems
+        roles = dict(db.execute("SELECT collar_number, role FROM officers").fetchall())
+        for ref, sergeant in db.execute("SELECT ref, sergeant FROM teams WHERE sergeant IS NOT NULL"):
+            if roles.get(sergeant) == "sergeant":
+                continue
+            if ref in seen["teams"]:
+                problems.append(Problem(
+                    "teams", ref, "sergeant", f"officer {sergeant!r} has role {roles.get(sergeant)!r}; expected 'sergeant'"
+                ))
+            elif sergeant in seen["officers"]:
+                problems.append(Problem("officers", sergeant, "role", f"is the sergeant of team {ref}; expected 'sergeant'"))
+        if seen["reviewed_abstractions"]:
+            for ref, reviewer in db.execute(
+                "SELECT a.ref, a.reviewed_by FROM abstractions a JOIN officers o ON o.collar_number = a.reviewed_by "
+                "WHERE o.role <> 'sergeant' AND a.ref IN (SELECT key FROM _import_keys WHERE entity = 'abstractions')"
+            ):
+                problems.append(Problem(
+                    "abstractions", ref, "reviewed_by", f"officer {reviewer!r} has role {roles.get(reviewer)!r}; expected 'sergeant'"
+                ))
+        for entity, owner_field in OVERLAP_RULES.items():
+            owners = sorted(self.owners.get(entity, ()))
+            spans: list[Span] = []
+            for start in range(0, len(owners), 500):
+                chunk = owners[start : start + 500]
+                begin, end = ("start_date", "end_date") if entity == "assignments" else ("date_from", "date_to")
+                key_sql = " || '/' || ".join(f"[{c}]" for c in KEY_COLUMNS[entity])
+                for owner, d1, d2, key in db.execute(
+                    f"SELECT [{owner_field}], [{begin}], [{end}], {key_sql} FROM [{entity}] "
+                    f"WHERE [{owner_field}] IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    spans.append(Span(owner, date.fromisoformat(d1), date.fromisoformat(d2) if d2 else None, key))
+            problems.extend(check_overlaps(entity, spans, seen[entity]))
+        return problems
+
+    def warnings(self) -> list[str]:
+        """Valid but odd data: worth a word, never a refusal."""
+        officers = sorted(self.owners.get("warn_officers", ()))
+        out = []
+        for start in range(0, len(officers), 500):
+            chunk = officers[start : start + 500]
+            for eref, aref in self.db.execute(
+                "SELECT e.ref, a.ref FROM engagements e JOIN abstractions a ON a.officer = e.officer "
+                "AND a.portion = 'full' AND substr(e.starts_at, 1, 10) BETWEEN a.date_from AND a.date_to "
+                f"WHERE e.status = 'delivered' AND e.officer IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY e.ref LIMIT 50",
+                chunk,
+            ):
+                out.append(f"engagements {eref}: delivered on a full day of abstraction {aref}")
+        return out
+
+
+def _run_import(store: Store, events: Iterable[tuple], actor: Actor | None, progress: Progress | None) -> ImportResult:
     db = store.db
     empty = db.execute("SELECT count(*) FROM officers").fetchone()[0] == 0
     if actor is None:
@@ -223,70 +458,42 @@ def import_bundle(
         actor = BOOTSTRAP
     else:
         permissions.require(db, actor, permissions.IMPORT, what="this database")
-    result = ImportResult()
-    total = sum(len(v) for v in records.values())
-    done = 0
     with store.write() as db:
-        problems = _check_whole(db, records)
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        importer = _Importer(db, actor, progress)
+        fmt: Any = _MISSING
+        try:
+            for event in events:
+                kind = event[0]
+                if kind == "not_object":
+                    raise ValidationFailed([Problem("bundle", "-", None, "expected a JSON object")])
+                if kind == "format":
+                    fmt = event[1]
+                    if fmt != FORMAT:
+                        raise _Stop()
+                elif kind == "section":
+                    _, name, is_list, value = event
+                    if name not in ENTITY_MODELS:
+                        importer.problems.append(Problem("bundle", "-", name, "unknown section (not in bundle format 1)"))
+                    elif not is_list:
+                        importer.problems.append(Problem("bundle", "-", name, "expected a list of records"))
+                else:
+                    _, section, index, item = event
+                    if section in ENTITY_MODELS:
+                        importer.add(section, index, item)
+        except _Stop:
+            pass
+        if fmt != FORMAT:
+            found = None if fmt is _MISSING else fmt
+            raise ValidationFailed([Problem("bundle", "-", "format", f"expected {FORMAT!r}, found {found!r}")])
+        if importer.problems:
+            raise ValidationFailed(importer.problems)
+        importer.flush_all()
+        problems = importer.check_whole()
         if problems:
             raise ValidationFailed(problems)
-        result.warnings = _warnings(db, records)
-        for entity in WRITE_ORDER:
-            items = records.get(entity, [])
-            if not items:
-                continue
-            existing = _existing_keys(db, entity)
-            key_cols = KEY_COLUMNS[entity]
-            rows = [to_row(r) for r in items]
-            cols = list(ENTITY_MODELS[entity].model_fields)
-            updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in key_cols)
-            sql = (
-                f"INSERT INTO [{entity}] ({', '.join(f'[{c}]' for c in cols)}) "
-                f"VALUES ({', '.join(':' + c for c in cols)}) "
-                f"ON CONFLICT ({', '.join(key_cols)}) DO UPDATE SET {updates}"
-            )
-            created, replaced = [], []
-            # replaced rows whose content is identical count as unchanged (no audit noise)
-            for chunk_start in range(0, len(items), 5000):
-                chunk = items[chunk_start : chunk_start + 5000]
-                chunk_rows = rows[chunk_start : chunk_start + 5000]
-                write_rows = []
-                bumped = []
-                for rec, row in zip(chunk, chunk_rows):
-                    key = rec.key()
-                    if key in existing:
-                        old = get_row(db, entity, key)
-                        if old is not None and bundle_row(entity, old) == bundle_row(entity, row):
-                            result.unchanged[entity] += 1
-                            continue
-                        replaced.append(key)
-                        if entity == "engagements" and any(
-                            old.get(f) != row.get(f) for f in CALENDAR_FIELDS
-                        ):
-                            bumped.append(key)
-                    else:
-                        created.append(key)
-                    write_rows.append(row)
-                if write_rows:
-                    db.conn.executemany(sql, write_rows)
-                if bumped:
-                    db.conn.executemany(
-                        "UPDATE engagements SET sequence = sequence + 1 WHERE ref = ?",
-                        [(k,) for k in bumped],
-                    )
-                done += len(chunk)
-                if progress:
-                    progress(entity, done, total)
-            if created:
-                audit.record_many(db, actor.collar, audit.CREATE, entity, [(k, {"source": "import"}) for k in created])
-            if replaced:
-                audit.record_many(db, actor.collar, audit.UPDATE, entity, [(k, {"source": "import"}) for k in replaced])
-            result.created[entity] += len(created)
-            result.replaced[entity] += len(replaced)
-        fk = db.execute("PRAGMA foreign_key_check").fetchall()
-        if fk:
-            table, rowid, parent, _ = fk[0]
-            raise ValidationFailed([Problem(table, f"row {rowid}", None, f"refers to a missing {parent} record")])
+        result = importer.result
+        result.warnings = importer.warnings()
         audit.record(
             db,
             actor.collar,
@@ -295,7 +502,48 @@ def import_bundle(
             None,
             {"created": sum(result.created.values()), "replaced": sum(result.replaced.values())},
         )
+        db.execute("DELETE FROM _import_keys")
     return result
+
+
+_MISSING = object()
+
+
+def import_bundle(
+    store: Store,
+    data: Any,
+    actor: Actor | None,
+    *,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Load a bundle document (a parsed dict), all or nothing. ``actor`` may be None only for
+    an empty database (the first import)."""
+    return _run_import(store, _events_from_dict(data), actor, progress)
+
+
+def import_bundle_file(
+    store: Store,
+    path: str | Path,
+    actor: Actor | None,
+    *,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Load a bundle file, streaming it (memory stays flat for a national bundle); all or nothing."""
+    import ijson
+
+    path = Path(path)
+    if not path.exists():
+        raise ValidationFailed([Problem("bundle", str(path), None, "file not found")])
+    try:
+        return _run_import(store, _events_from_file(path), actor, progress)
+    except ijson.JSONError as exc:
+        # yajl names no position: for a file of ordinary size, ask the json module where it is
+        if path.stat().st_size <= 64 * 1024 * 1024:
+            load_file(path)  # raises ValidationFailed naming line and column (or bad encoding)
+        text = str(exc).splitlines()[0][:200] if str(exc) else "malformed"
+        raise ValidationFailed([Problem("bundle", str(path), None, f"is not valid JSON ({text})")]) from None
+    except UnicodeDecodeError:
+        raise ValidationFailed([Problem("bundle", str(path), None, "is not UTF-8 text")]) from None
 
 
 def _section_rows(db, entity: str):
