@@ -227,14 +227,16 @@ def _events_from_file(path: Path) -> Iterator[tuple]:
         if first[1] != "start_map":
             yield ("not_object",)
             return
+        # Every value is consumed whole below, so this loop only sees the top-level map's
+        # keys, the start of each value, and the map's end (prefixes are not used: a key
+        # may be "" or contain dots).
         section = None
-        for prefix, event, value in parser:
-            if prefix == "":
-                if event == "map_key":
-                    section = value
-                continue  # end_map: the document is complete
-            if prefix != section:
+        for _prefix, event, value in parser:
+            if event == "map_key":
+                section = value
                 continue
+            if event == "end_map":
+                return
             if event != "start_array" or section == "format":
                 whole = _build(parser, event, value) if event in ("start_map", "start_array") else value
                 if section == "format":
@@ -244,8 +246,8 @@ def _events_from_file(path: Path) -> Iterator[tuple]:
                 continue
             yield ("section", section, True, None)
             index = 0
-            for item_prefix, item_event, item_value in parser:
-                if item_prefix == section and item_event == "end_array":
+            for _item_prefix, item_event, item_value in parser:
+                if item_event == "end_array":  # items are consumed whole: this is the section's end
                     break
                 if item_event in ("start_map", "start_array"):
                     item_value = _build(parser, item_event, item_value)
