@@ -1,13 +1,18 @@
 """Bundle import and export (``shared/spec/bundle.md``, format ``slo-bundle/1``).
 
-Import is all or nothing: every record is validated by its model, then the
-whole result (database plus bundle) is checked for unique keys, references and
-overlaps, and only then written, with one audit row per created or replaced
-record, in one ``BEGIN IMMEDIATE`` transaction. Import never deletes.
+Import is all or nothing and streams: records are read one at a time (a file with
+ijson, so a national bundle needs ~110 MB, not gigabytes), validated by their model,
+checked for duplicate keys, and written inside one ``BEGIN IMMEDIATE`` transaction
+with foreign keys deferred. Then the *whole result* (database plus bundle) is checked
+in SQL: references (``PRAGMA foreign_key_check``, each problem named by entity, key
+and field), roles (team sergeants, reviewers) and overlaps (for the owners the bundle
+touched). Any problem rolls everything back. One audit row per created or replaced
+record; identical records count as unchanged and are not rewritten. Import never deletes.
 
-Export writes every record with every field (absent optional values as
-``null``), sections in the spec's order and records sorted by natural key, so
-export -> import into an empty database -> export gives the same document.
+Export writes every record with every field (absent optional values as ``null``),
+sections in the spec's order and records sorted by natural key, streamed from one
+read snapshot, so export -> import into an empty database -> export gives the same
+document, byte for byte (checked at national scale: 780,000 records).
 """
 
 from __future__ import annotations
