@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-from .entities import Record
 from .text import clean_line
+
+if TYPE_CHECKING:  # annotations only: importing rules must not build the pydantic models
+    from .entities import Record
 
 
 @dataclass(frozen=True)
