@@ -14,7 +14,31 @@ import sys
 
 from slo import __version__
 
-from .context import Context, err
+
+def _import_sqlite_utils_without_numpy() -> None:
+    """Import sqlite-utils without letting it import numpy and pandas (about 0.1 s at every start).
+
+    sqlite-utils imports them only when they are installed, to map their scalar
+    types to column types when it creates tables from Python values; SLO Desk
+    never passes numpy or pandas values, and neither is a dependency of ours.
+    They stay importable afterwards for anything else that wants them.
+    """
+    if "sqlite_utils.db" in sys.modules:
+        return
+    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
+    try:
+        import sqlite_utils.db  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
+
+
+_import_sqlite_utils_without_numpy()
+
+from .context import Context, err  # noqa: E402
 
 #: modules that add subcommands; each has register(groups)
 COMMAND_MODULES = [
