@@ -220,8 +220,9 @@ def school_search(store: Any, officer_of: Any) -> Any:
     return search
 
 
-def young_person_search(store: Any, school_of: Any = None) -> Any:
-    """A picker search over young people by name or ref (limited to a school when it gives one)."""
+def young_person_search(store: Any, school_of: Any = None, prefer_school_of: Any = None) -> Any:
+    """A picker search over young people by name or ref (limited to a school when ``school_of`` gives one;
+    pupils of the school ``prefer_school_of`` gives listed first)."""
 
     def search(text: str) -> list[Choice]:
         words = text.split()
@@ -239,7 +240,12 @@ def young_person_search(store: Any, school_of: Any = None) -> Any:
         if school:
             sql += " AND y.school = ?"
             params.append(school)
-        sql += " ORDER BY y.family_name, y.given_name LIMIT 30"
+        preferred = prefer_school_of() if prefer_school_of else None
+        sql += " ORDER BY "
+        if preferred:
+            sql += "(y.school IS ?) DESC, "
+            params.append(preferred)
+        sql += "y.family_name, y.given_name LIMIT 30"
         out = []
         for ref, given, family, year, school_name in store.db.execute(sql, params).fetchall():
             extra = ", ".join(p for p in (f"Year {year}" if year is not None else "", school_name or "") if p)

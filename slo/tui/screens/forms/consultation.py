@@ -88,9 +88,14 @@ class ConsultationForm(FormScreen):
         self._officer: str | None = None
         self._pupil: dict[str, Any] | None = None
         self._ethnicity_prompted = False
+        #: the school in the form (its pupils come first in the young person search)
+        self._school: str | None = school
+        #: the user picked the school in this form (else it follows the pupil)
+        self._school_chosen = False
 
     def compose_fields(self) -> ComposeResult:
-        yield FormField("Young person", Picker(search=young_person_search(self.store), id="in-young_person",
+        pupils = young_person_search(self.store, prefer_school_of=lambda: self._school)
+        yield FormField("Young person", Picker(search=pupils, id="in-young_person",
                                                placeholder="name or ref; ctrl+n for a new one"),
                         field="young_person", required=True)
         yield FormField("Timing", KeyChoice(TIMING_KEYS, id="in-timing"), field="timing", required=True)
@@ -154,6 +159,7 @@ class ConsultationForm(FormScreen):
             self.picker("young_person").set_value(yp["ref"], yp["label"], notify=False)
         if data.get("school"):
             self.picker("school").set_value(data["school"]["urn"], data["school"]["label"], notify=False)
+            self._school = data["school"]["urn"]
         self.input("consulted_on").value = (existing.consulted_on if existing else self.today()).isoformat()
         if existing:
             self.key_choice("timing").set_reactive(KeyChoice.value, existing.timing.value)
@@ -176,6 +182,12 @@ class ConsultationForm(FormScreen):
     def _officer_changed(self, event: Picker.Changed) -> None:
         self._officer = event.picker.value
 
+    @on(Picker.Changed, "#in-school")
+    def _school_changed(self, event: Picker.Changed) -> None:
+        # presets and the pupil's school are set without a Changed message: this is the user's pick
+        self._school = event.picker.value
+        self._school_chosen = event.picker.value is not None
+
     @on(Picker.Changed, "#in-young_person")
     def _young_person_changed(self, event: Picker.Changed) -> None:
         ref, store = event.picker.value, self.store
@@ -191,8 +203,13 @@ class ConsultationForm(FormScreen):
     def _pupil_described(self, info: dict | None, school: dict | None, previous: dict | None) -> None:
         self._pupil = info
         picker = self.picker("school")
-        if school and (picker.value is None or (previous and picker.value == previous.get("school"))):
+        # the school follows the pupil unless the user picked it in this form (a school preset
+        # from the caseload or the school screen is only where the search starts)
+        follows = picker.value is None or not self._school_chosen or (
+            previous is not None and picker.value == previous.get("school"))
+        if school and follows and picker.value != school["urn"]:
             picker.set_value(school["urn"], school["label"], notify=False)
+            self._school = school["urn"]
         if not self.needs_ethnicity():
             self.field("ethnicity").add_class("-hidden")
 
