@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from slo.models.enums import ETHNICITY_LABELS, label
 from slo.store.db import Store
 
-from . import permissions, records
+from . import permissions
 from .actors import Actor
 from .errors import NotFound, PermissionDenied
 
@@ -278,6 +278,8 @@ class SchoolDetail:
 
 def school_detail(db: Database, actor: Actor, urn: str, exports: Path | None = None) -> SchoolDetail:
     """A school's details and who covered it when (a school is not a personal record: no view audit)."""
+    from . import records  # the pydantic models: not needed for the desk's first screen
+
     require_school(db, actor, urn)
     school = records.get(db, "schools", urn)
     rows = db.execute(
@@ -434,6 +436,8 @@ def young_person(
     ``audit_view=False`` only to refresh a record the same person has open on screen
     (its opening was audited already).
     """
+    from . import records  # the pydantic models: not needed for the desk's first screen
+
     db = store.db
     require_young_person(db, actor, ref)
     if audit_view:
