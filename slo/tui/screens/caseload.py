@@ -97,6 +97,7 @@ class CaseloadScreen(DeskScreen):
         super().__init__()
         self.scope = scope
         self.rows: list[desk.CaseloadRow] = []
+        self._header_wanted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -117,9 +118,20 @@ class CaseloadScreen(DeskScreen):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
+        # the schools first; the header (abstractions and what is due: the school-day
+        # calendar, every pending deadline) once they are on screen, so that its worker
+        # does not compete with the first paint for the interpreter
+        self._header_wanted = True
         self.load_rows()
+
+    def load_header(self) -> None:
         store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
         self.query_db("header", lambda: desk.caseload_header(store, actor, today, scope=scope))
+
+    def _rows_shown(self) -> None:
+        if self._header_wanted:
+            self._header_wanted = False
+            self.call_after_refresh(self.load_header)
 
     def load_rows(self) -> None:
         store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
@@ -135,8 +147,14 @@ class CaseloadScreen(DeskScreen):
                 return  # typed on since: a newer load is coming
             self.rows = message.data
             self.show_rows()
+            self._rows_shown()
         elif message.what == "header":
             self.query_one("#week-summary", Static).update(week_summary(message.data, self.app.today()))
+
+    def on_load_failed(self, message) -> None:
+        # DeskScreen.on_load_failed (shows the notice) runs too: Textual calls each class's handler
+        if message.what == "caseload":
+            self._rows_shown()
 
     def show_rows(self) -> None:
         today = self.app.today()
