@@ -15,8 +15,9 @@ A run works in three steps:
    twelve-month window, and its file is on disk with the stored size. A run
    with nothing changed reads two small tables, stats the files and returns.
 2. **Build** the other schools in chunks: one query for the chunk's events,
-   render with :mod:`slo.calendars.ics`, hash. A file whose bytes equal the
-   stored hash is not rewritten (only its state row is updated).
+   build and serialise with :mod:`slo.calendars.ics` (icalendar), hash. A
+   file whose bytes equal the stored hash is not rewritten (only its state
+   row is updated).
 3. **Write**: each changed file goes to a temporary file in the same folder;
    the state rows and one audit row per file (operation ``disclosure``: school,
    events, sha256, audit head hash) are committed in one transaction; then
@@ -51,7 +52,7 @@ from .ics import CalEvent, render_calendar, sanitise
 from .paths import SAFE_NAME, calendar_name, calendars_dir
 
 #: bump when the rendering changes, so every file is rebuilt once
-FORMAT_VERSION = "slo-ics/1"
+FORMAT_VERSION = "slo-ics/2"  # 2: built and serialised by icalendar
 #: engagements that started this many months ago or later are shown
 WINDOW_MONTHS = 12
 #: schools built (and committed) per transaction

@@ -1,33 +1,63 @@
-"""Writing iCalendar (RFC 5545) text for the head teachers' calendars.
+"""Building the head teachers' calendar files (RFC 5545) with icalendar.
 
-A small, strict serialiser for the one shape of file we publish: a
-``VCALENDAR`` with ``METHOD:PUBLISH``, one ``VTIMEZONE`` (Europe/London, only
-the years the file needs) and ``VEVENT``s whose times all carry
-``TZID=Europe/London``. It is an order of magnitude faster than building
-``icalendar`` objects and serialising them (see ``benchmarks/bench_calendars.py``),
-and the tests parse every file it writes with icalendar, vobject and
-recurring-ical-events, and import it into khal and calcurse.
+Every component and property of a file is an :mod:`icalendar` object
+(``Calendar``, ``Event``, ``Timezone``/``TimezoneStandard``/``TimezoneDaylight``,
+``vText``, ``vDatetime``, ``vInt``, ``vDuration``, ``vUTCOffset``) and the
+bytes are icalendar's ``Calendar.to_ical()``: icalendar escapes TEXT values
+(``\\``, ``;``, ``,``, CR and LF, correctly from 7.3.0) and folds lines at 75
+octets without splitting a character. The file is a ``VCALENDAR`` with
+``METHOD:PUBLISH``, one ``VTIMEZONE`` (Europe/London, only the years the file
+needs) and ``VEVENT``\\ s whose times all carry ``TZID=Europe/London``. The
+tests parse every file with icalendar, vobject and recurring-ical-events, and
+import it into khal and calcurse.
 
-Every text value passes :func:`sanitise` (control characters removed,
-backslashes turned into ``/``) and then :func:`escape_text` (RFC 5545 TEXT
-escaping of ``;``, ``,`` and newlines), so no stored text can add a property,
-a parameter or a component. Long lines are folded at 75 octets without
-splitting a UTF-8 character.
+What icalendar does not do for us, done here:
+
+- :func:`sanitise` every text first: icalendar writes NUL, ESC and the other
+  control characters raw, and a literal backslash sequence confuses some
+  readers; a stored text can never add a line, a property or a component.
+- the ``VTIMEZONE`` is built from the zone database's transitions
+  (:func:`transitions`), one ``STANDARD``/``DAYLIGHT`` per clock change, no
+  ``RRULE``/``RDATE``. icalendar's generated one (``Timezone.from_tzid``,
+  ``Calendar.add_missing_timezones``, 7.3.2) puts the spring change at 02:00
+  local with ``TZOFFSETFROM:+0000``, i.e. 02:00 GMT, an hour after the real
+  change at 01:00 GMT (RFC 5545 reads the onset in the offset before the
+  change), and lists later years as ``RDATE``.
+- no ``Calendar.new``/``Event.new``: they add a random ``UID`` (the calendar's
+  too), and ``DTSTAMP`` is ours, from the engagement's ``updated_at``, so the
+  same data always gives the same bytes (the incremental export compares them).
+- ``REFRESH-INTERVAL`` carries ``VALUE=DURATION``, which RFC 7986 requires and
+  icalendar's ``refresh_interval`` setter leaves out.
+
+Speed: each event is built once, with typed values set directly (no type
+guessing), and the ``VTIMEZONE`` component is built once per year range and
+shared by every file of that range. ``benchmarks/bench_calendars.py`` measures
+the export against icalendar's own straightforward build-and-serialise.
+
+``icalendar`` is imported on first use, so a run with nothing to rebuild (and
+every other command) does not pay for it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//SLO Desk//slo-desk 0.1//EN"
 TZID = "Europe/London"
 LONDON = ZoneInfo(TZID)
 UID_DOMAIN = "slo-desk"
-CRLF = "\r\n"
+#: how often subscribed calendars are asked to refresh (REFRESH-INTERVAL, X-PUBLISHED-TTL)
+REFRESH = timedelta(hours=12)
+#: the title of an event whose title sanitises to nothing
+DEFAULT_SUMMARY = "Police schools liaison"
 
 # C0/C1 controls, DEL, line/paragraph separators, invisible format characters
 # (soft hyphen, zero-width spaces and joiners, bidi marks, overrides and
@@ -44,8 +74,11 @@ _SPACES = re.compile(r"\s+")
 def sanitise(value: str | None) -> str:
     """One line of safe text: control characters out, backslashes become ``/``, spaces collapsed.
 
-    Backslashes are neutralised because some clients (Debian's khal 0.10.5,
-    ics.py) mis-read an escaped backslash followed by a letter as a line break.
+    icalendar escapes ``;``, ``,``, CR and LF itself, but writes NUL, ESC and
+    the other controls raw: they are removed here, before icalendar sees the
+    text. Backslashes are neutralised because some clients (Debian's khal
+    0.10.5, ics.py) mis-read an escaped backslash followed by a letter as a
+    line break.
     """
     if not value:
         return ""
@@ -53,51 +86,6 @@ def sanitise(value: str | None) -> str:
     # whitespace controls become a space (so words stay apart), the rest go
     value = _UNSAFE.sub("", _SPACES.sub(" ", value))
     return _SPACES.sub(" ", value).strip()
-
-
-def escape_text(value: str) -> str:
-    """RFC 5545 TEXT escaping (3.3.11): backslash, semicolon, comma, newline."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (continuation lines start with a space), never inside a character."""
-    if len(line) <= 75 and line.isascii():
-        return line
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts = []
-    start, limit = 0, 75
-    while len(data) - start > limit:
-        end = start + limit
-        while data[end] & 0xC0 == 0x80:  # a continuation byte: step back to the character's start
-            end -= 1
-        parts.append(data[start:end])
-        start, limit = end, 74  # the leading space counts
-    parts.append(data[start:])
-    return b"\r\n ".join(parts).decode("utf-8")
-
-
-def text_line(name: str, value: str) -> str:
-    return fold(f"{name}:{escape_text(value)}")
-
-
-def local_stamp(value: datetime) -> str:
-    """A naive Europe/London time as an iCalendar local DATE-TIME."""
-    return f"{value.year:04d}{value.month:02d}{value.day:02d}T{value.hour:02d}{value.minute:02d}{value.second:02d}"
-
-
-@lru_cache(maxsize=65536)
-def utc_stamp(value: datetime) -> str:
-    """A naive Europe/London time as an iCalendar UTC DATE-TIME (for DTSTAMP)."""
-    aware = value.replace(tzinfo=LONDON).astimezone(timezone.utc)
-    return local_stamp(aware) + "Z"
 
 
 _SAFE_REF = re.compile(r"[A-Za-z0-9._~-]+")
@@ -117,10 +105,27 @@ def uid_for(ref: str) -> str:
     return f"{quote(ref, safe='')}@{UID_DOMAIN}"
 
 
-def _offset(value: datetime) -> str:
-    minutes = int(value.utcoffset().total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+@lru_cache(maxsize=65536)
+def utc_stamp(value: datetime) -> datetime:
+    """A naive Europe/London time as an aware UTC time (DTSTAMP is written in UTC, with ``Z``)."""
+    return value.replace(tzinfo=LONDON).astimezone(timezone.utc)
+
+
+_LABEL_SEPARATORS = re.compile(r"\s*[,;][\s,;]*")
+
+
+def calendar_label(value: str) -> str:
+    """Text for ``NAME``/``X-WR-CALNAME``: sanitised, with ``,`` and ``;`` turned into `` - ``.
+
+    Readers disagree about these two properties: icalendar keeps their value
+    raw (an escaped ``\\,`` shows its backslash), vobject cuts an unescaped
+    value at the first comma. A label without either character reads the same
+    everywhere.
+    """
+    return _SPACES.sub(" ", _LABEL_SEPARATORS.sub(" - ", sanitise(value))).strip(" -") or DEFAULT_SUMMARY
+
+
+# ---------------------------------------------------------------- time zone
 
 
 def transitions(first_year: int, last_year: int) -> list[tuple[datetime, datetime, datetime]]:
@@ -131,8 +136,6 @@ def transitions(first_year: int, last_year: int) -> list[tuple[datetime, datetim
     DTSTART). The last change before 1 January ``first_year`` comes first, so
     the definition covers the whole span.
     """
-    from datetime import timedelta
-
     utc = timezone.utc
     found = []
     moment = datetime(first_year - 1, 1, 1, tzinfo=utc)
@@ -163,26 +166,29 @@ def transitions(first_year: int, last_year: int) -> list[tuple[datetime, datetim
 
 
 @lru_cache(maxsize=64)
-def vtimezone(first_year: int, last_year: int) -> str:
-    """The ``VTIMEZONE`` for Europe/London covering ``first_year``..``last_year`` (CRLF lines).
+def vtimezone(first_year: int, last_year: int) -> icalendar.Timezone:
+    """The ``VTIMEZONE`` for Europe/London covering ``first_year``..``last_year``.
 
-    One observance per clock change (no RRULE or RDATE, which some clients
-    handle badly), limited to the years the file needs, computed from the
-    system's zone database.
+    One ``STANDARD``/``DAYLIGHT`` observance per clock change (no RRULE or
+    RDATE, which some clients handle badly), limited to the years the file
+    needs, computed from the system's zone database. Built once per year range
+    and shared by every calendar of that range: treat it as read-only.
     """
-    lines = ["BEGIN:VTIMEZONE", "TZID:" + TZID]
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vDatetime, vText, vUTCOffset
+
+    tz = Timezone()
+    tz["TZID"] = vText(TZID)
     for before, after, onset in transitions(first_year, last_year):
-        kind = "DAYLIGHT" if after.dst() else "STANDARD"
-        lines += [
-            "BEGIN:" + kind,
-            "DTSTART:" + local_stamp(onset),
-            "TZNAME:" + (after.tzname() or ""),
-            "TZOFFSETFROM:" + _offset(before),
-            "TZOFFSETTO:" + _offset(after),
-            "END:" + kind,
-        ]
-    lines.append("END:VTIMEZONE")
-    return CRLF.join(lines) + CRLF
+        observance = TimezoneDaylight() if after.dst() else TimezoneStandard()
+        observance["DTSTART"] = vDatetime(onset)  # naive: local time in TZOFFSETFROM
+        observance["TZNAME"] = vText(after.tzname() or "")
+        observance["TZOFFSETFROM"] = vUTCOffset(before.utcoffset())
+        observance["TZOFFSETTO"] = vUTCOffset(after.utcoffset())
+        tz.add_component(observance)
+    return tz
+
+
+# ---------------------------------------------------------------- events and calendars
 
 
 @dataclass(frozen=True)
@@ -200,57 +206,46 @@ class CalEvent:
     stamp: datetime  # DTSTAMP, naive Europe/London
 
 
-def render_event(ev: CalEvent) -> str:
-    description = "\n".join(sanitise(line) for line in ev.description)
-    return (
-        "BEGIN:VEVENT" + CRLF
-        + "UID:" + uid_for(ev.ref) + CRLF
-        + "DTSTAMP:" + utc_stamp(ev.stamp) + CRLF
-        + "DTSTART;TZID=" + TZID + ":" + local_stamp(ev.starts_at) + CRLF
-        + "DTEND;TZID=" + TZID + ":" + local_stamp(ev.ends_at) + CRLF
-        + "SEQUENCE:" + str(int(ev.sequence)) + CRLF
-        + text_line("SUMMARY", sanitise(ev.summary) or "Police schools liaison") + CRLF
-        + text_line("LOCATION", sanitise(ev.location)) + CRLF
-        + text_line("DESCRIPTION", description) + CRLF
-        + ("STATUS:CANCELLED" if ev.cancelled else "STATUS:CONFIRMED") + CRLF
-        + "END:VEVENT" + CRLF
-    )
+def build_event(ev: CalEvent) -> icalendar.Event:
+    """The ``VEVENT`` of one engagement: every text sanitised, both times with ``TZID=Europe/London``."""
+    from icalendar import Event, vDatetime, vInt, vText
+
+    event = Event()
+    event["UID"] = vText(uid_for(ev.ref))
+    event["DTSTAMP"] = vDatetime(utc_stamp(ev.stamp))
+    event["DTSTART"] = vDatetime(ev.starts_at.replace(tzinfo=LONDON))
+    event["DTEND"] = vDatetime(ev.ends_at.replace(tzinfo=LONDON))
+    event["SEQUENCE"] = vInt(int(ev.sequence))
+    event["SUMMARY"] = vText(sanitise(ev.summary) or DEFAULT_SUMMARY)
+    event["LOCATION"] = vText(sanitise(ev.location))
+    event["DESCRIPTION"] = vText("\n".join(sanitise(line) for line in ev.description))
+    event["STATUS"] = vText("CANCELLED" if ev.cancelled else "CONFIRMED")
+    return event
 
 
-_LABEL_SEPARATORS = re.compile(r"\s*[,;][\s,;]*")
+def build_calendar(name: str, events: list[CalEvent]) -> icalendar.Calendar:
+    """A school's whole calendar as an icalendar ``Calendar`` (events in the order given)."""
+    from icalendar import Calendar, vDuration, vText
 
-
-def calendar_label(value: str) -> str:
-    """Text for ``NAME``/``X-WR-CALNAME``: sanitised, with ``,`` and ``;`` turned into `` - ``.
-
-    Readers disagree about these two properties: icalendar keeps their value
-    raw (an escaped ``\\,`` shows its backslash), vobject cuts an unescaped
-    value at the first comma. A label without either character reads the same
-    everywhere.
-    """
-    return _SPACES.sub(" ", _LABEL_SEPARATORS.sub(" - ", sanitise(value))).strip(" -") or "Police schools liaison"
-
-
-def render_calendar(name: str, events: list[CalEvent]) -> bytes:
-    """A whole ``.ics`` file (UTF-8, CRLF, no byte-order mark)."""
-    name = calendar_label(name)
-    head = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:" + PRODID,
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        text_line("NAME", name),
-        text_line("X-WR-CALNAME", name),
-        "X-WR-TIMEZONE:" + TZID,
-        "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
-        "X-PUBLISHED-TTL:PT12H",
-    ]
-    out = [CRLF.join(head) + CRLF]
+    label = calendar_label(name)
+    cal = Calendar()
+    cal["VERSION"] = vText("2.0")
+    cal["PRODID"] = vText(PRODID)
+    cal["CALSCALE"] = vText("GREGORIAN")
+    cal["METHOD"] = vText("PUBLISH")
+    cal.calendar_name = label  # NAME and X-WR-CALNAME, once each
+    cal["X-WR-TIMEZONE"] = vText(TZID)
+    cal["REFRESH-INTERVAL"] = vDuration(REFRESH, params={"VALUE": "DURATION"})
+    cal["X-PUBLISHED-TTL"] = vDuration(REFRESH)
     if events:
         first = min(min(e.starts_at.year, e.ends_at.year) for e in events)
         last = max(max(e.starts_at.year, e.ends_at.year) for e in events)
-        out.append(vtimezone(first, last))
-        out.extend(render_event(e) for e in events)
-    out.append("END:VCALENDAR" + CRLF)
-    return "".join(out).encode("utf-8")
+        cal.add_component(vtimezone(first, last))
+        for ev in events:
+            cal.add_component(build_event(ev))
+    return cal
+
+
+def render_calendar(name: str, events: list[CalEvent]) -> bytes:
+    """A whole ``.ics`` file (UTF-8, CRLF, no byte-order mark), serialised by icalendar."""
+    return build_calendar(name, events).to_ical()
