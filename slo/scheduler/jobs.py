@@ -78,9 +78,11 @@ def _week_before(day: date) -> tuple[date, date]:
 
 def team_digest_text(db, team: str, team_name: str, day: date) -> str:
     """The Monday digest of one team: pending reviews, last week's abstractions and what they cancelled."""
+    from slo.reports.render import md_escape as md  # stored text is data: no HTML, links or images
+
     start, end = _week_before(day)
     lines = [
-        f"# Abstractions digest: {team_name}",
+        f"# Abstractions digest: {md(team_name)}",
         "",
         f"Week of {start.isoformat()} to {end.isoformat()}; prepared for {day.isoformat()}.",
         "",
@@ -98,7 +100,10 @@ def team_digest_text(db, team: str, team_name: str, day: date) -> str:
         lines.append("Nothing awaits review.")
     for ref, collar, name, d1, d2, portion, category, requested in pending:
         span = d1 if d1 == d2 else f"{d1} to {d2}"
-        lines.append(f"- {ref}: {name} ({collar}), {span}, {portion} day, {category.replace('_', ' ')}, requested by {requested}")
+        lines.append(
+            f"- {md(ref)}: {md(name)} ({md(collar)}), {span}, {portion} day, {category.replace('_', ' ')}, "
+            f"requested by {md(requested)}"
+        )
     lines += ["", "## Last week's abstractions and what they cancelled", ""]
     rows = db.execute(
         "SELECT a.ref, a.officer, o.name, a.date_from, a.date_to, a.portion, a.category, a.review_status "
@@ -110,7 +115,7 @@ def team_digest_text(db, team: str, team_name: str, day: date) -> str:
         lines.append("No abstractions last week.")
     for ref, collar, name, d1, d2, portion, category, status in rows:
         span = d1 if d1 == d2 else f"{d1} to {d2}"
-        lines.append(f"- {ref}: {name} ({collar}), {span}, {portion} day, {category.replace('_', ' ')} ({status})")
+        lines.append(f"- {md(ref)}: {md(name)} ({md(collar)}), {span}, {portion} day, {category.replace('_', ' ')} ({status})")
         cancelled = db.execute(
             "SELECT e.ref, e.starts_at, s.name, e.kind, e.young_person IS NOT NULL "
             "FROM engagements e JOIN schools s ON s.urn = e.school "
@@ -121,7 +126,7 @@ def team_digest_text(db, team: str, team_name: str, day: date) -> str:
             lines.append("  - cancelled nothing")
         for eref, starts, school, kind, one_to_one in cancelled:
             what = "a young person's 1:1 session" if one_to_one or kind == "one_to_one" else kind.replace("_", " ")
-            lines.append(f"  - cancelled {eref}: {what} at {school}, {starts.replace('T', ' ')}")
+            lines.append(f"  - cancelled {md(eref)}: {what} at {md(school)}, {starts.replace('T', ' ')}")
     return "\n".join(lines) + "\n"
 
 
@@ -206,9 +211,11 @@ def admin_digest(store: Store, exports: Path, fire_time: datetime) -> str:
     reviews = reviews_due(db, day)
     if not reviews:
         lines.append("None.")
+    from slo.reports.render import md_escape as md  # stored text is data: no HTML, links or images
+
     for review in reviews:
         last = review.last_record.isoformat() if review.last_record else "no record"
-        lines.append(f"- {review.ref}: review due {review.review_on.isoformat()} (last record {last})")
+        lines.append(f"- {md(review.ref)}: review due {review.review_on.isoformat()} (last record {last})")
     lines += ["", f"## Consultation follow-ups due by {horizon.isoformat()}", ""]
     follow = db.execute(
         "SELECT c.ref, c.follow_up_on, c.officer, s.name FROM consultations c "
@@ -219,7 +226,7 @@ def admin_digest(store: Store, exports: Path, fire_time: datetime) -> str:
     if not follow:
         lines.append("None.")
     for ref, on, officer, school in follow:
-        lines.append(f"- {on}: {ref} ({officer}, {school})")
+        lines.append(f"- {on}: {md(ref)} ({md(officer)}, {md(school)})")
     text = "\n".join(lines) + "\n"
     path = exports / "digests" / f"admin-{day.isoformat()}.md"
     written = write_if_changed(path, text.encode("utf-8"))
