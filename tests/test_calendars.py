@@ -95,6 +95,8 @@ def test_file_has_publish_prodid_name_timezone_and_events(loaded_store, exports)
     assert str(cal["METHOD"]) == "PUBLISH"
     assert str(cal["PRODID"]) == "-//SLO Desk//slo-desk 0.1//EN"
     assert raw.count(b"X-WR-CALNAME") == 1
+    # RFC 7986 requires VALUE=DURATION here (icalendar's refresh_interval setter leaves it out)
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in raw and b"\r\nX-PUBLISHED-TTL:PT12H\r\n" in raw
     assert str(cal["X-WR-CALNAME"]) == "Police schools liaison: Northgate Academy"
     tzs = cal.walk("VTIMEZONE")
     assert [str(t["TZID"]) for t in tzs] == ["Europe/London"]
@@ -316,6 +318,35 @@ def test_vtimezone_agrees_with_the_zone_database(years):
             onset = datetime.strptime(line[8:], "%Y%m%dT%H%M%S")
             assert onset.weekday() == 6 and (onset + timedelta(days=7)).month != onset.month
             assert (onset.month, onset.hour) in ((3, 1), (10, 2))
+
+
+SAME_BYTES = """
+import hashlib, sys
+from datetime import datetime
+from slo.calendars.ics import CalEvent, render_calendar
+events = [CalEvent(ref=f"E{i}", starts_at=datetime(2026, 3, 20 + i, 9), ends_at=datetime(2026, 3, 20 + i, 10),
+                   sequence=i, summary="Assembly; bikes, scooters", location="Northgate, Academy",
+                   description=("Officer", "Plain clothes"), cancelled=i == 2, stamp=datetime(2026, 1, 1, 12))
+          for i in range(10)]
+sys.stdout.write(hashlib.sha256(render_calendar("Police schools liaison: Northgate", events)).hexdigest())
+"""
+
+
+def test_same_events_give_the_same_bytes_in_any_process():
+    """The incremental export compares bytes: nothing random (icalendar's ``*.new`` UIDs), clock-dependent
+    (a DTSTAMP of now) or hash-ordered may reach a file."""
+    import subprocess
+    import sys
+
+    digests = set()
+    for seed in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-c", SAME_BYTES], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+        digests.add(proc.stdout)
+    here: dict = {}
+    exec(SAME_BYTES.replace("sys.stdout.write(", "here['digest'] = ("), {"here": here})
+    digests.add(here["digest"])
+    assert len(digests) == 1, digests
 
 
 # ---------------------------------------------------------------- incremental
