@@ -22,7 +22,9 @@ def binding_rows(app, screen: Screen) -> list[tuple[str, str, str]]:
     """(key, description, where) for the screen's bindings, then the desk's global keys."""
     rows: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for where, source in ((type(screen).__name__, getattr(type(screen), "BINDINGS", [])), ("everywhere", bindings.GLOBAL)):
+    # over a form (a modal screen) only the desk's priority keys (ctrl+q) work: the form's own are listed
+    everywhere = [b for b in bindings.GLOBAL if b.priority] if isinstance(screen, ModalScreen) else bindings.GLOBAL
+    for where, source in ((type(screen).__name__, getattr(type(screen), "BINDINGS", [])), ("everywhere", everywhere)):
         for b in source or []:
             if not getattr(b, "description", ""):
                 continue

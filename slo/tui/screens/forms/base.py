@@ -319,6 +319,9 @@ class FormScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "discard", "Discard / close"),
+        # a modal screen hides the desk's own keys: help has to be the form's
+        Binding("f1", "app.help", "Help"),
+        Binding("question_mark", "app.help", "Help", show=False, key_display="?"),
     ]
 
     DEFAULT_CSS = """
