@@ -165,6 +165,13 @@ class SloApp(App[int]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def _in_a_form(self) -> bool:
+        """A form (or another modal) is open: navigating away from it would leave it half done."""
+        if isinstance(self.screen, ModalScreen):
+            self.notify("Close this first (Escape), then go on.", severity="warning", markup=False)
+            return True
+        return False
+
     def action_back(self) -> None:
         if isinstance(self.screen, ModalScreen):
             self.screen.dismiss(None)
@@ -172,30 +179,53 @@ class SloApp(App[int]):
             self.pop_screen()
 
     def action_home(self) -> None:
-        if self.actor is not None:
+        if self.actor is not None and not self._in_a_form():
             self.go_home()
 
     def action_week(self) -> None:
         from .screens.week import WeekScreen
 
-        self.push_screen(WeekScreen())
+        if not self._in_a_form():
+            self.push_screen(WeekScreen())
 
     def action_audit_log(self) -> None:
         from .screens.audit_log import AuditLogScreen
 
-        self.push_screen(AuditLogScreen())
+        if not self._in_a_form():
+            self.push_screen(AuditLogScreen())
 
     def action_team(self) -> None:
-        self.open_screen("slo.tui.screens.team", "TeamScreen")
+        if not self._in_a_form():
+            self.open_screen("slo.tui.screens.team", "TeamScreen")
 
     def action_reports(self) -> None:
-        self.open_screen("slo.tui.screens.reports", "ReportsScreen")
+        if not self._in_a_form():
+            self.open_screen("slo.tui.screens.reports", "ReportsScreen")
 
     def action_export_calendars(self) -> None:
-        self.open_screen("slo.tui.screens.export_calendars", "ExportCalendarsScreen")
+        if not self._in_a_form():
+            self.open_screen("slo.tui.screens.export_calendars", "ExportCalendarsScreen")
 
     def action_term_dates(self) -> None:
-        self.open_screen("slo.tui.screens.term_dates", "TermDatesScreen")
+        if not self._in_a_form():
+            self.open_screen("slo.tui.screens.term_dates", "TermDatesScreen")
+
+    # the forms from anywhere (command palette); screens with their own key preset what they show
+    def action_new_visit(self) -> None:
+        if not self._in_a_form():
+            self.open_form("engagement", "EngagementForm")
+
+    def action_new_consultation(self) -> None:
+        if not self._in_a_form():
+            self.open_form("consultation", "ConsultationForm")
+
+    def action_new_abstraction(self) -> None:
+        if not self._in_a_form():
+            self.open_form("slo.tui.screens.abstraction_form", "AbstractionForm")
+
+    def action_new_absence(self) -> None:
+        if not self._in_a_form():
+            self.open_form("absence", "AbsenceForm")
 
     async def action_quit(self) -> None:
         self.exit(0)

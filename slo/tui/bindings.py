@@ -14,6 +14,11 @@ GLOBAL: list[Binding] = [
     Binding("f1", "help", "Help"),
     Binding("question_mark", "help", "Help", show=False, key_display="?"),
     Binding("escape", "back", "Back", show=False),
+    # screens without a key of their own on the home screens (capitals: no screen uses them)
+    Binding("H", "home", "Home", show=False),
+    Binding("T", "team", "Team (sergeants)", show=False),
+    Binding("D", "term_dates", "Term dates", show=False),
+    Binding("L", "audit_log", "Audit log (admins)", show=False),
 ]
 
 CASELOAD: list[Binding] = [

@@ -21,15 +21,27 @@ from textual.markup import escape
 
 #: (title, app action, help) always offered
 NAVIGATION = [
-    ("Home", "home", "Back to the home screen (caseload or team)"),
+    ("Home", "home", "Back to the home screen (caseload or team)  key H"),
     ("Week planner", "week", "Your week, Monday to Sunday"),
     ("Reports", "reports", "The continuity report"),
     ("Export calendars", "export_calendars", "Write the head teachers' calendars"),
-    ("Team", "team", "The team's abstractions and rates (sergeants)"),
-    ("Term dates", "term_dates", "Import term dates"),
-    ("Audit log", "audit_log", "Who did what, when (admins)"),
+    ("Team", "team", "The team's abstractions and rates (sergeants)  key T"),
+    ("Term dates", "term_dates", "List, add and import term dates  key D"),
+    ("Audit log", "audit_log", "Who did what, when (admins)  key L"),
+    ("New visit", "new_visit", "Book a visit or session (EngagementForm)"),
+    ("New consultation", "new_consultation", "Log a consultation before a suspension or exclusion"),
+    ("Record abstraction", "new_abstraction", "Taken off schools work: what it cancelled"),
+    ("Record absence", "new_absence", "Leave, sickness, rest day, course"),
     ("Help", "help", "Keys and purpose of this screen"),
 ]
+
+#: a desk-wide form command is left out where the screen has its own (which presets the school...)
+SCREEN_EQUIVALENT = {
+    "new_visit": {"visit", "session"},
+    "new_consultation": {"consultation"},
+    "new_abstraction": {"abstraction"},
+    "new_absence": {"absence"},
+}
 
 
 def plain_highlight(matcher: Matcher, text: str) -> Content:
@@ -64,6 +76,8 @@ class DeskCommands(Provider):
             key = self.app.get_key_display(binding)
             out.append((description, partial(screen.run_action, action), escape(f"{type(screen).__name__}: key {key}")))
         for title, action, help_text in NAVIGATION:
+            if SCREEN_EQUIVALENT.get(action, set()) & seen:
+                continue
             out.append((title, partial(self.app.run_action, action), help_text))
         return out
 
