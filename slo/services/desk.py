@@ -15,10 +15,11 @@ User text only ever reaches SQL as a bound parameter.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
@@ -255,6 +256,74 @@ def caseload_header(store: Store, actor: Actor, on: date, *, scope: str = OWN) -
     except NotImplementedError:
         pass
     return header
+
+
+# --------------------------------------------------------------------------- early reads
+
+
+class EarlyRead:
+    """A read started in a thread of its own before the desk's screens exist.
+
+    ``slo`` starts the home caseload's query while Textual is still being
+    imported (about 0.3 s of the interpreter's time, during which SQLite's part
+    of the query runs with the GIL released); the screen takes the result for its
+    first load instead of starting a worker after the first paint.
+    """
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._fn = fn
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, name="slo-early-read", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def ready(self) -> bool:
+        """Finished, with a value (an error is raised again by :meth:`wait`)."""
+        return self._done.is_set() and self._error is None
+
+    def wait(self) -> Any:
+        """The value, once the read has finished; its exception if it failed."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+_early: dict[tuple, EarlyRead] = {}
+_early_lock = threading.Lock()
+
+
+def home_caseload_scope(role: str) -> str | None:
+    """The scope of the caseload the desk opens on for ``role`` (None: home is another screen)."""
+    if role == "sergeant":
+        return None  # the team screen
+    if role in ("admin", "inspector"):
+        return ALL
+    return OWN
+
+
+def start_home_caseload(store: Store, actor: Actor, on: date) -> None:
+    """Start reading the caseload the desk will open on (see :class:`EarlyRead`)."""
+    scope = home_caseload_scope(actor.role)
+    if scope is None or view_scope(actor) is None:
+        return
+    key = (id(store), actor.collar, scope, on.isoformat())
+    with _early_lock:
+        _early[key] = EarlyRead(lambda: caseload(store.db, actor, on, scope=scope))
+
+
+def take_home_caseload(store: Store, actor: Actor, on: date, scope: str) -> EarlyRead | None:
+    """The early read of exactly this caseload (unfiltered), once; None when there is none."""
+    with _early_lock:
+        return _early.pop((id(store), actor.collar, scope, on.isoformat()), None)
 
 
 # --------------------------------------------------------------------------- school

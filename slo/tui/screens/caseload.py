@@ -131,14 +131,22 @@ class CaseloadScreen(DeskScreen):
     def _rows_shown(self) -> None:
         if self._header_wanted:
             self._header_wanted = False
-            self.call_after_refresh(self.load_header)
+            # after a refresh, twice: while the app is starting (a batch update) a callback "after
+            # refresh" runs before anything is painted, and the header's worker (imports of the
+            # school-day calendar, ~0.1 s of interpreter time) would hold back the first frame
+            self.call_after_refresh(self.call_after_refresh, self.load_header)
 
     def load_rows(self) -> None:
         store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
         text = self.query_one("#filter", Input).value
-        self.query_db(
-            "caseload", lambda: desk.caseload(store.db, actor, today, scope=scope, text=text), token=text
-        )
+        early = None if text else desk.take_home_caseload(store, actor, today, scope)
+        if early is not None and early.ready():
+            # read while Textual was loading (slo.cli.main.open_desk): on the first paint, no worker
+            self.on_loaded(Loaded("caseload", early.wait(), text))
+            return
+        fn = early.wait if early is not None else (
+            lambda: desk.caseload(store.db, actor, today, scope=scope, text=text))
+        self.query_db("caseload", fn, token=text)
 
     def on_loaded(self, message: Loaded) -> None:
         message.stop()
