@@ -30,6 +30,7 @@ from sqlite_utils import Database
 from slo.models.entities import Abstraction, Engagement
 from slo.models.enums import WEEKDAY_INDEX, CancelReason, EngagementKind, EngagementStatus, Portion, ReviewStatus
 from slo.models.rules import Problem, ValidationFailed
+from slo.models.text import clean_line
 from slo.store.db import Store
 from slo.store.rows import from_row, to_row
 
@@ -240,11 +241,16 @@ def record_abstraction(
 ) -> AbstractionResult:
     """Record a new abstraction and cancel what it takes away (see the module notes)."""
     db = store.db
+    cancel = list(dict.fromkeys(cancel or []))
+    for ref in cancel:
+        # a ref typed on the command line is not cleaned by a model: one that no stored ref can equal (a
+        # control character, an undecodable byte that SQLite cannot even be asked about) is refused here
+        if not isinstance(ref, str) or not ref or clean_line(ref) != ref:
+            raise Conflict(f"cannot cancel engagement {ref!r}: not a valid ref; nothing was recorded")
     _officer_exists(db, abstraction.officer)
     permissions.require(
         db, actor, permissions.WRITE, abstraction.officer, what=f"officer {abstraction.officer}'s abstractions"
     )
-    cancel = list(dict.fromkeys(cancel or []))
     with store.write() as db:
         data = abstraction.model_dump()
         data.update(review_status=ReviewStatus.PENDING, reviewed_by=None, reviewed_at=None, review_note=None)
