@@ -51,9 +51,20 @@ class Context:
             self._store = None
 
 
+_UNSAFE = None
+
+
 def err(message: str) -> None:
-    """A message for people, on standard error."""
-    print(message, file=sys.stderr, flush=True)
+    """A message for people, on standard error: one line per call, no control characters
+    (a path or value the user typed could otherwise carry an ESC sequence to the terminal)."""
+    global _UNSAFE
+    if _UNSAFE is None:
+        import re
+
+        _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    text = _UNSAFE.sub("?", str(message))
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    print(text, file=sys.stderr, flush=True)
 
 
 class StderrProgress:

@@ -15,8 +15,12 @@ import unicodedata
 # C0 and C1 controls, DEL, the Unicode line/paragraph separators and bidi
 # overrides (which can disguise text in a terminal), and lone surrogates (which
 # JSON's "\ud800" escapes can produce and which cannot be stored as UTF-8).
+# Also invisible characters that can make one name look like another or hide it from
+# search: soft hyphen, zero-width space, word joiner and the invisible operators. The
+# zero-width (non-)joiners U+200C/U+200D stay: some scripts need them to spell names.
 _CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u00ad\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t]+")
 
