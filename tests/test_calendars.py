@@ -304,7 +304,8 @@ def test_vtimezone_agrees_with_the_zone_database(years):
     from slo.calendars.ics import vtimezone
 
     first, last = years
-    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + vtimezone(first, last).to_ical().decode() + "END:VCALENDAR\r\n"
+    block = vtimezone(first, last).to_ical().decode()  # the component the files share, serialised by icalendar
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + block + "END:VCALENDAR\r\n"
     assert "RRULE" not in text and "RDATE" not in text
     (vtz,) = icalendar.Calendar.from_ical(text).walk("VTIMEZONE")
     tz = vtz.to_tz(lookup_tzid=False)  # built from the file, not looked up by name

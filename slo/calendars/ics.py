@@ -7,9 +7,9 @@ bytes are icalendar's ``Calendar.to_ical()``: icalendar escapes TEXT values
 (``\\``, ``;``, ``,``, CR and LF, correctly from 7.3.0) and folds lines at 75
 octets without splitting a character. The file is a ``VCALENDAR`` with
 ``METHOD:PUBLISH``, one ``VTIMEZONE`` (Europe/London, only the years the file
-needs) and ``VEVENT``\\ s whose times all carry ``TZID=Europe/London``. The
-tests parse every file with icalendar, vobject and recurring-ical-events, and
-import it into khal and calcurse.
+needs) and one ``VEVENT`` per engagement, every time with
+``TZID=Europe/London``. The tests parse every file with icalendar, vobject and
+recurring-ical-events, and import it into khal and calcurse.
 
 What icalendar does not do for us, done here:
 
@@ -23,9 +23,11 @@ What icalendar does not do for us, done here:
   local with ``TZOFFSETFROM:+0000``, i.e. 02:00 GMT, an hour after the real
   change at 01:00 GMT (RFC 5545 reads the onset in the offset before the
   change), and lists later years as ``RDATE``.
-- no ``Calendar.new``/``Event.new``: they add a random ``UID`` (the calendar's
-  too), and ``DTSTAMP`` is ours, from the engagement's ``updated_at``, so the
-  same data always gives the same bytes (the incremental export compares them).
+- no ``Calendar.new``/``Event.new``: the first always gives the calendar a
+  ``UID`` (random unless given), the second a random ``UID`` and a ``DTSTAMP``
+  of now unless given. Ours are stable (``<ref>@slo-desk``, ``DTSTAMP`` from
+  the engagement's ``updated_at``), so the same data always gives the same
+  bytes (the incremental export compares them).
 - ``REFRESH-INTERVAL`` carries ``VALUE=DURATION``, which RFC 7986 requires and
   icalendar's ``refresh_interval`` setter leaves out.
 
