@@ -493,3 +493,242 @@ async def test_an_slo_is_refused_the_audit_log_with_a_notice(demo, tmp_path):
         await settle(pilot)
         assert screen_name(app) == "CaseloadScreen"
         assert any(n.title == "Refused" for n in app._notifications)
+
+
+# --------------------------------------------------------------------------- every screen: keys, palette, help, Escape, ctrl+q
+async def palette_run(pilot, text: str, title: str) -> None:
+    """Open the palette, type ``text`` and run the command titled ``title`` (Down to it, Enter)."""
+    prompts = await palette(pilot, text)
+    assert title in prompts, (text, prompts)
+    for _ in range(prompts.index(title)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def help_rows(app) -> list[list[str]]:
+    return table_rows(app.screen.query_one("#help-keys", DeskTable))
+
+
+async def check_help(pilot, app, key: str = "f1") -> None:
+    """F1 (or ?) on the current screen lists each of its keys; Escape goes back to it."""
+    screen = app.screen
+    await pilot.press(key)
+    await settle(pilot, 1)
+    assert screen_name(app) == "HelpScreen", (type(screen).__name__, key)
+    listed = {(r[1], r[2]) for r in help_rows(app)}
+    for binding in type(screen).BINDINGS:
+        if binding.description:
+            assert (binding.description, type(screen).__name__) in listed, (type(screen).__name__, binding)
+    assert ("Quit", "everywhere") in listed
+    assert type(screen).HELP.split(".")[0] in str(app.screen.query_one("#help-purpose").render())
+    await pilot.press("escape")
+    await settle(pilot, 1)
+    assert app.screen is screen
+
+
+#: (key on the SLO's caseload, palette text, palette title, what opens); the palette's own titles on
+#: the caseload are its keys' descriptions (desk-wide "New visit"... are for screens without such a key)
+SLO_HOME = [
+    ("v", "visit", "Visit", "EngagementForm"),
+    ("c", "consultation", "Consultation", "ConsultationForm"),
+    ("a", "abstraction", "Abstraction", "AbstractionForm"),
+    ("l", "absence", "Absence/leave", "AbsenceForm"),
+    ("w", "week", "Week planner", "WeekScreen"),
+    ("r", "reports", "Reports", "ReportsScreen"),
+    ("x", "calendars", "Export calendars", "ExportCalendarsScreen"),
+    ("D", "term dates", "Term dates", "TermDatesScreen"),
+]
+
+
+async def test_slo_reaches_every_form_and_screen_by_key_and_palette_with_help_and_escape(demo, tmp_path):
+    app = desk(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await check_help(pilot, app)
+        await check_help(pilot, app, "question_mark")
+        for key, text, title, opens in SLO_HOME:
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(app) == opens, (key, screen_name(app))
+            await check_help(pilot, app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is home, (key, screen_name(app))
+            await palette_run(pilot, text, title)
+            assert screen_name(app) == opens, (text, screen_name(app))
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is home, (text, screen_name(app))
+        # the school and its forms; a young person and theirs
+        await pilot.press("enter")
+        await settle(pilot)
+        school = app.screen
+        assert screen_name(app) == "SchoolScreen"
+        await check_help(pilot, app)
+        for key, opens in [("v", "EngagementForm"), ("c", "ConsultationForm"), ("y", "YoungPersonForm"),
+                           ("d", "EngagementStatusForm"), ("x", "ExportCalendarsScreen")]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(app) == opens, key
+            await check_help(pilot, app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is school, key
+        await pilot.press("2", "enter")              # the young person of the first consultation
+        await settle(pilot)
+        person = app.screen
+        assert screen_name(app) == "YoungPersonScreen"
+        await check_help(pilot, app)
+        chronology = person.query_one("#chronology", DeskTable)
+        consultation = next((n for n, i in enumerate(person.detail.chronology) if i.consultation), None)
+        assert consultation is not None
+        chronology.move_cursor(row=consultation)
+        for key, opens in [("s", "EngagementForm"), ("c", "ConsultationForm"), ("o", "OutcomeForm"),
+                           ("f", "ReferralForm"), ("e", "YoungPersonForm")]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(app) == opens, key
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is person, key
+        # Escape goes back one screen at a time, and no further than home
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is school
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
+        # H is home from anywhere
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        assert screen_name(app) == "YoungPersonScreen" and len(app.screen_stack) == 4
+        await pilot.press("H")
+        await settle(pilot)
+        assert app.screen is not home and screen_name(app) == "CaseloadScreen" and len(app.screen_stack) == 2
+
+
+async def test_forms_from_the_palette_where_the_screen_has_no_key(demo, tmp_path):
+    """A sergeant on the team screen records an abstraction or an absence from the palette; the desk's
+    screens are there too. Navigation waits while a form is open."""
+    app = desk(demo, tmp_path, "S100")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert screen_name(app) == "TeamScreen"
+        await check_help(pilot, app)
+        for text, title, opens in [
+            ("new visit", "New visit", "EngagementForm"),
+            ("new consultation", "New consultation", "ConsultationForm"),
+            ("abstraction", "Record abstraction", "AbstractionForm"),
+            ("absence", "Record absence", "AbsenceForm"),
+            ("week", "Week planner", "WeekScreen"),
+            ("reports", "Reports", "ReportsScreen"),
+            ("calendars", "Export calendars", "ExportCalendarsScreen"),
+            ("term dates", "Term dates", "TermDatesScreen"),
+        ]:
+            await palette_run(pilot, text, title)
+            assert screen_name(app) == opens, (text, screen_name(app))
+            if opens.endswith("Form"):
+                # a sergeant picks the officer: their team
+                assert "-hidden" not in app.screen.field("officer").classes
+                # while a form is open, going elsewhere from the palette waits for it
+                await palette_run(pilot, "team", "Team")
+                assert screen_name(app) == opens
+                await check_help(pilot, app)
+            else:
+                await check_help(pilot, app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is home, (text, screen_name(app))
+        # the sergeant's own screens by key: r reviews, o opens an officer
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen_name(app) == "ReviewForm"
+        await check_help(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#officers", DeskTable).focus()
+        await pilot.press("o")
+        await settle(pilot)
+        assert screen_name(app) == "OfficerScreen"
+        await check_help(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
+        # the audit log is for admins: refused with a notice, and the sergeant stays home
+        await pilot.press("L")
+        await settle(pilot)
+        assert app.screen is home
+        assert any(n.title == "Refused" for n in app._notifications)
+
+
+async def test_admin_audit_log_by_key_and_team_from_the_palette(demo, tmp_path):
+    app = desk(demo, tmp_path, "A1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("L")
+        await settle(pilot)
+        assert screen_name(app) == "AuditLogScreen"
+        await check_help(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
+        for key_or_text in ("T", "team"):
+            if key_or_text == "T":
+                await pilot.press("T")
+                await settle(pilot)
+            else:
+                await palette_run(pilot, "team", "Team")
+            assert screen_name(app) == "TeamScreen"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is home
+
+
+async def _open_consultation_form_typed(pilot) -> None:
+    await pilot.press("c")
+    await settle(pilot)
+    await type_text(pilot, "geo")          # something typed: Escape would ask first
+
+
+QUIT_FROM = {
+    "caseload": (None, "PC1000"),
+    "school": (("enter",), "PC1000"),
+    "week": (("w",), "PC1000"),
+    "help": (("f1",), "PC1000"),
+    "form with typing": (_open_consultation_form_typed, "PC1000"),
+    "discard question": (_open_consultation_form_typed, "PC1000"),
+    "abstraction form": (("a",), "PC1000"),
+    "palette": (("ctrl+p",), "PC1000"),
+    "team": (None, "S100"),
+    "review form": (("r",), "S100"),
+    "audit log": (("L",), "A1"),
+}
+
+
+@pytest.mark.parametrize("where", list(QUIT_FROM))
+async def test_ctrl_q_quits_with_0_from_anywhere(demo, tmp_path, where):
+    steps, collar = QUIT_FROM[where]
+    app = desk(demo, tmp_path, collar)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if callable(steps):
+            await steps(pilot)
+            if where == "discard question":
+                await pilot.press("escape")
+                await settle(pilot, 1)
+                assert screen_name(app) == "ConfirmDiscard"
+        elif steps:
+            await pilot.press(*steps)
+        await settle(pilot, 1)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
