@@ -13,6 +13,7 @@ from slo.models.enums import label
 from slo.tui.messages import Loaded
 from slo.tui.widgets import DeskTable
 from slo.tui.widgets.charts import Chart, columns, pct
+from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen
 
@@ -41,7 +42,9 @@ class TeamScreen(DeskScreen):
         "abstraction, schools affected and young people let down, and days by category. Enter on an "
         "officer opens their figures and what each abstraction cancelled. p changes the period (this "
         "term to date, last 4 weeks, academic year to date). The chart is the team's abstraction rate "
-        "week by week over the last 26 weeks. The figures are the continuity report's (metrics.md)."
+        "week by week over the last 26 weeks. The figures are the continuity report's (metrics.md). "
+        "Under the heading, when the scheduled jobs (calendars, digests, report) last ran: ok, LATE "
+        "(a run is missing) or FAILED."
     )
     BINDINGS = [
         Binding("enter", "open_row", "Open", show=False),
@@ -63,6 +66,7 @@ class TeamScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text("Loading…"), id="team-heading")
+        yield JobStatusLine(id="team-jobs")
         with VerticalScroll(id="team-body"):
             yield Static(Text("Pending reviews", style="bold"), classes="section-title")
             yield DeskTable(PENDING_COLUMNS, id="pending")
@@ -86,6 +90,7 @@ class TeamScreen(DeskScreen):
         store, actor = self.store, self.actor
         _label, date_from, date_to = self._period()
         wanted = self.team
+        self.query_one(JobStatusLine).reload()
 
         def load():
             teams = teams_for(store.db, actor)
