@@ -732,3 +732,16 @@ async def test_ctrl_q_quits_with_0_from_anywhere(demo, tmp_path, where):
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+# --------------------------------------------------------------------------- a small terminal
+async def test_week_fits_80_columns(demo, tmp_path):
+    """At 80x24 the whole week shows, Saturday and Sunday too (it used to scroll them off)."""
+    app = desk(demo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        grid = app.screen.query_one("#week-grid", DeskTable)
+        assert grid.virtual_size.width <= grid.size.width
+        assert "Sun 29 Nov" in str(grid.columns[grid.ordered_columns[-1].key].label)

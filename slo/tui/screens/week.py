@@ -17,7 +17,8 @@ from slo.tui.widgets import DeskTable
 from .base import DeskScreen
 
 FIRST_HOUR, LAST_HOUR = 7, 18
-DAY_WIDTH = 12
+#: the narrowest day column: seven of them and the hours fit 80 columns (a time and a mark still show)
+DAY_WIDTH = 8
 
 #: (fill character, style, marker) per kind of day; the fill and marker tell them apart without colour
 SHADES = {
