@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 import csv
 import html
-import importlib.util
 import io
 import json
 import re
@@ -51,11 +50,10 @@ from slo.store.db import open_store
 from slo.store.rows import KEY_COLUMNS
 
 def _load_small_bundle() -> dict:
-    """SMALL_BUNDLE from tests/conftest.py, by path (``import conftest`` may find tests/tui/conftest.py)."""
-    spec = importlib.util.spec_from_file_location("_hostile_conftest", Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.SMALL_BUNDLE
+    """SMALL_BUNDLE, the shared test bundle."""
+    from helpers.bundles import SMALL_BUNDLE
+
+    return SMALL_BUNDLE
 
 
 SMALL_BUNDLE = _load_small_bundle()

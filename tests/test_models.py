@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pytest
 from pydantic import ValidationError
 
-from conftest import SMALL_BUNDLE
+from helpers.bundles import SMALL_BUNDLE
 from slo.models import ENTITY_MODELS, Consultation, Engagement, School
 from slo.models.text import clean_line, clean_multiline
 

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from conftest import SMALL_BUNDLE
+from helpers.bundles import SMALL_BUNDLE
 from slo.models import ENTITY_MODELS
 from slo.services import audit
 from slo.store.db import BUSY_TIMEOUT_MS, StoreError, open_store
