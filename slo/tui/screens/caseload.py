@@ -14,6 +14,7 @@ from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
 from slo.tui.widgets import DeskTable, FilterInput, cell
+from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen
 
@@ -87,8 +88,9 @@ class CaseloadScreen(DeskScreen):
         "Your caseload: every school currently assigned to you, with the next planned visit, "
         "this week's sessions (Week), consultations still awaiting an outcome (Pending) and days since the "
         "last delivered visit (Since visit). Schools that accept officers only out of uniform are marked "
-        f"'{PLAIN_CLOTHES}'. Above the table: this week's abstractions and what is due. "
-        "Type / to filter; Enter opens the school; c logs a consultation for the highlighted school."
+        f"'{PLAIN_CLOTHES}'. Above the table: this week's abstractions, what is due, and when the "
+        "scheduled jobs last ran (ok, LATE or FAILED). Type / to filter; Enter opens the school; c logs a "
+        "consultation (the highlighted school's pupils come first; the school follows the pupil)."
     )
     BINDINGS = bindings.CASELOAD
     CSS_PATH = "caseload.tcss"
@@ -103,6 +105,7 @@ class CaseloadScreen(DeskScreen):
         yield Header()
         with Vertical(id="caseload-top"):
             yield Static(Text("Loading…"), id="week-summary")
+            yield JobStatusLine(id="caseload-jobs", load_on_mount=False)
             yield FilterInput(placeholder="Filter schools by name or URN (/)", id="filter")
         columns = list(COLUMNS)
         if self.scope != desk.OWN:
@@ -127,6 +130,7 @@ class CaseloadScreen(DeskScreen):
     def load_header(self) -> None:
         store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
         self.query_db("header", lambda: desk.caseload_header(store, actor, today, scope=scope))
+        self.query_one(JobStatusLine).reload()  # when the scheduled jobs last ran (not before the first paint)
 
     def _rows_shown(self) -> None:
         if self._header_wanted:

@@ -125,11 +125,14 @@ class JobStatusLine(Static):
             self.schedules = schedules
             self.error = error
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, load_on_mount: bool = True, **kwargs: Any) -> None:
+        """``load_on_mount=False``: the screen calls :meth:`reload` when it is ready (after its first paint)."""
         super().__init__(Text(""), classes="-empty", **kwargs)
+        self.load_on_mount = load_on_mount
 
     def on_mount(self) -> None:
-        self.reload()
+        if self.load_on_mount:
+            self.reload()
         self.set_interval(REFRESH_SECONDS, self.reload)
 
     def reload(self) -> None:
