@@ -99,6 +99,11 @@ class SloApp(App[int]):
                 return CaseloadScreen(scope="team")
         if role in ("admin", "inspector"):
             return CaseloadScreen(scope="all")
+        if role == "evaluator":
+            # an evaluator may see no caseload (refused): their work is the evaluation dataset
+            from .screens.reports import ReportsScreen
+
+            return ReportsScreen()
         return CaseloadScreen(scope="own")
 
     def go_home(self) -> None:

@@ -745,3 +745,15 @@ async def test_week_fits_80_columns(demo, tmp_path):
         grid = app.screen.query_one("#week-grid", DeskTable)
         assert grid.virtual_size.width <= grid.size.width
         assert "Sun 29 Nov" in str(grid.columns[grid.ordered_columns[-1].key].label)
+
+
+async def test_evaluator_opens_on_the_reports_not_a_refused_caseload(demo, tmp_path):
+    app = desk(demo, tmp_path, "E1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert screen_name(app) == "ReportsScreen"
+        assert not any(n.title == "Refused" for n in app._notifications)
+        await check_help(pilot, app)
+        await pilot.press("escape", "H")
+        await settle(pilot)
+        assert screen_name(app) == "ReportsScreen" and len(app.screen_stack) == 2
