@@ -757,3 +757,40 @@ async def test_evaluator_opens_on_the_reports_not_a_refused_caseload(demo, tmp_p
         await pilot.press("escape", "H")
         await settle(pilot)
         assert screen_name(app) == "ReportsScreen" and len(app.screen_stack) == 2
+
+
+async def test_consultation_for_a_new_pupil_made_inline(demo, tmp_path):
+    """c, ctrl+n: the pupil is made at the highlighted school, then the consultation goes on; the picker
+    shows the new pupil's name (it showed only the new ref)."""
+    app = desk(demo, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen_name(app) == "YoungPersonForm"
+        await type_text(pilot, "Robin")
+        await pilot.press("enter")
+        await type_text(pilot, "Ashe")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and form.key_choice("timing").has_focus
+        ref = form.picker("young_person").value
+        assert ref.startswith("YP-") and "Robin Ashe" in str(form.picker("young_person").query_one(".picker--chosen").render())
+        await pilot.press("b")
+        await type_text(pilot, "susp")
+        await pilot.press("enter")
+        await type_text(pilot, "PA")
+        await pilot.press("enter", "ctrl+s")     # the optional ethnicity is offered once...
+        await settle(pilot)
+        assert "-hidden" not in form.field("ethnicity").classes
+        await pilot.press("ctrl+s")              # ...and skipped
+        await settle(pilot)
+        assert screen_name(app) == "CaseloadScreen"
+    person = record(demo, "young_people", "ref", ref)
+    assert (person["given_name"], person["family_name"], person["school"]) == ("Robin", "Ashe", "155446")
+    row = demo.db.execute("SELECT school, proposed FROM consultations WHERE young_person = ?", [ref]).fetchone()
+    assert row == ("155446", "suspension")
+    assert [(a, op) for a, op, _ in audit(demo, "young_people", ref)][0] == ("PC1000", "create")

@@ -202,6 +202,10 @@ class ConsultationForm(FormScreen):
 
     def _pupil_described(self, info: dict | None, school: dict | None, previous: dict | None) -> None:
         self._pupil = info
+        pupil = self.picker("young_person")
+        if info and pupil.picked and pupil.picked[0].value == info["ref"] and pupil.picked[0].label == info["ref"]:
+            # made inline (ctrl+n): show the name, not only the new ref
+            pupil.set_value(info["ref"], info["label"], notify=False)
         picker = self.picker("school")
         # the school follows the pupil unless the user picked it in this form (a school preset
         # from the caseload or the school screen is only where the search starts)
