@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable, FilterInput
+from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
 
 from .base import DeskScreen
 
@@ -44,7 +44,7 @@ class AuditLogScreen(DeskScreen):
             [("#", "id"), ("At", "at"), ("Actor", "actor"), ("Operation", "op"), ("Entity", "entity"), ("Key", "key"), ("Detail", "detail")],
             id="audit",
         )
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Audit log"

@@ -9,9 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 
 from slo.tui.messages import Loaded
+from slo.tui.widgets import DeskFooter
 
 from .base import DeskScreen
 
@@ -72,7 +73,7 @@ class ExportCalendarsScreen(DeskScreen):
         yield ProgressBar(total=None, show_eta=False, id="calendars-progress")
         yield Static(Text("Preparing…", style="dim"), id="calendars-status")
         yield DataTable(id="calendars-files", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Export calendars"

@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 from slo.tui.widgets.charts import pct
 
 from .base import DeskScreen
@@ -79,7 +79,7 @@ class OfficerScreen(DeskScreen):
             yield DeskTable(ABSTRACTION_COLUMNS, id="abstractions")
             yield Static(Text("What it cancelled", style="bold"), classes="section-title")
             yield DeskTable(CANCELLED_COLUMNS, id="cancelled")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = f"Officer {self.collar}"

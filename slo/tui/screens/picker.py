@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
 from slo.services.actors import list_officers
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
 
@@ -29,7 +29,7 @@ class PickerScreen(DeskScreen):
         yield Header()
         yield Static(Text("Who are you? Choose your name and press Enter.", style="bold"), id="picker-title")
         yield DeskTable([("Collar", "collar"), ("Name", "name"), ("Role", "role"), ("Team", "team")], id="officers")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Who are you?"

@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 
 from slo.tui.messages import Loaded
 from slo.tui.widgets.charts import Chart, hbars, pct, stacked
+from slo.tui.widgets import DeskFooter
 
 from .base import DeskScreen
 
@@ -93,7 +94,7 @@ class ReportsScreen(DeskScreen):
             yield Chart(id="chart-months")
         yield ProgressBar(total=3, show_eta=False, id="export-progress")
         yield Static(Text(""), id="export-status")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Continuity report"

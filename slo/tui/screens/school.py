@@ -6,13 +6,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from slo.models.enums import label
 from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
 from .caseload import uniform_cell
@@ -106,7 +106,7 @@ class SchoolScreen(DeskScreen):
                 yield DeskTable(YOUNG_PEOPLE_COLUMNS, id="young-people")
             with TabPane("Assignments", id="tab-assignments"):
                 yield DeskTable(ASSIGNMENT_COLUMNS, id="assignments")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = f"School {self.urn}"

@@ -7,11 +7,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 from slo.tui.widgets.charts import Chart, columns, pct
 from slo.tui.widgets.job_status import JobStatusLine
 
@@ -73,7 +73,7 @@ class TeamScreen(DeskScreen):
             yield Static(Text("Officers", style="bold"), classes="section-title")
             yield DeskTable(OFFICER_COLUMNS, id="officers")
             yield Chart(id="weekly-chart")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Team"

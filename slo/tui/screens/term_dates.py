@@ -14,11 +14,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from slo.models.rules import ValidationFailed
 from slo.tui.messages import LoadFailed, Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
 
@@ -70,7 +70,7 @@ class TermDatesScreen(DeskScreen):
             yield Input(placeholder="CSV file: local_authority,term_start,term_end", id="import-path")
             yield Button("Import (ctrl+o)", id="import-button")
         yield Static(Text(""), id="term-status")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Term dates"

@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from slo.models.enums import label
 from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
 
@@ -74,7 +74,7 @@ class WeekScreen(DeskScreen):
         yield Static(Text(""), id="week-title")
         yield DeskTable(id="week-grid", cursor_type="none", zebra_stripes=False)
         yield Static(Text(""), id="week-legend")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = "Week planner"

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from slo.models.enums import label
 from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable
+from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
 
@@ -87,7 +87,7 @@ class YoungPersonScreen(DeskScreen):
         yield Static(Text("Loading…"), id="yp-details")
         yield Static(Text(""), id="yp-deadlines")
         yield DeskTable(CHRONOLOGY_COLUMNS, id="chronology")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.title = f"Young person {self.ref}"

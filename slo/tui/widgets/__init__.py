@@ -2,5 +2,6 @@
 
 from .tables import DeskTable, cell
 from .filter_input import FilterInput
+from .footer import DeskFooter
 
-__all__ = ["DeskTable", "FilterInput", "cell"]
+__all__ = ["DeskFooter", "DeskTable", "FilterInput", "cell"]
