@@ -7,13 +7,13 @@ from datetime import date, datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
 from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskTable, FilterInput, cell
+from slo.tui.widgets import DeskFooter, DeskTable, FilterInput, cell
 from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen
@@ -111,7 +111,7 @@ class CaseloadScreen(DeskScreen):
         if self.scope != desk.OWN:
             columns.append(("Officer", "officer", 7))
         yield DeskTable(columns, id="caseload")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         titles = {desk.OWN: "Caseload", desk.TEAM: "Team caseload", desk.ALL: "All schools"}
