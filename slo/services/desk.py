@@ -75,36 +75,65 @@ def officers_in_scope(db: Database, actor: Actor, scope: str) -> list[str] | Non
     raise ValueError(f"unknown scope {scope!r}")
 
 
+#: the acting officer and their team's officers (parameters: collar, team)
+_TEAM_OFFICERS = "(SELECT collar_number FROM officers WHERE collar_number = ? OR (team IS NOT NULL AND team = ?))"
+
+
 def _school_filter(actor: Actor, alias: str = "s") -> tuple[str, list[Any]]:
-    """SQL condition (and parameters) selecting the schools ``actor`` may view."""
+    """SQL condition (and parameters) selecting the schools ``actor`` may view.
+
+    A school any of whose assignments (past or present) was to the actor or an officer of
+    their team. The officers come first, then their assignments by the ``assignments_officer``
+    index (joining every assignment to its officer read all 20,000 of a national database).
+    """
     scope = view_scope(actor)
     if scope == permissions.ANY:
         return "1", []
     if scope is None:
         return "0", []
     return (
-        f"{alias}.urn IN (SELECT a.school FROM assignments a JOIN officers o "
-        "ON o.collar_number = a.officer WHERE a.officer = ? OR (o.team IS NOT NULL AND o.team = ?))",
+        f"{alias}.urn IN (SELECT a.school FROM assignments a WHERE a.officer IN {_TEAM_OFFICERS})",
         [actor.collar, actor.team],
     )
 
 
 def _young_person_filter(actor: Actor, alias: str = "y") -> tuple[str, list[Any]]:
-    """SQL condition selecting the young people ``actor`` may view."""
+    """SQL condition selecting the young people ``actor`` may view (for lists and searches).
+
+    Known at a school the actor may view, or in a consultation or an engagement of the
+    actor or their team (:func:`_young_person_visible` states the same rule for one person).
+    """
     scope = view_scope(actor)
     if scope == permissions.ANY:
         return "1", []
     if scope is None:
         return "0", []
     school_sql, school_params = _school_filter(actor, "_s")
-    team_officers = "(SELECT collar_number FROM officers WHERE collar_number = ? OR (team IS NOT NULL AND team = ?))"
     sql = (
         f"({alias}.school IN (SELECT _s.urn FROM schools _s WHERE {school_sql})"
-        f" OR {alias}.ref IN (SELECT young_person FROM consultations WHERE officer IN {team_officers})"
+        f" OR {alias}.ref IN (SELECT young_person FROM consultations WHERE officer IN {_TEAM_OFFICERS})"
         f" OR {alias}.ref IN (SELECT young_person FROM engagements WHERE young_person IS NOT NULL"
-        f" AND officer IN {team_officers}))"
+        f" AND officer IN {_TEAM_OFFICERS}))"
     )
     return sql, school_params + [actor.collar, actor.team, actor.collar, actor.team]
+
+
+def _young_person_visible(actor: Actor, alias: str = "y") -> tuple[str, list[Any]]:
+    """:func:`_young_person_filter`'s rule for one row ``alias``: lookups by its school and its ref
+    (the list form gathers every engagement of the team first: about 6 ms on a national database)."""
+    scope = view_scope(actor)
+    if scope == permissions.ANY:
+        return "1", []
+    if scope is None:
+        return "0", []
+    sql = (
+        f"(EXISTS (SELECT 1 FROM assignments a WHERE a.school = {alias}.school AND a.officer IN {_TEAM_OFFICERS})"
+        f" OR EXISTS (SELECT 1 FROM consultations c WHERE c.young_person = {alias}.ref"
+        f" AND c.officer IN {_TEAM_OFFICERS})"
+        f" OR EXISTS (SELECT 1 FROM engagements e WHERE e.young_person = {alias}.ref"
+        f" AND e.officer IN {_TEAM_OFFICERS}))"
+    )
+    return sql, [actor.collar, actor.team] * 3
 
 
 def require_school(db: Database, actor: Actor, urn: str) -> None:
@@ -116,7 +145,7 @@ def require_school(db: Database, actor: Actor, urn: str) -> None:
 
 
 def require_young_person(db: Database, actor: Actor, ref: str) -> None:
-    sql, params = _young_person_filter(actor)
+    sql, params = _young_person_visible(actor)
     if db.execute("SELECT 1 FROM young_people WHERE ref = ?", [ref]).fetchone() is None:
         raise NotFound(f"no young person {ref!r}")
     if db.execute(f"SELECT 1 FROM young_people y WHERE y.ref = ? AND {sql}", [ref, *params]).fetchone() is None:
