@@ -212,3 +212,13 @@ def test_other_value_errors_are_not_swallowed(capsys, monkeypatch, db_path, bund
     monkeypatch.setattr(cmd_data, "run_import", broken)
     with pytest.raises(ValueError, match="a bug"):
         main(["--db", str(db_path), "import", str(bundle_file)])
+
+
+def test_arguments_that_are_not_utf8_are_refused_in_one_line(capsys, db_path):
+    from slo.cli.main import main
+
+    bad = b"PC\xff".decode("utf-8", "surrogateescape")  # what Python makes of undecodable argv bytes
+    assert main(["--db", str(db_path), "--user", bad, "due"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "slo: error: argument 4 is not valid UTF-8 text; retype it"
+    assert not db_path.exists()

@@ -165,6 +165,14 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     from slo.services.errors import USER_ERRORS
 
+    raw = sys.argv[1:] if argv is None else argv
+    for position, value in enumerate(raw, start=1):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # bytes the terminal could not decode (surrogate escapes): refuse before anything runs
+            err(f"slo: error: argument {position} is not valid UTF-8 text; retype it")
+            return 1
     args = parse_args(argv)
     ctx = Context.from_args(args)
     try:
