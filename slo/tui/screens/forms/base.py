@@ -207,12 +207,15 @@ def school_search(store: Any, officer_of: Any) -> Any:
     """A picker search over schools: the officer's assigned schools first; by name or URN."""
 
     def search(text: str) -> list[Choice]:
-        like = f"%{text.strip()}%"
+        from slo.services.desk import like_pattern
+
+        like = like_pattern(text.strip())  # the user's % and _ are letters, not wildcards
         officer = officer_of()
         rows = store.db.execute(
             "SELECT s.urn, s.name, s.uniform_policy, "
             "EXISTS (SELECT 1 FROM assignments a WHERE a.school = s.urn AND a.officer = ?) AS mine "
-            "FROM schools s WHERE s.name LIKE ? OR s.urn LIKE ? ORDER BY mine DESC, s.name LIMIT 30",
+            "FROM schools s WHERE s.name LIKE ? ESCAPE '\\' OR s.urn LIKE ? ESCAPE '\\' "
+            "ORDER BY mine DESC, s.name LIMIT 30",
             [officer, like, like],
         ).fetchall()
         return [Choice(urn, name, code=urn) for urn, name, _p, _m in rows]
@@ -220,21 +223,31 @@ def school_search(store: Any, officer_of: Any) -> Any:
     return search
 
 
-def young_person_search(store: Any, school_of: Any = None, prefer_school_of: Any = None) -> Any:
+def young_person_search(store: Any, school_of: Any = None, prefer_school_of: Any = None, *,
+                        actor: Any = None) -> Any:
     """A picker search over young people by name or ref (limited to a school when ``school_of`` gives one;
-    pupils of the school ``prefer_school_of`` gives listed first)."""
+    pupils of the school ``prefer_school_of`` gives listed first). Only young people ``actor`` may see
+    are offered (the desk's rule: their team's schools, consultations and sessions); names are personal
+    data, so a picker never lists the whole force to an SLO."""
+    from slo.services.desk import _young_person_visible
 
     def search(text: str) -> list[Choice]:
         words = text.split()
         if not words:
             return []
+        if actor is None:
+            visible, visible_params = "0", []
+        else:
+            visible, visible_params = _young_person_visible(actor)
         sql = (
             "SELECT y.ref, y.given_name, y.family_name, y.year_group, s.name FROM young_people y "
-            "LEFT JOIN schools s ON s.urn = y.school WHERE 1=1"
+            f"LEFT JOIN schools s ON s.urn = y.school WHERE {visible}"
         )
-        params: list[Any] = []
+        params: list[Any] = list(visible_params)
         for w in words:
-            sql += " AND (y.given_name LIKE ? OR y.family_name LIKE ? OR y.ref LIKE ?)"
+            w = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql += (" AND (y.given_name LIKE ? ESCAPE '\\' OR y.family_name LIKE ? ESCAPE '\\'"
+                    " OR y.ref LIKE ? ESCAPE '\\')")
             params += [f"{w}%", f"{w}%", f"%{w}%"]
         school = school_of() if school_of else None
         if school:

@@ -94,7 +94,7 @@ class ConsultationForm(FormScreen):
         self._school_chosen = False
 
     def compose_fields(self) -> ComposeResult:
-        pupils = young_person_search(self.store, prefer_school_of=lambda: self._school)
+        pupils = young_person_search(self.store, prefer_school_of=lambda: self._school, actor=self.actor)
         yield FormField("Young person", Picker(search=pupils, id="in-young_person",
                                                placeholder="name or ref; ctrl+n for a new one"),
                         field="young_person", required=True)

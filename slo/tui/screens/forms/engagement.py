@@ -105,7 +105,7 @@ class EngagementForm(FormScreen):
                                        placeholder="visit, assembly, lesson, 1:1..."), field="kind", required=True)
         yield FormField("School", Picker(search=school_search(self.store, lambda: self._officer), id="in-school",
                                          placeholder="school name or URN"), field="school", required=True)
-        yield FormField("Young person", Picker(search=young_person_search(self.store, lambda: self._school),
+        yield FormField("Young person", Picker(search=young_person_search(self.store, lambda: self._school, actor=self.actor),
                                                id="in-young_person", placeholder="name (pupils of this school)"),
                         field="young_person", hint="for 1:1 sessions")
         yield FormField("Title (school sees)", Input(id="in-title", compact=True), field="title", required=True)

@@ -64,7 +64,7 @@ class ReferralForm(FormScreen):
         self.existing: Referral | None = None
 
     def compose_fields(self) -> ComposeResult:
-        yield FormField("Young person", Picker(search=young_person_search(self.store), id="in-young_person",
+        yield FormField("Young person", Picker(search=young_person_search(self.store, actor=self.actor), id="in-young_person",
                                                placeholder="name or ref"), field="young_person", required=True)
         yield FormField("Partner", Picker(enum_choices(Partner), id="in-partner",
                                           placeholder="youth justice, CAMHS, mentoring..."),
