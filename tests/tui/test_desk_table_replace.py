@@ -1,0 +1,53 @@
+"""DeskTable.replace_rows leaves identical rows alone and rebuilds on any visible difference."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App
+
+from slo.tui.widgets import DeskTable
+
+
+class One(App):
+    def compose(self):
+        yield DeskTable([("Name", "name"), ("N", "n")], id="t")
+
+
+def rows(style: str = "") -> list:
+    return [("a", ["Alpha", Text("1", style=style)]), ("b", ["Beta", 2]), ("c", ["Gamma", None])]
+
+
+async def test_identical_rows_are_not_rebuilt_and_the_cursor_stays():
+    app = One()
+    async with app.run_test() as pilot:
+        table = app.query_one(DeskTable)
+        table.replace_rows(rows())
+        table.move_cursor(row=2)
+        await pilot.pause()
+        cleared = []
+        original = DeskTable.clear
+        DeskTable.clear = lambda self, columns=False: (cleared.append(1), original(self, columns))[1]
+        try:
+            table.replace_rows(rows())
+            assert cleared == [] and table.current_key == "c"
+            table.replace_rows(rows(style="bold yellow"))  # only a style differs: shown differently, so rebuilt
+            assert cleared == [1] and table.current_key == "c"
+            assert str(table.get_row_at(0)[1].style) == "bold yellow"
+            table.replace_rows(rows(style="bold yellow"), keep_cursor=False)
+            assert cleared == [1] and table.current_key == "a"
+        finally:
+            DeskTable.clear = original
+
+
+async def test_rows_changed_behind_its_back_are_rebuilt():
+    app = One()
+    async with app.run_test() as pilot:
+        table = app.query_one(DeskTable)
+        table.replace_rows(rows())
+        table.add_row(Text("Delta"), Text("4"), key="d")
+        table.replace_rows(rows())
+        assert [k.value for k in table.rows] == ["a", "b", "c"]
+        table.clear()
+        table.replace_rows(rows())
+        assert table.row_count == 3
+        await pilot.pause()
