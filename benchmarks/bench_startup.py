@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--user", default="PC1000")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--marker", default=None, help="text proving the caseload is on screen")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
     if not shutil.which("tmux"):
         sys.exit("tmux is needed (apt-get install tmux)")
@@ -114,6 +115,12 @@ def main() -> None:
     print(f"{'bare Textual app first screen':40} {b:9.3f}  {', '.join(f'{x:.2f}' for x in bare)}")
     print(f"{'slo desk caseload on screen':40} {d:9.3f}  {', '.join(f'{x:.2f}' for x in desk)}")
     print(f"{'ratio (target <= 1.3)':40} {d / b:9.2f}")
+    if args.json:
+        import json
+
+        load = os.getloadavg()
+        Path(args.json).write_text(json.dumps({"bare_s": b, "desk_s": d, "ratio": d / b, "target": 1.3,
+                                               "bare_runs": bare, "desk_runs": desk, "load": load}, indent=2))
 
 
 if __name__ == "__main__":
