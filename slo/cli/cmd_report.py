@@ -52,6 +52,8 @@ def run_continuity(ctx: Context, args) -> int:
     if args.format == "csv" and not out:
         name = "continuity_{}_{}{}".format(args.date_from, args.date_to, "_evaluation" if args.evaluation else "")
         out = str(ctx.exports / "reports" / name)
+    if args.format == "json":
+        return _write_json(report, Path(out) if out else None)
     if out:
         path = write_report(report, args.format, Path(out))
         err(f"wrote {path}: {len(report['officers'])} officers, {len(report['schools'])} schools, "
@@ -61,4 +63,55 @@ def run_continuity(ctx: Context, args) -> int:
     assert isinstance(text, str)
     sys.stdout.write(text)
     sys.stdout.flush()
+    return 0
+
+
+def _json_chunks(report: dict):
+    """``render(report, "json")`` piece by piece, as the encoder makes it.
+
+    ``json.dumps(..., indent=2)`` uses the pure-Python encoder, which keeps every
+    piece in a list before joining them: for a national year (30 MB of text) that
+    took the process from 150 MB to 300 MB. The same pieces, written as they come,
+    give the same bytes.
+    """
+    import json
+
+    batch: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(report):
+        batch.append(piece)
+        size += len(piece)
+        if size >= 1 << 16:
+            yield "".join(batch)
+            batch, size = [], 0
+    batch.append("\n")
+    yield "".join(batch)
+
+
+def _write_json(report: dict, out: Path | None) -> int:
+    """The json report to ``out`` (atomic, owner-only, like ``write_report``) or to standard output."""
+    if out is None:
+        for chunk in _json_chunks(report):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return 0
+    import os
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            for chunk in _json_chunks(report):
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    err(f"wrote {out}: {len(report['officers'])} officers, {len(report['schools'])} schools, "
+        f"{len(report['young_people'])} young people")
     return 0
