@@ -222,3 +222,23 @@ def test_arguments_that_are_not_utf8_are_refused_in_one_line(capsys, db_path):
     captured = capsys.readouterr()
     assert captured.err.strip() == "slo: error: argument 4 is not valid UTF-8 text; retype it"
     assert not db_path.exists()
+
+
+def test_global_options_may_follow_the_command(tmp_path, capsys):
+    from slo.cli.main import main
+
+    db = tmp_path / "after.db"
+    assert main(["demo", "--db", str(db), "--today", "2026-11-27"]) == 0
+    assert db.exists()
+    capsys.readouterr()
+    assert main(["due", "--db", str(db), "--user", "PC1000", "--on", "2026-11-27", "--format", "json"]) == 0
+    assert capsys.readouterr().out.startswith("[")
+    # a value before the command is kept when none follows it
+    assert main(["--db", str(db), "--user", "PC1000", "due", "--on", "2026-11-27"]) == 0
+
+
+def test_labels_read_as_people_write_them():
+    from slo.models.enums import label
+
+    assert label("slo") == "SLO" and label("camhs") == "CAMHS" and label("post16") == "Post-16"
+    assert label("plain_clothes_only") == "Plain clothes only"

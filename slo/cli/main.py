@@ -98,7 +98,27 @@ def build_parser() -> argparse.ArgumentParser:
     groups["report"] = report.add_subparsers(dest="report_command", metavar="WHAT", required=True, parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(groups)
+    _accept_global_options_after_commands(sub)
     return parser
+
+
+def _accept_global_options_after_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Let ``--db``, ``--exports`` and ``--user`` follow the command too (``slo demo --db x.db``),
+    as people type them. ``SUPPRESS`` keeps a value given before the command when none follows."""
+    for command in set(subparsers.choices.values()):
+        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for action in nested:
+                _accept_global_options_after_commands(action)
+            continue
+        taken = {opt for a in command._actions for opt in a.option_strings}
+        for option, metavar, text in (
+            ("--db", "PATH", "database file (also accepted before the command)"),
+            ("--exports", "DIR", "export folder (also accepted before the command)"),
+            ("--user", "COLLAR", "who you are (also accepted before the command)"),
+        ):
+            if option not in taken:
+                command.add_argument(option, metavar=metavar, default=argparse.SUPPRESS, help=text)
 
 
 class _NotOnlyGlobalOptions(Exception):
@@ -198,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             err(f"slo: error: database problem: {text} (run 'slo check')")
         return 1
+    except BrokenPipeError:
+        # the reader went away (e.g. `slo due | head`): not an error for the person at the terminal
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as exc:
         err(f"slo: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return 1

@@ -288,11 +288,27 @@ class ReferralStatus(StrEnum):
     COMPLETED = "completed"
 
 
+#: words whose plain reading needs capitals or punctuation
+_WORDS = {
+    "slo": "SLO",
+    "camhs": "CAMHS",
+    "vru_programme": "VRU programme",
+    "sen_support": "SEN support",
+    "ehc_plan": "EHC plan",
+    "post16": "Post-16",
+    "one_to_one": "1:1 session",
+    "provision_day6": "Provision due (day 6)",
+    "fsm": "Free school meals",
+}
+
+
 def label(value: str) -> str:
     """A person's reading of an enumeration word: ``plain_clothes_only`` -> ``Plain clothes only``."""
     if value in REASON_LABELS:
         return REASON_LABELS[value]
     if value in ETHNICITY_LABELS:
         return ETHNICITY_LABELS[value]
+    if value in _WORDS:
+        return _WORDS[value]
     text = value.replace("_", " ")
     return text[:1].upper() + text[1:]
