@@ -73,9 +73,18 @@ def week_summary(header: desk.CaseloadHeader, today: date) -> Text:
     if header.due_available:
         out.append("\n")
         if header.due:
+            overdue = [d for d in header.due if getattr(d, "overdue", False)]
             out.append(f"Due ({len(header.due)}): ", style="bold yellow")
-            shown = [f"{d.due_on:%a %d %b} {label(d.kind)} {d.ref}" for d in header.due[:6]]
-            out.append("; ".join(shown) + (" …" if len(header.due) > 6 else ""))
+            if overdue:
+                out.append(f"{len(overdue)} overdue ", style="bold red")
+            for i, d in enumerate(header.due[:6]):
+                if i:
+                    out.append("; ")
+                late = getattr(d, "overdue", False)
+                out.append(f"{'OVERDUE ' if late else ''}{d.due_on:%a %d %b} {label(d.kind)} {d.ref}",
+                           style="red" if late else "")
+            if len(header.due) > 6:
+                out.append(" …")
         else:
             out.append("Nothing due in the next 7 days", style="green")
     return out
