@@ -92,14 +92,24 @@ async def test_no_job_has_run_is_said_to_an_admin(desk_store, make_app, settle):
         assert line.display and line_text(app) == "jobs: the scheduler has not run yet (slo scheduler)"
 
 
-async def test_the_scheduler_never_runs_in_the_desk(desk_store, make_app, settle):
-    import sys
+async def test_the_scheduler_never_runs_in_the_desk(desk_store, make_app, settle, monkeypatch):
+    import pathlib
 
+    from slo.scheduler import runner
+
+    calls = []
+    monkeypatch.setattr(runner, "run_job", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(runner, "run_due", lambda *a, **k: calls.append(a))
     app = make_app(desk_store, "PC1000")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
+    assert calls == []                                   # no job ran
     assert job_status(desk_store.db) == []              # the desk wrote no job row
-    assert "apscheduler" not in sys.modules or "slo.scheduler.runner" not in sys.modules
+    # and no desk module imports the scheduler's runner or APScheduler (only its state table)
+    tui = pathlib.Path(__file__).resolve().parents[2] / "slo" / "tui"
+    for source in tui.rglob("*.py"):
+        text = source.read_text()
+        assert "apscheduler" not in text and "scheduler.runner" not in text and "scheduler import runner" not in text, source
 
 
 def test_previous_fire_and_when():
