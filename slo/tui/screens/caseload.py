@@ -75,7 +75,8 @@ def week_summary(header: desk.CaseloadHeader, today: date) -> Text:
         if header.due:
             overdue = [d for d in header.due if getattr(d, "overdue", False)]
             out.append(f"Due ({len(header.due)}): ", style="bold yellow")
-            if overdue:
+            hidden = [d for d in overdue if d not in header.due[:6]]
+            if hidden:  # overdue items beyond the ones listed: say how many
                 out.append(f"{len(overdue)} overdue ", style="bold red")
             for i, d in enumerate(header.due[:6]):
                 if i:
