@@ -178,7 +178,9 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
 
         start_home_caseload(store, actor, now_local().date())
     from slo.tui.app import run_desk  # Textual is imported only here
+    from slo.tui.gc_idle import collect_when_idle
 
+    collect_when_idle()  # full garbage collections in idle moments, not inside screen changes
     return run_desk(store, actor, exports=ctx.exports)
 
 
