@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from slo.services import bundle
+from slo.services.files import atomic_file
 
 from .context import Context, StderrProgress, err
 
@@ -48,23 +47,6 @@ def run_import(ctx: Context, args) -> int:
     return 0
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename (owner-only mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def run_export(ctx: Context, args) -> int:
     """Stream the bundle to a temporary file beside OUT, then rename it into place."""
     store = ctx.store()
@@ -76,18 +58,7 @@ def run_export(ctx: Context, args) -> int:
         bundle.write_bundle(store, actor, sys.stdout, progress=progress)
         return 0
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            counts = bundle.write_bundle(store, actor, f, progress=progress)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_file(out) as f:
+        counts = bundle.write_bundle(store, actor, f, progress=progress)
     err(f"wrote {args.out}: " + ", ".join(f"{n} {e}" for e, n in counts.items()))
     return 0

@@ -95,23 +95,11 @@ def _write_json(report: dict, out: Path | None) -> int:
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return 0
-    import os
-    import tempfile
+    from slo.services.files import atomic_file
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            for chunk in _json_chunks(report):
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_file(out) as f:
+        for chunk in _json_chunks(report):
+            f.write(chunk)
     err(f"wrote {out}: {len(report['officers'])} officers, {len(report['schools'])} schools, "
         f"{len(report['young_people'])} young people")
     return 0

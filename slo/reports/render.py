@@ -8,11 +8,11 @@ import csv
 import html
 import io
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable
+
+from slo.services.files import write_atomic
 
 from .definitions import DEFINITIONS
 from .evaluation import SUPPRESSED
@@ -408,19 +408,7 @@ def render(report: dict[str, Any], fmt_name: str) -> str | bytes:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     """Atomic write (temporary file and rename), owner-only mode: reports hold police records."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, data)
 
 
 def write_report(report: dict[str, Any], fmt_name: str, out: Path) -> Path:

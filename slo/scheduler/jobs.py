@@ -11,15 +11,14 @@ Nothing here names a child: digests carry refs, counts and school names only.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
 from slo.services import audit
+from slo.services.files import write_if_changed
 from slo.services.actors import SYSTEM
 from slo.store.db import Store
 
@@ -30,26 +29,6 @@ class Job:
     description: str
     cron: dict  # CronTrigger fields (Europe/London)
     run: Callable[[Store, Path, datetime], str]
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Atomically write ``data`` to ``path`` unless it already holds exactly that. True if written."""
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return True
 
 
 def safe_name(text: str) -> str:
