@@ -112,7 +112,7 @@ def run_desk(args, db: Path, work: Path, table: Table) -> None:
             continue
         figure = f"p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms (n={r['n']})"
         if r["met"] is None:  # the bare Textual yardstick
-            table.add("desk", name.replace("bare Textual: ", "yardstick, bare Textual: "), figure)
+            table.add("desk", "yardstick: " + r["change"], figure)
             continue
         table.add("desk", name, figure, "p95 <= 50 ms", "met" if r["met"] else "OVER")
 
