@@ -153,6 +153,7 @@ def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
         path = folder / f"continuity-{month}.{fmt}"
         if write_if_changed(path, data):
             written.append(path.name)
+    del report, data  # free the month's report before building the year's (national: ~150 MB each)
     ay_start = academic_year_start(last)
     evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True, audited=False)
     disclosure = evaluation.pop("_audit_detail")

@@ -69,21 +69,63 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def _subtract_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def _last_record(db, ref: str) -> date | None:
+    row = db.execute(
+        "SELECT max(coalesce((SELECT max(substr(starts_at, 1, 10)) FROM engagements WHERE young_person = :r), ''),"
+        " coalesce((SELECT max(max(consulted_on, coalesce(outcome_on, ''))) FROM consultations"
+        " WHERE young_person = :r), ''),"
+        " coalesce((SELECT max(made_on) FROM referrals WHERE young_person = :r), ''))",
+        {"r": ref},
+    ).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
 def reviews_due(db, on: date, days: int = 0) -> list[RetentionReview]:
-    """Young people whose retention review falls on or before ``on + days`` (overdue included)."""
+    """Young people whose retention review falls on or before ``on + days`` (overdue included).
+
+    The review date is ``review_on`` when set, else the last record plus the retention years.
+    A young person is a candidate only if nothing about them is newer than the horizon minus
+    those years: index seeks per young person, not an aggregate over every engagement (the
+    admin's caseload header asks this on every return to the home screen).
+    """
     years = retention_years(db)
     horizon = date.fromordinal(on.toordinal() + days)
+    # one day of slack for 29 February; the exact rule is applied below
+    cutoff = date.fromordinal(_subtract_years(horizon, years).toordinal() + 1).isoformat()
+    candidates = db.execute(
+        """
+        SELECT yp.ref, yp.review_on FROM young_people yp
+        WHERE (yp.review_on IS NOT NULL AND yp.review_on <= :horizon)
+           OR (yp.review_on IS NULL
+               AND NOT EXISTS (SELECT 1 FROM engagements e WHERE e.young_person = yp.ref
+                               AND e.starts_at >= :after)
+               AND NOT EXISTS (SELECT 1 FROM consultations c WHERE c.young_person = yp.ref
+                               AND (c.consulted_on >= :after OR c.outcome_on >= :after))
+               AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person = yp.ref AND r.made_on >= :after)
+               AND (EXISTS (SELECT 1 FROM engagements e WHERE e.young_person = yp.ref)
+                    OR EXISTS (SELECT 1 FROM consultations c WHERE c.young_person = yp.ref)
+                    OR EXISTS (SELECT 1 FROM referrals r WHERE r.young_person = yp.ref)))
+        """,
+        {"horizon": horizon.isoformat(), "after": date.fromordinal(date.fromisoformat(cutoff).toordinal() + 1).isoformat()},
+    ).fetchall()
     out = []
-    for ref, last, review_on in db.execute(_LAST_RECORD_SQL):
-        last_d = date.fromisoformat(last) if last else None
+    for ref, review_on in candidates:
+        last = _last_record(db, ref)
         if review_on:
             due = date.fromisoformat(review_on)
-        elif last_d is not None:
-            due = _add_years(last_d, years)
+        elif last is not None:
+            due = _add_years(last, years)
         else:
-            continue  # no record about them yet: nothing to review
+            continue
         if due <= horizon:
-            out.append(RetentionReview(ref, last_d, due))
+            out.append(RetentionReview(ref, last, due))
     out.sort(key=lambda r: (r.review_on, r.ref))
     return out
 
