@@ -16,7 +16,7 @@ from slo import __version__
 
 
 def _import_sqlite_utils_without_numpy() -> None:
-    """Import sqlite-utils without numpy and pandas (about 0.1 s at every start), and without plugins.
+    """Import sqlite-utils without numpy and pandas (about 0.1 s at every start).
 
     sqlite-utils imports them only when they are installed, to map their scalar
     types to column types when it creates tables from Python values; SLO Desk
@@ -34,14 +34,6 @@ def _import_sqlite_utils_without_numpy() -> None:
         for name in blocked:
             if sys.modules.get(name, "") is None:
                 del sys.modules[name]
-    # Nor does it need sqlite-utils plugins: the first Database() would look through the entry
-    # points of every installed distribution for them (15-25 ms of CPU), and a plugin's
-    # prepare_connection hook would run inside every connection to our police records. We
-    # install none and want none. (sqlite-utils 4 has no public switch but per Database:
-    # execute_plugins=False in slo.store.db.connect would say the same.)
-    import sqlite_utils.plugins
-
-    sqlite_utils.plugins._plugins_loaded = True
 
 
 _import_sqlite_utils_without_numpy()
