@@ -28,8 +28,6 @@ from .forms.base import (
     FormScreen,
     SaveResult,
     enum_choices,
-    officer_choices,
-    officer_may_pick,
     text_or_none,
 )
 from .forms.controls import KeyChoice, Picker
@@ -128,16 +126,11 @@ class AbstractionForm(FormScreen):
     # ----- loading
     def load(self, db: Any) -> dict[str, Any]:
         data: dict[str, Any] = {"officer": self.officer or self.actor.collar}
-        if officer_may_pick(self.actor):
-            data["officers"] = officer_choices(db, self.actor)
+        self.load_officers(db, data)
         return data
 
     def fill(self, data: dict[str, Any]) -> None:
-        picker = self.picker("officer")
-        if "officers" in data:
-            picker.choices = data["officers"]
-            self.field("officer").remove_class("-hidden")
-        picker.set_value(data["officer"], notify=False)
+        self.fill_officer(data, data["officer"])
         today = self.today().isoformat()
         self.input("date_from").value = today
         self.input("date_to").value = today

@@ -419,6 +419,20 @@ class FormScreen(ModalScreen[str | None]):
     def key_choice(self, name: str) -> KeyChoice:
         return self.query_one(f"#in-{name}", KeyChoice)
 
+    def load_officers(self, db: Any, data: dict[str, Any]) -> None:
+        """In ``load``: the officers the actor may write for, when they may pick one (sergeant, admin)."""
+        if officer_may_pick(self.actor):
+            data["officers"] = officer_choices(db, self.actor)
+
+    def fill_officer(self, data: dict[str, Any], collar: str) -> str:
+        """In ``fill``: show the officer picker if :meth:`load_officers` found choices; set ``collar``."""
+        picker = self.picker("officer")
+        if "officers" in data:
+            picker.choices = data["officers"]
+            self.field("officer").remove_class("-hidden")
+        picker.set_value(collar, notify=False)
+        return picker.value
+
     def text_area(self, name: str) -> TextArea:
         return self.query_one(f"#in-{name}", TextArea)
 

@@ -30,8 +30,6 @@ from .base import (
     describe_young_person,
     enum_choices,
     new_ref,
-    officer_choices,
-    officer_may_pick,
     school_search,
     text_or_none,
     young_person_search,
@@ -140,19 +138,13 @@ class ConsultationForm(FormScreen):
         if school is None and data["young_person"]:
             school = data["young_person"]["school"]
         data["school"] = describe_school(db, school)
-        if officer_may_pick(self.actor):
-            data["officers"] = officer_choices(db, self.actor)
+        self.load_officers(db, data)
         return data
 
     def fill(self, data: dict[str, Any]) -> None:
         existing: Consultation | None = data.get("existing")
         self.existing = existing
-        officer = self.picker("officer")
-        if "officers" in data:
-            officer.choices = data["officers"]
-            self.field("officer").remove_class("-hidden")
-        officer.set_value(existing.officer if existing else self.actor.collar, notify=False)
-        self._officer = officer.value
+        self._officer = self.fill_officer(data, existing.officer if existing else self.actor.collar)
         if data.get("young_person"):
             yp = data["young_person"]
             self._pupil = yp
