@@ -1,7 +1,9 @@
-"""Rules that need more than one record: unique keys, references, overlaps.
+"""Rules that need more than one record: references, roles, overlaps.
 
-These are pure functions over records (no I/O). The import service feeds them
-the bundle's records plus what the database already holds, so "validation
+The tables (``REFERENCES``, ``ROLE_RULES``, ``OVERLAP_RULES``) and the overlap sweep are
+pure (no I/O). The services apply them to one record against the database
+(``records.check_against_database``) or to a whole import (``bundle``, which checks
+references in SQL and overlaps over the owners the bundle touched), so "validation
 applies to the result as a whole" (``bundle.md``).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable
 
 from .text import clean_line
 
@@ -121,48 +123,6 @@ _OVERLAP_WORDS = {
     "absences": "overlaps the same officer's absence",
     "abstractions": "overlaps the same officer's abstraction",
 }
-
-
-def check_unique(entity: str, records: Iterable[Record]) -> list[Problem]:
-    """Two records of one entity with the same natural key are an error."""
-    seen: set[str] = set()
-    problems = []
-    for record in records:
-        key = record.key()
-        if key in seen:
-            problems.append(Problem(entity, key, None, "appears twice in the bundle"))
-        seen.add(key)
-    return problems
-
-
-def check_references(
-    records: Mapping[str, Iterable[Record]],
-    known: Mapping[str, set[str]],
-    roles: Mapping[str, str],
-) -> list[Problem]:
-    """Every reference names a record that exists (in ``known``) with the right role."""
-    problems = []
-    for (entity, field), target in REFERENCES.items():
-        for record in records.get(entity, ()):
-            value = getattr(record, field)
-            if value is None:
-                continue
-            if value not in known.get(target, set()):
-                problems.append(
-                    Problem(entity, record.key(), field, f"names {target} {value!r}, which does not exist")
-                )
-                continue
-            wanted = ROLE_RULES.get((entity, field))
-            if wanted and roles.get(value) != wanted:
-                problems.append(
-                    Problem(
-                        entity,
-                        record.key(),
-                        field,
-                        f"officer {value!r} has role {roles.get(value)!r}; expected {wanted!r}",
-                    )
-                )
-    return problems
 
 
 def spans_of(entity: str, records: Iterable[Record]) -> list[Span]:

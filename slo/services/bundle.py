@@ -28,19 +28,16 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import ValidationError
 from sqlite_utils import Database
 
-from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER, Record
+from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER
 from slo.models.rules import (
     OVERLAP_RULES,
     Problem,
     Span,
     ValidationFailed,
     check_overlaps,
-    check_references,
-    check_unique,
-    spans_of,
 )
 from slo.store.db import Store
-from slo.store.rows import KEY_COLUMNS, bundle_row, from_row, to_row
+from slo.store.rows import KEY_COLUMNS, bundle_row, to_row
 
 from . import audit, permissions
 from .records import CALENDAR_FIELDS, get_row
@@ -93,46 +90,6 @@ def _describe(err: dict[str, Any]) -> tuple[str | None, str]:
     return field_name, msg
 
 
-def parse(data: Any) -> dict[str, list[Record]]:
-    """Validate a bundle document into models, or raise :class:`ValidationFailed` with every problem."""
-    problems: list[Problem] = []
-    if not isinstance(data, dict):
-        raise ValidationFailed([Problem("bundle", "-", None, "expected a JSON object")])
-    if data.get("format") != FORMAT:
-        raise ValidationFailed(
-            [Problem("bundle", "-", "format", f"expected {FORMAT!r}, found {data.get('format')!r}")]
-        )
-    for name in data:
-        if name != "format" and name not in ENTITY_MODELS:
-            problems.append(Problem("bundle", "-", name, "unknown section (not in bundle format 1)"))
-    records: dict[str, list[Record]] = {}
-    for entity in ENTITY_ORDER:
-        items = data.get(entity, [])
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            problems.append(Problem("bundle", "-", entity, "expected a list of records"))
-            continue
-        model = ENTITY_MODELS[entity]
-        parsed = []
-        for index, item in enumerate(items):
-            key = _raw_key(entity, item, index)
-            if not isinstance(item, dict):
-                problems.append(Problem(entity, key, None, "expected an object"))
-                continue
-            try:
-                parsed.append(model.model_validate(item))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    fname, msg = _describe(err)
-                    problems.append(Problem(entity, key, fname, msg))
-        problems.extend(check_unique(entity, parsed))
-        records[entity] = parsed
-    if problems:
-        raise ValidationFailed(problems)
-    return records
-
-
 def load_file(path: str | Path) -> Any:
     """Read a bundle file as JSON, with a clear error for bad JSON or encoding."""
     path = Path(path)
@@ -148,53 +105,6 @@ def load_file(path: str | Path) -> Any:
         raise ValidationFailed(
             [Problem("bundle", str(path), None, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")]
         ) from None
-
-
-def _existing_keys(db: Database, entity: str) -> set[str]:
-    cols = KEY_COLUMNS[entity]
-    joined = " || '/' || ".join(f"[{c}]" for c in cols)
-    sql = f"SELECT {joined} FROM [{entity}]"
-    return {r[0] for r in db.execute(sql)}
-
-
-def _check_whole(db: Database, records: dict[str, list[Record]]) -> list[Problem]:
-    """References, roles and overlaps over the database plus the bundle."""
-    known = {}
-    for entity in ("teams", "officers", "schools", "young_people", "abstractions", "consultations"):
-        known[entity] = _existing_keys(db, entity) | {r.key() for r in records.get(entity, [])}
-    roles = dict(db.execute("SELECT collar_number, role FROM officers").fetchall())
-    for officer in records.get("officers", []):
-        roles[officer.collar_number] = officer.role.value
-    problems = check_references(records, known, roles)
-    for entity, owner_field in OVERLAP_RULES.items():
-        new = records.get(entity, [])
-        if not new:
-            continue
-        owners = sorted({getattr(r, owner_field) for r in new})
-        new_keys = {r.key() for r in new}
-        existing: list[Record] = []
-        for start in range(0, len(owners), 500):
-            chunk = owners[start : start + 500]
-            cursor = db.execute(
-                f"SELECT * FROM [{entity}] WHERE [{owner_field}] IN ({','.join('?' * len(chunk))})", chunk
-            )
-            cols = [c[0] for c in cursor.description]
-            for values in cursor:
-                rec = from_row(entity, dict(zip(cols, values)))
-                if rec.key() not in new_keys:
-                    existing.append(rec)
-        problems.extend(check_overlaps(entity, spans_of(entity, existing + new), new_keys))
-    # Team sergeants already in the database must still be sergeants after the import
-    if records.get("officers"):
-        changed = {o.collar_number for o in records["officers"] if o.role.value != "sergeant"}
-        if changed:
-            bundle_teams = {t.ref for t in records.get("teams", [])}
-            for ref, sergeant in db.execute("SELECT ref, sergeant FROM teams WHERE sergeant IS NOT NULL"):
-                if sergeant in changed and ref not in bundle_teams:
-                    problems.append(
-                        Problem("officers", sergeant, "role", f"is the sergeant of team {ref}; expected 'sergeant'")
-                    )
-    return problems
 
 
 class _Stop(Exception):
