@@ -152,10 +152,14 @@ def require_young_person(db: Database, actor: Actor, ref: str) -> None:
         _refuse(db, actor, f"young person {ref}")
 
 
+def escape_like(text: str) -> str:
+    """The user's text with LIKE's wildcards made letters (use with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(text: str) -> str:
     """``%text%`` with LIKE wildcards in the user's text escaped (use with ESCAPE '\\')."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(text)}%"
 
 
 def week_start(on: date) -> date:

@@ -229,7 +229,7 @@ def young_person_search(store: Any, school_of: Any = None, prefer_school_of: Any
     pupils of the school ``prefer_school_of`` gives listed first). Only young people ``actor`` may see
     are offered (the desk's rule: their team's schools, consultations and sessions); names are personal
     data, so a picker never lists the whole force to an SLO."""
-    from slo.services.desk import _young_person_visible
+    from slo.services.desk import _young_person_visible, escape_like
 
     def search(text: str) -> list[Choice]:
         words = text.split()
@@ -245,7 +245,7 @@ def young_person_search(store: Any, school_of: Any = None, prefer_school_of: Any
         )
         params: list[Any] = list(visible_params)
         for w in words:
-            w = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            w = escape_like(w)
             sql += (" AND (y.given_name LIKE ? ESCAPE '\\' OR y.family_name LIKE ? ESCAPE '\\'"
                     " OR y.ref LIKE ? ESCAPE '\\')")
             params += [f"{w}%", f"{w}%", f"%{w}%"]
