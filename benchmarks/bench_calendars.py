@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from slo.calendars import export_calendars
@@ -103,7 +103,7 @@ def yardstick_inputs(schools):
                 uid=uid_for(e.ref),
                 start=e.starts_at.replace(tzinfo=LONDON),
                 end=e.ends_at.replace(tzinfo=LONDON),
-                stamp=e.stamp.replace(tzinfo=LONDON).astimezone(timezone.utc),
+                stamp=e.stamp.replace(tzinfo=LONDON).astimezone(UTC),
                 sequence=e.sequence,
                 summary=sanitise(e.summary) or "Police schools liaison",
                 location=sanitise(e.location),

@@ -319,10 +319,10 @@ def test_lone_surrogate_from_json_escape_is_stripped(store, small_bundle, tmp_pa
 
 # --- property: arbitrary text in every text field ---------------------------------------------
 
+from helpers.bundles import SMALL_BUNDLE  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from helpers.bundles import SMALL_BUNDLE  # noqa: E402
 from slo.models.rules import REFERENCES  # noqa: E402
 from slo.models.text import clean_line, clean_multiline  # noqa: E402
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ import vobject
 
 from slo.calendars import calendar_path, export_calendars
 from slo.calendars.export import window_start
-from slo.models.entities import Engagement, School
+from slo.models.entities import Engagement
 from slo.services import records
 from slo.services.actors import SYSTEM, load_actor
 from slo.services.errors import NotFound, PermissionDenied
@@ -280,12 +280,12 @@ def test_local_times_across_the_clock_change(loaded_store, exports):
     march = events["GMT-VISIT@slo-desk"]["DTSTART"].dt
     april = events["BST-VISIT@slo-desk"]["DTSTART"].dt
     assert (march.hour, march.minute) == (9, 0) and (april.hour, april.minute) == (9, 0)
-    assert march.astimezone(timezone.utc).hour == 9
-    assert april.astimezone(timezone.utc).hour == 8
+    assert march.astimezone(UTC).hour == 9
+    assert april.astimezone(UTC).hour == 8
     # the file's own VTIMEZONE (not the system zone database) gives the same answer: vobject uses it
     by_uid = {v.uid.value: v for v in vcal.vevent_list}
-    assert by_uid["GMT-VISIT@slo-desk"].dtstart.value.astimezone(timezone.utc).hour == 9
-    assert by_uid["BST-VISIT@slo-desk"].dtstart.value.astimezone(timezone.utc).hour == 8
+    assert by_uid["GMT-VISIT@slo-desk"].dtstart.value.astimezone(UTC).hour == 9
+    assert by_uid["BST-VISIT@slo-desk"].dtstart.value.astimezone(UTC).hour == 8
     occ = recurring_ical_events.of(cal).between(date(2026, 3, 23), date(2026, 3, 24))
     assert [str(e["UID"]) for e in occ] == ["GMT-VISIT@slo-desk"]
     # nothing floating, nothing UTC-only
@@ -309,7 +309,7 @@ def test_vtimezone_agrees_with_the_zone_database(years):
     assert "RRULE" not in text and "RDATE" not in text
     (vtz,) = icalendar.Calendar.from_ical(text).walk("VTIMEZONE")
     tz = vtz.to_tz(lookup_tzid=False)  # built from the file, not looked up by name
-    moment = datetime(first, 1, 1, tzinfo=timezone.utc)
+    moment = datetime(first, 1, 1, tzinfo=UTC)
     while moment.year <= last:
         assert moment.astimezone(tz).utcoffset() == moment.astimezone(LONDON).utcoffset(), moment
         moment += timedelta(hours=1)
@@ -453,7 +453,7 @@ def test_dtstamp_is_stable_and_follows_updated_at(loaded_store, exports):
     cal, _ = parse(file_of(exports, NORTH))
     stamp = events_by_uid(cal)["ENG-D@slo-desk"]["DTSTAMP"].dt
     updated = loaded_store.db.execute("SELECT updated_at FROM engagements WHERE ref = 'ENG-D'").fetchone()[0]
-    assert stamp == datetime.fromisoformat(updated).replace(tzinfo=LONDON).astimezone(timezone.utc)
+    assert stamp == datetime.fromisoformat(updated).replace(tzinfo=LONDON).astimezone(UTC)
     assert stamp.tzinfo is not None and stamp.utcoffset() == timedelta(0)
 
 

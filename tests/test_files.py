@@ -21,10 +21,9 @@ def test_write_is_owner_only_and_replaces(tmp_path):
 def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
     path = tmp_path / "a.txt"
     write_atomic(path, "old")
-    with pytest.raises(RuntimeError):
-        with atomic_file(path) as f:
-            f.write("half of the new")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_file(path) as f:
+        f.write("half of the new")
+        raise RuntimeError("disk full")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
 

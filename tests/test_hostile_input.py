@@ -49,6 +49,7 @@ from slo.services.errors import ServiceError
 from slo.store.db import open_store
 from slo.store.rows import KEY_COLUMNS
 
+
 def _load_small_bundle() -> dict:
     """SMALL_BUNDLE, the shared test bundle."""
     from helpers.bundles import SMALL_BUNDLE

@@ -10,9 +10,9 @@ import copy
 from datetime import date, datetime
 
 import pytest
+from helpers.bundles import SMALL_BUNDLE
 from pydantic import ValidationError
 
-from helpers.bundles import SMALL_BUNDLE
 from slo.models import ENTITY_MODELS, Consultation, Engagement, School
 from slo.models.text import clean_line, clean_multiline
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from slo.cli.main import main
-from slo.services import audit, integrity
+from slo.services import integrity
 from slo.services.bundle import import_bundle
 from slo.store.db import NetworkFilesystem, open_store
 

@@ -7,12 +7,12 @@ import hmac
 import json
 
 import pytest
+from test_report_figures import BUNDLE, FROM, TO, rstore  # noqa: F401  (fixture)
 
 from slo.reports import build_report
 from slo.reports.evaluation import SECRET_KEY, suppress_breakdown
 from slo.services.actors import load_actor
 from slo.services.errors import PermissionDenied
-from test_report_figures import BUNDLE, FROM, TO, rstore  # noqa: F401  (fixture)
 
 
 def _secret(store) -> bytes:

@@ -10,9 +10,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+from test_report_figures import rstore  # noqa: F401  (fixture)
+
 from slo.cli.main import main
 from slo.reports.render import safe_cell
-from test_report_figures import rstore  # noqa: F401  (fixture)
 
 ARGS = ["report", "continuity", "--from", "2026-01-05", "--to", "2026-01-18"]
 

@@ -533,9 +533,7 @@ class Checker:
             entries = self.collect(m, scope, name)
             if entries:
                 for kind, vm, vs, v in entries:
-                    if kind in ("expr", "elem"):
-                        why = self.trace(vm, v, vs, {})
-                    elif kind == "merge":
+                    if kind in ("expr", "elem") or kind == "merge":
                         why = self.trace(vm, v, vs, {})
                     elif kind == "key":
                         continue  # d[k] = v: the value is an "elem" entry too

@@ -8,8 +8,8 @@ import stat
 import threading
 
 import pytest
-
 from helpers.bundles import SMALL_BUNDLE
+
 from slo.models import ENTITY_MODELS
 from slo.services import audit
 from slo.store.db import BUSY_TIMEOUT_MS, StoreError, open_store
@@ -127,11 +127,10 @@ def test_write_commits(store):
 
 
 def test_write_rolls_back_on_exception(store):
-    with pytest.raises(ZeroDivisionError):
-        with store.write() as db:
-            db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["b", "1"])
-            audit.record(db, "T1", audit.CREATE, "meta", "b")
-            1 / 0
+    with pytest.raises(ZeroDivisionError), store.write() as db:
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["b", "1"])
+        audit.record(db, "T1", audit.CREATE, "meta", "b")
+        1 / 0
     assert not store.db.conn.in_transaction
     assert store.db.execute("SELECT count(*) FROM meta WHERE key = 'b'").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
@@ -140,10 +139,9 @@ def test_write_rolls_back_on_exception(store):
 def test_nested_write_is_a_savepoint(store):
     with store.write() as db:
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["outer", "1"])
-        with pytest.raises(ValueError):
-            with store.write() as inner:
-                inner.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["inner", "1"])
-                raise ValueError("inner fails")
+        with pytest.raises(ValueError), store.write() as inner:
+            inner.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["inner", "1"])
+            raise ValueError("inner fails")
     keys = {r[0] for r in store.db.execute("SELECT key FROM meta WHERE key IN ('outer', 'inner')")}
     assert keys == {"outer"}
 
@@ -152,9 +150,8 @@ def test_write_takes_the_write_lock_at_begin(store, db_path):
     """BEGIN IMMEDIATE: a second writer is refused while a write block is open, even before it writes."""
     other = sqlite3.connect(str(db_path), timeout=0.05, isolation_level=None)
     try:
-        with store.write():
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                other.execute("BEGIN IMMEDIATE")
+        with store.write(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")  # free again once the block ends
         other.execute("ROLLBACK")
     finally:
@@ -162,12 +159,11 @@ def test_write_takes_the_write_lock_at_begin(store, db_path):
 
 
 def test_foreign_keys_are_enforced(store):
-    with pytest.raises(sqlite3.IntegrityError):
-        with store.write() as db:
-            db.execute(
-                "INSERT INTO assignments (officer, school, start_date) VALUES (?, ?, ?)",
-                ["NOBODY", "999999", "2026-01-01"],
-            )
+    with pytest.raises(sqlite3.IntegrityError), store.write() as db:
+        db.execute(
+            "INSERT INTO assignments (officer, school, start_date) VALUES (?, ?, ?)",
+            ["NOBODY", "999999", "2026-01-01"],
+        )
 
 
 def test_audit_rows_refuse_update_and_delete(loaded_store):
@@ -175,9 +171,8 @@ def test_audit_rows_refuse_update_and_delete(loaded_store):
     n = db.execute("SELECT count(*) FROM audit").fetchone()[0]
     assert n > 0
     for sql in ("UPDATE audit SET actor = 'someone' WHERE id = 1", "DELETE FROM audit WHERE id = 1"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            with loaded_store.write() as w:
-                w.execute(sql)
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"), loaded_store.write() as w:
+            w.execute(sql)
     assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == n
     assert audit.verify_chain(db).ok
 

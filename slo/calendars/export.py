@@ -39,10 +39,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from slo.services import audit, permissions
 from slo.services.actors import Actor

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -110,7 +110,7 @@ def uid_for(ref: str) -> str:
 @lru_cache(maxsize=65536)
 def utc_stamp(value: datetime) -> datetime:
     """A naive Europe/London time as an aware UTC time (DTSTAMP is written in UTC, with ``Z``)."""
-    return value.replace(tzinfo=LONDON).astimezone(timezone.utc)
+    return value.replace(tzinfo=LONDON).astimezone(UTC)
 
 
 _LABEL_SEPARATORS = re.compile(r"\s*[,;][\s,;]*")
@@ -138,7 +138,7 @@ def transitions(first_year: int, last_year: int) -> list[tuple[datetime, datetim
     DTSTART). The last change before 1 January ``first_year`` comes first, so
     the definition covers the whole span.
     """
-    utc = timezone.utc
+    utc = UTC
     found = []
     moment = datetime(first_year - 1, 1, 1, tzinfo=utc)
     end = datetime(last_year + 1, 1, 1, tzinfo=utc)

@@ -21,7 +21,7 @@ class Context:
     _store: Store | None = field(default=None, repr=False)
 
     @classmethod
-    def from_args(cls, args) -> "Context":
+    def from_args(cls, args) -> Context:
         db = args.db or os.environ.get("SLO_DB")
         exports = args.exports or os.environ.get("SLO_EXPORTS") or "exports"
         user = args.user or os.environ.get("SLO_USER") or None

@@ -8,7 +8,7 @@ Unknown fields are refused (``extra="forbid"``): a typo must never be dropped.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
@@ -105,7 +105,7 @@ class Officer(Record):
         return sorted(value, key=order.index)
 
     @model_validator(mode="after")
-    def _dates(self) -> "Officer":
+    def _dates(self) -> Officer:
         _span_check(self.start_date, self.end_date, "start_date", "end_date")
         return self
 
@@ -137,7 +137,7 @@ class Assignment(Record):
     end_date: IsoDate | None = None
 
     @model_validator(mode="after")
-    def _dates(self) -> "Assignment":
+    def _dates(self) -> Assignment:
         _span_check(self.start_date, self.end_date, "start_date", "end_date")
         return self
 
@@ -162,7 +162,7 @@ class YoungPerson(Record):
         return "unknown" if value is None else value
 
     @model_validator(mode="after")
-    def _ethnicity_reason(self) -> "YoungPerson":
+    def _ethnicity_reason(self) -> YoungPerson:
         if self.ethnicity_missing_reason is not None and self.ethnicity not in (None, Ethnicity.NS):
             raise ValueError(
                 "ethnicity_missing_reason may be given only when ethnicity is empty or NS"
@@ -190,7 +190,7 @@ class Engagement(Record):
     notes: Multiline | None = None
 
     @model_validator(mode="after")
-    def _rules(self) -> "Engagement":
+    def _rules(self) -> Engagement:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         if self.status == EngagementStatus.CANCELLED and self.cancel_reason is None:
@@ -209,7 +209,7 @@ class Absence(Record):
     kind: AbsenceKind
 
     @model_validator(mode="after")
-    def _dates(self) -> "Absence":
+    def _dates(self) -> Absence:
         _span_check(self.date_from, self.date_to, "date_from", "date_to")
         return self
 
@@ -235,7 +235,7 @@ class Abstraction(Record):
         return "pending" if value is None else value
 
     @model_validator(mode="after")
-    def _rules(self) -> "Abstraction":
+    def _rules(self) -> Abstraction:
         _span_check(self.date_from, self.date_to, "date_from", "date_to")
         if self.reviewed_by is not None and self.reviewed_by == self.officer:
             raise ValueError("reviewed_by must not be the abstracted officer")
@@ -282,7 +282,7 @@ class Consultation(Record):
         return value
 
     @model_validator(mode="after")
-    def _rules(self) -> "Consultation":
+    def _rules(self) -> Consultation:
         if self.outcome != Outcome.PENDING and self.outcome_on is None:
             raise ValueError("outcome_on is required unless outcome is pending")
         return self

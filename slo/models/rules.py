@@ -10,9 +10,10 @@ applies to the result as a whole" (``bundle.md``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from .text import clean_line
 
@@ -61,7 +62,7 @@ class Span:
     end: date | None  # None = open-ended
     key: str
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         a_end = self.end or date.max
         b_end = other.end or date.max
         return self.start <= b_end and other.start <= a_end
@@ -129,8 +130,8 @@ def spans_of(entity: str, records: Iterable[Record]) -> list[Span]:
     owner_field = OVERLAP_RULES[entity]
     out = []
     for r in records:
-        start = getattr(r, "start_date", None) or getattr(r, "date_from")
-        end = getattr(r, "end_date", None) if hasattr(r, "end_date") else getattr(r, "date_to")
+        start = getattr(r, "start_date", None) or r.date_from
+        end = getattr(r, "end_date", None) if hasattr(r, "end_date") else r.date_to
         out.append(Span(getattr(r, owner_field), start, end, r.key()))
     return out
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -137,7 +138,7 @@ class Facts:
         self.months: dict[tuple[str, str], int] = defaultdict(int)
 
     @classmethod
-    def load(cls, db: Database, date_from: date, date_to: date) -> "Facts":
+    def load(cls, db: Database, date_from: date, date_to: date) -> Facts:
         """One read of every engagement starting in P (a plain table scan for long periods,
         which SQLite does faster than half a million index look-ups)."""
         hint = "NOT INDEXED" if (date_to - date_from).days > 62 else ""
@@ -213,7 +214,7 @@ def officer_figures(db: Database, collars: list[str], date_from: date, date_to: 
 
 
 def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
-                     date_to: date, facts: "Facts | None" = None) -> list[dict]:
+                     date_to: date, facts: Facts | None = None) -> list[dict]:
     p_from, p_to = date_from.isoformat(), date_to.isoformat()
     sql = ("SELECT collar_number, working_days, start_date, end_date FROM officers "
            "WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)")
@@ -411,7 +412,7 @@ def _gaps(db: Database, key: str, date_from: date, date_to: date,
 
 
 def school_figures(db: Database, urns: list[str], date_from: date, date_to: date,
-                   *, restrict: bool = True, facts: "Facts | None" = None) -> list[dict[str, Any]]:
+                   *, restrict: bool = True, facts: Facts | None = None) -> list[dict[str, Any]]:
     """``schools[]`` entries for ``urns`` (figures over every record of each school)."""
     if not urns:
         return []
@@ -540,7 +541,7 @@ def young_person_keys(db: Database, date_from: date, date_to: date,
 
 
 def young_person_figures(db: Database, refs: list[str], date_from: date, date_to: date,
-                         *, restrict: bool = True, facts: "Facts | None" = None) -> list[dict[str, Any]]:
+                         *, restrict: bool = True, facts: Facts | None = None) -> list[dict[str, Any]]:
     if not refs:
         return []
     if facts is not None:
@@ -681,7 +682,7 @@ def consultation_figures(db: Database, date_from: date, date_to: date,
 # ---------------------------------------------------------------- months (charts)
 
 def month_figures(db: Database, date_from: date, date_to: date,
-                  collars: list[str] | None, facts: "Facts | None" = None) -> list[dict[str, Any]]:
+                  collars: list[str] | None, facts: Facts | None = None) -> list[dict[str, Any]]:
     """Engagements starting in P by calendar month: delivered, cancelled, planned (for charts)."""
     sql = ("SELECT substr(starts_at, 1, 7) AS m, status, COUNT(*) FROM engagements "
            "WHERE starts_at >= ? AND starts_at < ?")

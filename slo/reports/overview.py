@@ -13,7 +13,6 @@ from slo.services.errors import NotFound
 from . import figures
 from .build import compute, resolve_scope
 
-
 # ---------------------------------------------------------------- periods
 
 def term_of(on: date) -> tuple[date, date]:

@@ -9,8 +9,9 @@ import html
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from slo.services.files import write_atomic
 

@@ -12,14 +12,14 @@ Nothing here names a child: digests carry refs, counts and school names only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from slo.services import audit
-from slo.services.files import write_if_changed
 from slo.services.actors import SYSTEM
+from slo.services.files import write_if_changed
 from slo.store.db import Store
 
 

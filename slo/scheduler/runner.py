@@ -144,7 +144,7 @@ class SchedulerLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "SchedulerLock":
+    def __enter__(self) -> SchedulerLock:
         self.acquire()
         return self
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from datetime import date
-from typing import Any, Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlite_utils import Database
@@ -40,8 +41,8 @@ from slo.store.db import Store
 from slo.store.rows import KEY_COLUMNS, bundle_row, to_row
 
 from . import audit, permissions
-from .records import CALENDAR_FIELDS, get_row
 from .actors import BOOTSTRAP, Actor
+from .records import CALENDAR_FIELDS, get_row
 
 FORMAT = "slo-bundle/1"
 

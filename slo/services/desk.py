@@ -16,10 +16,11 @@ User text only ever reaches SQL as a bound parameter.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlite_utils import Database
 

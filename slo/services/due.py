@@ -25,9 +25,9 @@ now). Items carry refs and school URNs only, never a child's name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 from sqlite_utils import Database
 

@@ -125,7 +125,7 @@ class SchoolCalendar:
         self.last = max(self._ends) if spans else None
 
     @classmethod
-    def load(cls, db: Database, local_authority: str | None) -> "SchoolCalendar":
+    def load(cls, db: Database, local_authority: str | None) -> SchoolCalendar:
         if not local_authority:
             return cls(None, [])
         rows = db.execute(
@@ -135,7 +135,7 @@ class SchoolCalendar:
         return cls(local_authority, [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in rows])
 
     @classmethod
-    def for_school(cls, db: Database, urn: str | None) -> "SchoolCalendar":
+    def for_school(cls, db: Database, urn: str | None) -> SchoolCalendar:
         row = db.execute("SELECT local_authority FROM schools WHERE urn = ?", [urn]).fetchone() if urn else None
         return cls.load(db, row[0] if row else None)
 

@@ -12,9 +12,9 @@ import os
 import sqlite3
 import stat
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlite_utils import Database
 

@@ -11,9 +11,10 @@ landed yet fails only when someone asks for it.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual.app import App
 from textual.screen import ModalScreen, Screen

@@ -8,10 +8,11 @@ pushed on the app and ``results`` collects what it dismissed with.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static

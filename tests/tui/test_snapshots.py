@@ -6,14 +6,13 @@ Regenerate after a deliberate change of look with
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from slo.services.actors import load_actor
 from slo.tui.app import SloApp
-
-from datetime import date
 
 TODAY = date(2026, 1, 7)
 SIZE = (120, 36)

@@ -30,9 +30,9 @@ import json
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Callable
 
 from slo.store.db import Store
 

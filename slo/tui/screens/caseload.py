@@ -13,7 +13,7 @@ from slo.models.enums import label
 from slo.services import desk
 from slo.tui import bindings
 from slo.tui.messages import Loaded
-from slo.tui.widgets import DeskFooter, DeskTable, FilterInput, cell
+from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
 from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen

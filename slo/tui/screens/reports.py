@@ -12,8 +12,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, ProgressBar, Static
 
 from slo.tui.messages import Loaded
-from slo.tui.widgets.charts import Chart, hbars, pct, stacked
 from slo.tui.widgets import DeskFooter
+from slo.tui.widgets.charts import Chart, hbars, pct, stacked
 
 from .base import DeskScreen
 

@@ -30,7 +30,7 @@ class ReviewDecision(BaseModel):
     note: Multiline | None = None
 
     @model_validator(mode="after")
-    def _note(self) -> "ReviewDecision":
+    def _note(self) -> ReviewDecision:
         if self.decision == "challenge" and not (self.note or "").strip():
             raise ValueError("note is required to challenge: say why")
         return self

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Header, Input, Static
 
 from slo.models.rules import ValidationFailed
-from slo.tui.messages import LoadFailed, Loaded
+from slo.tui.messages import Loaded, LoadFailed
 from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen

@@ -5,7 +5,8 @@ Labels are user data: everything is built as :class:`rich.text.Text`, never mark
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static

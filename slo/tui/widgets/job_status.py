@@ -11,8 +11,9 @@ line shows each job's summary or error (plain text, never markup).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.message import Message
@@ -158,7 +159,7 @@ class JobStatusLine(Static):
 
         return now_local()
 
-    def on_job_status_line_read(self, message: "JobStatusLine.Read") -> None:
+    def on_job_status_line_read(self, message: JobStatusLine.Read) -> None:
         message.stop()
         if message.jobs is None:
             self.update(Text(message.error or "jobs: not readable", style="dim"))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
-
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 

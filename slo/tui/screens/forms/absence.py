@@ -9,7 +9,6 @@ from textual.widgets import Input
 
 from slo.models import Absence
 from slo.models.enums import AbsenceKind, label
-
 from slo.tui.widgets.form_field import FormField
 
 from .base import FieldProblems, FormScreen, SaveResult, enum_choices, text_or_none

@@ -514,9 +514,7 @@ class FormScreen(ModalScreen[str | None]):
                 values[w.id or str(id(w))] = w.value
             elif isinstance(w, TextArea):
                 values[w.id or str(id(w))] = w.text
-            elif isinstance(w, Select):
-                values[w.id or str(id(w))] = w.value
-            elif isinstance(w, KeyChoice):
+            elif isinstance(w, Select) or isinstance(w, KeyChoice):
                 values[w.id or str(id(w))] = w.value
             elif isinstance(w, Picker):
                 values[w.id or str(id(w))] = (tuple(w.values), w.input.value)

@@ -19,7 +19,6 @@ from textual.widgets import Input, TextArea
 
 from slo.models import Consultation
 from slo.models.enums import ETHNICITY_LABELS, REASON_LABELS, EthnicityMissingReason, Proposed, RiskFactor, label
-
 from slo.tui.widgets.form_field import FormField
 
 from .base import (

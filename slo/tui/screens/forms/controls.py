@@ -12,8 +12,8 @@ rendered as :class:`rich.text.Text`, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from rich.text import Text
 from textual import events, on
@@ -75,13 +75,13 @@ class KeyChoice(Widget, can_focus=True):
     value: reactive[str | None] = reactive(None)
 
     class Changed(Message):
-        def __init__(self, control: "KeyChoice", value: str | None) -> None:
+        def __init__(self, control: KeyChoice, value: str | None) -> None:
             super().__init__()
             self.key_choice = control
             self.value = value
 
         @property
-        def control(self) -> "KeyChoice":
+        def control(self) -> KeyChoice:
             return self.key_choice
 
     def __init__(
@@ -160,12 +160,12 @@ class Picker(Vertical):
     ]
 
     class Changed(Message):
-        def __init__(self, picker: "Picker") -> None:
+        def __init__(self, picker: Picker) -> None:
             super().__init__()
             self.picker = picker
 
         @property
-        def control(self) -> "Picker":
+        def control(self) -> Picker:
             return self.picker
 
     def __init__(

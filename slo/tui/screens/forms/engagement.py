@@ -18,7 +18,6 @@ from textual.widgets import Input, TextArea
 from slo.models import Engagement
 from slo.models.enums import EngagementKind
 from slo.models.types import parse_date
-
 from slo.tui.widgets.form_field import FormField
 
 from .base import (

@@ -15,7 +15,6 @@ from textual.widgets import Static
 
 from slo.models import Engagement
 from slo.models.enums import CancelReason, label
-
 from slo.tui.widgets.form_field import FormField
 
 from .base import FieldProblems, FormScreen, SaveResult, enum_choices

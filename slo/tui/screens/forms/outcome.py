@@ -12,7 +12,6 @@ from textual.widgets import Input, Static
 from slo.models import Consultation
 from slo.models.enums import Outcome, label
 from slo.models.types import parse_date
-
 from slo.tui.widgets.form_field import FormField
 
 from .base import EXAMPLE_DATE, FieldProblems, FormScreen, SaveResult, enum_choices, text_or_none

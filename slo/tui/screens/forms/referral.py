@@ -15,7 +15,6 @@ from textual.widgets import Input
 
 from slo.models import Referral
 from slo.models.enums import Partner, ReferralStatus
-
 from slo.tui.widgets.form_field import FormField
 
 from .base import (

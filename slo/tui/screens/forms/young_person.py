@@ -13,11 +13,19 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from slo.models import YoungPerson
-from slo.models.enums import FSM, SEN, Sex
-
+from slo.models.enums import SEN
 from slo.tui.widgets.form_field import FormField
 
-from .base import FieldProblems, FormScreen, SaveResult, describe_school, enum_choices, new_ref, school_search, text_or_none
+from .base import (
+    FieldProblems,
+    FormScreen,
+    SaveResult,
+    describe_school,
+    enum_choices,
+    new_ref,
+    school_search,
+    text_or_none,
+)
 from .consultation import ETHNICITY_CHOICES
 from .controls import KeyChoice, Picker
 
