@@ -11,7 +11,6 @@ import pytest
 from slo.store.db import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 from helpers.bundles import SMALL_BUNDLE  # noqa: E402  (re-exported for fixtures)
 

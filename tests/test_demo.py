@@ -23,7 +23,7 @@ from slo.services.actors import load_actor
 from slo.services.bundle import dump, export_bundle, import_bundle
 from slo.store.db import open_store
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DFE = Path(__file__).resolve().parent / "data" / "dfe"  # copied from the DfE (tests/data/README.md)
 
 TODAY = date(2026, 3, 11)
 
@@ -353,7 +353,7 @@ def test_force_scale(tmp_path, capsys):
 def test_weights_match_their_source():
     from slo.services.demo.weights import WEIGHTS, derive
 
-    folder = SHARED / "data" / "dfe"
+    folder = DFE
     derived = derive(folder / "exclusions_by_reason_201617.csv", folder / "exclusion_natcharacteristics_201617.csv")
     assert derived == WEIGHTS
     assert set(WEIGHTS["reasons_suspension"]) == {

@@ -1,9 +1,9 @@
 """`slo schools import-gias`: the DfE GIAS establishment extract, as downloaded.
 
-Real samples are read from shared/data/gias (beside the repository, as in CI);
-the fixtures under tests/data/ (written by tests/data/make_gias_fixtures.py)
-cover Windows-1252 / UTF-8-with-BOM text and a 130-column extract whose columns
-are in another order, so those tests do not depend on shared/.
+Real samples of the two extracts are in tests/data/gias (copied from GIAS;
+tests/data/README.md); the fixtures under tests/data/ (written by
+tests/data/make_gias_fixtures.py) cover Windows-1252 / UTF-8-with-BOM text and
+a 130-column extract whose columns are in another order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from slo.services import gias
 from slo.services.actors import load_actor
 from slo.services.errors import PermissionDenied
 
-SHARED_GIAS = Path(__file__).parents[1].parent / "shared" / "data" / "gias"
+SHARED_GIAS = Path(__file__).parent / "data" / "gias"
 STATE_FUNDED = SHARED_GIAS / "edubaseallstatefunded_sample.csv"
 ACADEMIES = SHARED_GIAS / "edubaseallacademiesandfree_sample.csv"
 DATA = Path(__file__).parent / "data"

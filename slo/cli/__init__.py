@@ -1,1 +1,1 @@
-"""The `slo` command: a thin layer over slo.services (see shared/spec/cli.md)."""
+"""The `slo` command: a thin layer over slo.services (see docs/spec/cli.md)."""

@@ -1,6 +1,6 @@
 """Entry point of the `slo` command.
 
-Exit codes (shared/spec/cli.md): 0 success; 2 usage error (argparse); 1 for
+Exit codes (docs/spec/cli.md): 0 success; 2 usage error (argparse); 1 for
 anything the user must fix, with one line on standard error and never a
 traceback. Textual is imported only when the desk opens, so headless commands
 do not pay for it.

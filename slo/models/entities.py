@@ -1,4 +1,4 @@
-"""One pydantic model per entity of the data dictionary (``shared/spec/bundle.md``).
+"""One pydantic model per entity of the data dictionary (``docs/spec/bundle.md``).
 
 Each model states every rule that concerns a single record: types, formats,
 enumerations, and the required-when rules. Rules that need other records

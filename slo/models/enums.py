@@ -1,4 +1,4 @@
-"""Every enumeration of the data dictionary (``shared/spec/bundle.md``).
+"""Every enumeration of the data dictionary (``docs/spec/bundle.md``).
 
 Values are the exact lower-case words of the spec (upper-case codes for DfE
 reasons and ethnicity, as the spec writes them). ``LABELS`` gives the words a

@@ -1,4 +1,4 @@
-"""Bundle import and export (``shared/spec/bundle.md``, format ``slo-bundle/1``).
+"""Bundle import and export (``docs/spec/bundle.md``, format ``slo-bundle/1``).
 
 Import is all or nothing and streams: records are read one at a time (a file with
 ijson, so a national bundle needs ~110 MB, not gigabytes), validated by their model,

@@ -1,6 +1,6 @@
 """Write the GIAS fixtures under tests/data/ (run once; the files are committed).
 
-Rows are copied from the real samples in shared/data/gias (state-funded extract,
+Rows are copied from the real samples in tests/data/gias (state-funded extract,
 33 columns) plus made-up rows for the awkward cases: accents and curly quotes
 that exist only in Windows-1252, job titles in the title column, "Not
 applicable" names, closed establishments, a bad URN, an empty name, a duplicate
@@ -78,7 +78,7 @@ def row(urn, name, type_, status, phase, title, first, last, *, la="Camden", pos
 
 
 ROWS = [
-    # copied from shared/data/gias/edubaseallstatefunded_sample.csv
+    # copied from tests/data/gias/edubaseallstatefunded_sample.csv
     row("100000", "The Aldgate School", "Voluntary aided school", "Open", "Primary", "Miss", "Alexandra",
         "Allan", la="City of London", postcode="EC3A 5DE"),
     row("100006", "Heath School", "Pupil referral unit", "Open", "Not applicable", "Mr", "Alex", "Wilson",

@@ -10,8 +10,8 @@ all school types ("Total" rows):
   fixed-period exclusions (``one_plus_fixed``) by sex, national curriculum
   year, ethnicity, SEN provision and free-school-meal eligibility.
 
-The CSV files live in the project's shared data folder, which is not installed
-with the package, so the derived figures are embedded below as ``WEIGHTS``.
+The CSV files are kept in ``tests/data/dfe`` (not installed with the package),
+so the derived figures are embedded below as ``WEIGHTS``.
 :func:`derive` recomputes them from the CSVs (the tests check that the table
 still matches its source).
 
@@ -168,7 +168,7 @@ def derive(reason_csv: str | Path, characteristics_csv: str | Path) -> dict[str,
 if __name__ == "__main__":  # pragma: no cover - a developer's tool
     import sys
 
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/dfe")
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/dfe")
     table = derive(folder / "exclusions_by_reason_201617.csv", folder / "exclusion_natcharacteristics_201617.csv")
     for name, weights in table.items():
         print(f"    {name!r}: {weights!r},")
