@@ -297,17 +297,20 @@ def test_audit_log_refuses_update_and_delete_and_detects_tampering(tmp_path, sma
 
 
 TAMPER_CASES = {
-    "edit a field": "UPDATE audit SET operation = 'view' WHERE id = {mid}",
+    "edit a field": "UPDATE audit SET operation = operation || 'x' WHERE id = {mid}",
     "delete a middle row": "DELETE FROM audit WHERE id = {mid}",
     "insert a forged row": (
         "INSERT INTO audit (id, at, actor, operation, entity, key, detail, prev_hash, hash) "
         "SELECT {mid} * 1000, at, actor, operation, entity, key, detail, prev_hash, hash FROM audit WHERE id = {mid}"
     ),
     "swap two rows' content": (
-        "UPDATE audit SET key = CASE id WHEN {mid} THEN (SELECT key FROM audit WHERE id = {mid} + 1) "
-        "ELSE (SELECT key FROM audit WHERE id = {mid}) END WHERE id IN ({mid}, {mid} + 1)"
+        "UPDATE audit SET key = CASE id WHEN {mid} THEN (SELECT key FROM audit WHERE id = {other}) "
+        "ELSE (SELECT key FROM audit WHERE id = {mid}) END WHERE id IN ({mid}, {other})"
     ),
-    "rewrite a row's hash": "UPDATE audit SET hash = 'f' || substr(hash, 2) WHERE id = {mid}",
+    "rewrite a row's hash": (
+        "UPDATE audit SET hash = CASE substr(hash, 1, 1) WHEN 'f' THEN 'e' ELSE 'f' END || substr(hash, 2) "
+        "WHERE id = {mid}"
+    ),
 }
 
 
@@ -318,8 +321,15 @@ def test_every_kind_of_tampering_is_detected(tmp_path, small_bundle, case):
     conn.execute("DROP TRIGGER audit_no_update")
     conn.execute("DROP TRIGGER audit_no_delete")
     mid = conn.execute("SELECT max(id) / 2 FROM audit").fetchone()[0]
-    conn.execute(TAMPER_CASES[case].format(mid=mid))
+    # the next row whose key differs, so that swapping the two keys really changes the log
+    other = conn.execute(
+        "SELECT min(id) FROM audit WHERE id > ? AND key IS NOT (SELECT key FROM audit WHERE id = ?)", [mid, mid]
+    ).fetchone()[0]
+    before = conn.execute("SELECT * FROM audit ORDER BY id").fetchall()
+    conn.execute(TAMPER_CASES[case].format(mid=mid, other=other))
     conn.commit()
+    # every tampering really changes the log (a no-op would make the detection below pass or fail by chance)
+    assert conn.execute("SELECT * FROM audit ORDER BY id").fetchall() != before
     conn.close()
     store = open_store(path)
     report = integrity.check(store.db)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import Worker, active_worker, get_current_worker
 
 from slo.services.errors import USER_ERRORS, PermissionDenied
 from slo.tui.messages import Loaded, LoadFailed, RecordSaved
@@ -22,6 +22,15 @@ def run_query(node, what: str, fn: Callable[[], Any], token: Any = None) -> None
 
     def job() -> None:
         worker = get_current_worker()
+        try:
+            _run_and_post(worker)
+        finally:
+            # Textual sets its active-worker variable in the pool thread's own context and never
+            # clears it: each of the executor's threads would keep its last worker, and through it
+            # that worker's screen with every widget, alive until the thread runs another job.
+            active_worker.set(None)  # type: ignore[arg-type]
+
+    def _run_and_post(worker: Worker) -> None:
         try:
             data = fn()
         except USER_ERRORS as exc:
