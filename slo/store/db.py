@@ -9,11 +9,12 @@ deferred read-then-write transactions deadlock under concurrent writers).
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import stat
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -134,10 +135,8 @@ class Store:
                     if thread.is_alive():
                         alive.append((thread, other))
                     else:
-                        try:
+                        with suppress(sqlite3.Error):
                             other.conn.close()
-                        except sqlite3.Error:
-                            pass
                 alive.append((threading.current_thread(), db))
                 self._all = alive
         return db
@@ -183,10 +182,8 @@ class Store:
     def close(self) -> None:
         with self._lock:
             for _thread, db in self._all:
-                try:
+                with suppress(sqlite3.ProgrammingError):
                     db.conn.close()
-                except sqlite3.ProgrammingError:
-                    pass
             self._all.clear()
         self._local = threading.local()
 
@@ -198,22 +195,123 @@ def create_private_dir(folder: Path) -> None:
         os.chmod(folder, 0o700)
 
 
-def open_store(path: str | Path, *, create: bool = True) -> Store:
-    """Open (and if needed create) the database at ``path``.
+#: the first 16 bytes of every SQLite database file
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def refuse_unless_slo_database(path: Path) -> None:
+    """Raise :class:`StoreError` unless ``path`` is an SLO Desk database; never changes the file.
+
+    Refused: a folder, anything that is not a regular file (a device such as
+    ``/dev/zero``, a FIFO, a socket), an empty file, a file that is not SQLite,
+    and an SQLite database without SLO Desk's schema (no ``slo`` migrations).
+    Such a file is never "repaired" into an empty database: it may be someone's
+    data, or the wrong ``--db``.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise StoreError(f"no database at {path}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{path} is a folder, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file (a device, FIFO or socket), so it is not a database")
+    nothing = "; nothing was changed (check --db)"
+    if info.st_size == 0:
+        raise StoreError(f"{path} is an empty file, not an SLO Desk database{nothing}")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from None
+    if head != SQLITE_HEADER:
+        raise StoreError(f"{path} is not an SLO Desk database (not an SQLite file){nothing}")
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        found = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchone()[0]
+        ours = found and conn.execute(
+            "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [schema.migrations.name]
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseBusy() from exc
+        raise StoreError(f"{path} is not an SLO Desk database ({exc}){nothing}") from None
+    finally:
+        conn.close()
+    if not ours:
+        raise StoreError(f"{path} is an SQLite database but not an SLO Desk one (no SLO Desk schema){nothing}")
+
+
+def _create_database(path: Path) -> None:
+    """Make a new SLO Desk database at ``path``, whole or not at all.
+
+    The schema is built in a private temporary file beside ``path`` and linked
+    into place only when complete, so no other process (two first opens at
+    once) ever sees a half-made or empty file at ``path``. If another process
+    created ``path`` meanwhile, its database is kept and ours is discarded.
+    """
+    create_private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        store = Store(tmp)
+        try:
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            store.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:  # a filesystem without hard links
+            if not path.exists():
+                os.rename(tmp, path)
+        _fsync_dir(path.parent)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def open_store(path: str | Path, *, create: bool = True, initialise: bool = False) -> Store:
+    """Open the SLO Desk database at ``path``, or (``create``) make a new one where none exists.
 
     A new database file and its folder are created readable by the owner only
-    (0600 / 0700), since they hold police records about children.
+    (0600 / 0700), since they hold police records about children. A file that
+    exists but is not an SLO Desk database (empty, not SQLite, another
+    program's SQLite, a device or FIFO) is refused with :class:`StoreError`
+    and left exactly as it was. ``initialise`` is for a caller that has just
+    made an empty private file itself (a temporary file to build in): that one
+    file gets the schema.
     """
     path = Path(path)
     check_local_filesystem(path)
-    if not path.exists():
+    if initialise and path.is_file() and path.stat().st_size == 0:
+        pass
+    elif not os.path.lexists(path):
         if not create:
             raise StoreError(f"no database at {path}; create one with 'slo demo' or 'slo import'")
-        create_private_dir(path.parent)
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    elif path.is_dir():
-        raise StoreError(f"{path} is a folder, not a database file")
+        _create_database(path)
+        refuse_unless_slo_database(path)
+    else:
+        refuse_unless_slo_database(path)
     try:
         store = Store(path)
     except sqlite3.DatabaseError as exc:

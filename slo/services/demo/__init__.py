@@ -108,7 +108,7 @@ def build_demo(
     tmp = Path(tmp_name)
     store = None
     try:
-        store = open_store(tmp)
+        store = open_store(tmp, initialise=True)  # our own empty temporary file
         conn = store.db.conn
         conn.execute("PRAGMA synchronous = OFF")  # a private temporary file: fsynced before the rename
         conn.execute("PRAGMA cache_size = -65536")
