@@ -7,12 +7,18 @@ import hmac
 import json
 
 import pytest
-from test_report_figures import BUNDLE, FROM, TO, rstore  # noqa: F401  (fixture)
+from test_report_figures import AS_OF, BUNDLE, FROM, TO, rstore  # noqa: F401  (fixture)
 
-from slo.reports import build_report
-from slo.reports.evaluation import SECRET_KEY, suppress_breakdown
+from slo.reports import build_report as _build
+from slo.reports.build import ReportError
+from slo.reports.evaluation import SECRET_KEY, suppress_breakdown, suppress_school
 from slo.services.actors import load_actor
 from slo.services.errors import PermissionDenied
+
+
+def build_report(*args, **kw):
+    kw.setdefault("as_of", AS_OF)
+    return _build(*args, **kw)
 
 
 def _secret(store) -> bytes:
@@ -36,11 +42,12 @@ def test_pseudonyms_are_hmac_of_keys_and_stable(rstore):
     secret = _secret(rstore)
     assert len(secret) == 32
     assert [o["pseudonym"] for o in r1["officers"]] == sorted(
-        _hmac(secret, c) for c in ["A1", "P1", "P2", "P3", "S1", "S2"])
+        _hmac(secret, c) for c in ["P1", "P2", "P3"])
     assert {y["pseudonym"] for y in r1["young_people"]} == {_hmac(secret, "YP1"), _hmac(secret, "YP2")}
     assert {t["pseudonym"] for t in r1["teams"]} == {_hmac(secret, "T-A"), _hmac(secret, "T-B")}
-    s = {x["urn"]: x for x in r1["schools"]}
-    assert s["100001"]["assigned_officer_at_end"] == _hmac(secret, "P1")
+    # version 2: no officer beside a school (the head teachers' calendars name each school's officer)
+    assert [x["assigned_officer_at_end"] for x in r1["schools"]] == [None, None, None]
+    assert _hmac(secret, "P1") not in json.dumps(r1["schools"])
     # the same child has the same pseudonym in the next report; the secret is not regenerated
     r2 = build_report(rstore, admin, FROM, TO, evaluation=True)
     assert [y["pseudonym"] for y in r2["young_people"]] == [y["pseudonym"] for y in r1["young_people"]]
@@ -68,11 +75,11 @@ def test_suppression_by_hand(rstore):
     # total: white 2, black 1, not_stated 2 -> "c" "c" "c"
     assert [g[x]["total"] for x in ("white", "mixed", "asian", "black", "other", "not_stated")] == \
         ["c", 0, 0, "c", 0, "c"]
-    # after_decision: only not_stated 1 -> a lone "c" with no other non-zero count: the first zero (white) too
+    # after_decision: only not_stated 1 -> a lone "c" with no other non-zero count: zeros stay 0
     assert [g[x]["after_decision"] for x in ("white", "mixed", "asian", "black", "other", "not_stated")] == \
-        ["c", 0, 0, 0, 0, "c"]
-    # permanent_exclusion: only black 1 -> white hidden too
-    assert g["black"]["permanent_exclusion"] == "c" and g["white"]["permanent_exclusion"] == "c"
+        [0, 0, 0, 0, 0, "c"]
+    # permanent_exclusion: only black 1 -> "c", the zeros stay
+    assert g["black"]["permanent_exclusion"] == "c" and g["white"]["permanent_exclusion"] == 0
     # rates on suppressed counts: pex avoided 1/2, ethnicity recorded 2/4 -> "c"
     assert c["pex_avoided_rate"] == "c" and c["ethnicity_recorded_rate"] == "c"
     # the named report keeps the numbers
@@ -87,6 +94,55 @@ def test_secondary_suppression_rule():
     assert suppress_breakdown({"a": 3, "b": 4, "c": 12}) == {"a": "c", "b": "c", "c": 12}
     # nothing small: unchanged
     assert suppress_breakdown({"a": 10, "b": 0}) == {"a": 10, "b": 0}
+    # a lone small count and only zeros beside it: zeros stay 0
+    assert suppress_breakdown({"a": 0, "b": 4, "c": 0}) == {"a": 0, "b": "c", "c": 0}
+    # equally small others: the first in the breakdown's own order (not alphabetical)
+    assert suppress_breakdown({"z": 12, "a": 12, "m": 2, "b": 30}) == {"z": "c", "a": 12, "m": "c", "b": 30}
+    # 10 is not small; 9 is
+    assert suppress_breakdown({"a": 10, "b": 9, "c": 11}) == {"a": "c", "b": "c", "c": 11}
+
+
+def _school(total, before, after, rate):
+    return {"urn": "100001", "consultations": {"total": total, "before_decision": before,
+                                               "after_decision": after}, "before_decision_rate": rate}
+
+
+def test_school_consultations_suppressed_as_a_pair():
+    # 3 = 2 + 1: all three small
+    s = suppress_school(_school(3, 2, 1, 2 / 3))
+    assert s["consultations"] == {"total": "c", "before_decision": "c", "after_decision": "c"}
+    assert s["before_decision_rate"] == "c"
+    # 25 = 20 + 5: after small; before is the pair's other non-zero count -> "c" (secondary); total stays
+    s = suppress_school(_school(25, 20, 5, 0.8))
+    assert s["consultations"] == {"total": 25, "before_decision": "c", "after_decision": "c"}
+    assert s["before_decision_rate"] == "c"
+    # 12 = 12 + 0: nothing small, the zero stays, the rate stays
+    s = suppress_school(_school(12, 12, 0, 1.0))
+    assert s["consultations"] == {"total": 12, "before_decision": 12, "after_decision": 0}
+    assert s["before_decision_rate"] == 1.0
+    # 7 = 7 + 0: total and before small; after 0 stays 0
+    s = suppress_school(_school(7, 7, 0, 1.0))
+    assert s["consultations"] == {"total": "c", "before_decision": "c", "after_decision": 0}
+    assert s["before_decision_rate"] == "c"
+    # 0 consultations: zeros and a null rate stay
+    s = suppress_school(_school(0, 0, 0, None))
+    assert s["consultations"] == {"total": 0, "before_decision": 0, "after_decision": 0}
+    assert s["before_decision_rate"] is None
+    # 30 = 15 + 15: nothing hidden
+    assert suppress_school(_school(30, 15, 15, 0.5))["before_decision_rate"] == 0.5
+
+
+def test_schools_suppressed_in_the_dataset(rstore):
+    r = build_report(rstore, load_actor(rstore.db, "A1"), FROM, TO, evaluation=True)
+    s = {x["urn"]: x for x in r["schools"]}
+    # 100001: 3 = 2 before + 1 after; 100002: 1 = 1 + 0; 100003: 1 = 1 + 0
+    assert s["100001"]["consultations"] == {"total": "c", "before_decision": "c", "after_decision": "c"}
+    assert s["100002"]["consultations"] == {"total": "c", "before_decision": "c", "after_decision": 0}
+    assert s["100003"]["consultations"] == {"total": "c", "before_decision": "c", "after_decision": 0}
+    assert {x["before_decision_rate"] for x in r["schools"]} == {"c"}
+    # the named report keeps them
+    named = {x["urn"]: x for x in build_report(rstore, load_actor(rstore.db, "A1"), FROM, TO)["schools"]}
+    assert named["100001"]["consultations"]["total"] == 3
 
 
 def test_disclosure_and_export_audited(rstore):
@@ -111,7 +167,7 @@ def test_permissions(rstore):
     with pytest.raises(PermissionDenied):
         build_report(rstore, evaluator, FROM, TO)
     r = build_report(rstore, evaluator, FROM, TO, evaluation=True)
-    assert r["scope"]["level"] == "force"
+    assert r["scope"] == {"level": "force", "key": None}
     slo = load_actor(rstore.db, "P1")
     with pytest.raises(PermissionDenied):
         build_report(rstore, slo, FROM, TO, evaluation=True)
@@ -119,5 +175,21 @@ def test_permissions(rstore):
         build_report(rstore, slo, FROM, TO, scope="force")
     with pytest.raises(PermissionDenied):
         build_report(rstore, load_actor(rstore.db, "S1"), FROM, TO, scope="team:T-B")
+    # version 2: the evaluation dataset is force-wide only, so a sergeant (one team) may not produce it
+    with pytest.raises(PermissionDenied, match="whole force"):
+        build_report(rstore, load_actor(rstore.db, "S1"), FROM, TO, evaluation=True)
     refused = rstore.db.execute("SELECT count(*) FROM audit WHERE operation = 'refused'").fetchone()[0]
-    assert refused == 4
+    assert refused == 5
+
+
+@pytest.mark.parametrize("scope", ["team", "officer", "team:T-A", "officer:P1", "officer:NOPE", "team:NOPE"])
+def test_evaluation_is_force_wide_only(rstore, scope):
+    for who in ("EV", "A1"):
+        with pytest.raises(ReportError) as info:
+            build_report(rstore, load_actor(rstore.db, who), FROM, TO, evaluation=True, scope=scope)
+        assert str(info.value) == f"the evaluation dataset is always for the whole force: leave out --scope {scope}"
+    # nothing was produced: no disclosure, no secret
+    assert rstore.db.execute("SELECT count(*) FROM audit WHERE operation = 'disclosure'").fetchone()[0] == 0
+    # asking for the force explicitly is the same as asking for nothing
+    r = build_report(rstore, load_actor(rstore.db, "EV"), FROM, TO, evaluation=True, scope="force")
+    assert r["scope"] == {"level": "force", "key": None}

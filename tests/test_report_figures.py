@@ -1,5 +1,7 @@
-"""Continuity figures on a small hand-made bundle: every expected number is worked out by hand
-here (the arithmetic is in the comments), never copied from the code's output.
+"""Continuity figures (metrics.md version 2) on a small hand-made bundle: every expected number is
+worked out by hand here (the arithmetic is in the comments), never copied from the code's output.
+The edges that version 2 added (AS_OF, sergeants' days, the evaluation's schools) are in
+test_report_v2.py.
 
 Period P = Mon 2026-01-05 .. Sun 2026-01-18 (14 days).
   Mon 05, Tue 06, Wed 07, Thu 08, Fri 09, Sat 10, Sun 11,
@@ -157,7 +159,11 @@ def rstore(store):
     return store
 
 
+AS_OF = date(2026, 6, 1)   # after TO: END = TO
+
+
 def force_report(store, **kw):
+    kw.setdefault("as_of", AS_OF)
     return build_report(store, load_actor(store.db, "A1"), FROM, TO, **kw)
 
 
@@ -176,8 +182,9 @@ REASONS = ["abstraction", "officer_unavailable", "school", "young_person", "othe
 
 def test_top_level(rstore):
     r = force_report(rstore)
-    assert r["definitions_version"] == "1"
-    assert r["period"] == {"from": "2026-01-05", "to": "2026-01-18"}
+    assert r["definitions_version"] == "2"
+    assert r["period"] == {"from": "2026-01-05", "to": "2026-01-18", "counted_to": "2026-01-18"}
+    assert r["as_of"] == "2026-06-01"
     assert r["generated_at"]
     assert r["scope"]["level"] == "force"
     for key in ("officers", "teams", "force", "schools", "young_people", "consultations", "notes"):
@@ -186,8 +193,9 @@ def test_top_level(rstore):
 
 def test_officers(rstore):
     r = force_report(rstore)
-    # in post on a day of P: A1, P1, P2, P3, S1, S2 (P4 left 2025-12-31, EV starts 2026-02-01); sorted by key
-    assert [o["collar_number"] for o in r["officers"]] == ["A1", "P1", "P2", "P3", "S1", "S2"]
+    # role slo and in post on a day of P: P1, P2, P3 (P4 left 2025-12-31; S1, S2 sergeants, A1 admin and
+    # EV evaluator are not schools liaison officers); sorted by key
+    assert [o["collar_number"] for o in r["officers"]] == ["P1", "P2", "P3"]
     o = by(r["officers"], "collar_number")
 
     p1 = o["P1"]
@@ -229,21 +237,17 @@ def test_officers(rstore):
     assert p3["engagements"]["cancelled"]["officer_unavailable"] == 1
     assert p3["delivery_rate"] == 0  # 0 / (0 + 1)
 
-    s1 = o["S1"]
-    assert s1["pattern_days"] == 10 and s1["abstraction_rate"] == 0
-    # no engagements: denominators 0 -> null
-    assert s1["delivery_rate"] is None and s1["abstraction_cancellation_rate"] is None
-
 
 def test_teams_and_force(rstore):
     r = force_report(rstore)
     t = by(r["teams"], "ref")
-    assert sorted(t) == ["T-A", "T-B"]   # A1 has no team
+    assert sorted(t) == ["T-A", "T-B"]
     a = t["T-A"]
-    # P1 + P2 + S1: pattern 10 + 5 + 10 = 25; absence 2; rostered 8 + 5 + 10 = 23; abstracted 3 + 0.5 = 3.5
-    assert (a["pattern_days"], a["absence_days"], a["rostered_days"], a["abstracted_days"]) == (25, 2, 23, 3.5)
-    assert a["abstraction_rate"] == pytest.approx(3.5 / 23)
-    assert a["unavailability_rate"] == pytest.approx(2 / 25)
+    # P1 + P2 (S1 is a sergeant: not counted): pattern 10 + 5 = 15; absence 2; rostered 8 + 5 = 13;
+    # abstracted 3 + 0.5 = 3.5
+    assert (a["pattern_days"], a["absence_days"], a["rostered_days"], a["abstracted_days"]) == (15, 2, 13, 3.5)
+    assert a["abstraction_rate"] == pytest.approx(3.5 / 13)
+    assert a["unavailability_rate"] == pytest.approx(2 / 15)
     assert a["pending_review"] == 3   # 2 + 1
     # engagements 7 + 4 = 11; delivered 4 + 2 = 6; cancelled abstraction 1, school 1, young person 1
     assert a["engagements"]["total"] == 11 and a["engagements"]["delivered"] == 6
@@ -251,15 +255,15 @@ def test_teams_and_force(rstore):
     assert a["abstraction_cancellation_rate"] == pytest.approx(1 / 9)
     assert "collar_number" not in a
     b = t["T-B"]
-    # P3 + S2: pattern 3 + 10 = 13
-    assert b["pattern_days"] == 13 and b["abstracted_days"] == 0
+    # P3 only (S2 a sergeant): pattern 3
+    assert b["pattern_days"] == 3 and b["abstracted_days"] == 0
     assert b["delivery_rate"] == 0   # 0 delivered / 1 cancelled
 
     f = r["force"]
-    # A1 10 + P1 10 + P2 5 + P3 3 + S1 10 + S2 10 = 48; absence 2; rostered 46; abstracted 3.5
-    assert (f["pattern_days"], f["absence_days"], f["rostered_days"], f["abstracted_days"]) == (48, 2, 46, 3.5)
-    assert f["abstraction_rate"] == pytest.approx(3.5 / 46)
-    assert f["unavailability_rate"] == pytest.approx(2 / 48)
+    # P1 10 + P2 5 + P3 3 = 18; absence 2; rostered 16; abstracted 3.5
+    assert (f["pattern_days"], f["absence_days"], f["rostered_days"], f["abstracted_days"]) == (18, 2, 16, 3.5)
+    assert f["abstraction_rate"] == pytest.approx(3.5 / 16)
+    assert f["unavailability_rate"] == pytest.approx(2 / 18)
     assert f["pending_review"] == 3
     # 7 + 4 + 1 = 12 engagements; 6 delivered; cancelled: 1 abstraction, 1 school, 1 young person, 1 unavailable
     assert f["engagements"] == {"total": 12, "delivered": 6, "planned": 2,
@@ -378,20 +382,21 @@ def test_consultations(rstore):
 
 def test_officer_figures_agree_with_report(rstore):
     r = force_report(rstore)
-    direct = officer_figures(rstore.db, ["P1", "P2", "P4"], FROM, TO)
-    # P4 is not in post in P
+    direct = officer_figures(rstore.db, ["P1", "P2", "P4", "S1"], FROM, TO, as_of=AS_OF)
+    # P4 is not in post in P; S1 is a sergeant
     assert [o["collar_number"] for o in direct] == ["P1", "P2"]
     o = by(r["officers"], "collar_number")
     assert direct == [o["P1"], o["P2"]]
 
 
 def test_sergeant_scope_is_their_team(rstore):
-    r = build_report(rstore, load_actor(rstore.db, "S1"), FROM, TO)
+    r = build_report(rstore, load_actor(rstore.db, "S1"), FROM, TO, as_of=AS_OF)
     assert r["scope"] == {"level": "team", "key": "T-A"}
-    assert [o["collar_number"] for o in r["officers"]] == ["P1", "P2", "S1"]
+    # the sergeant is in the team but not listed
+    assert [o["collar_number"] for o in r["officers"]] == ["P1", "P2"]
     assert [t["ref"] for t in r["teams"]] == ["T-A"]
-    # force = the team's sums: 25 pattern days
-    assert r["force"]["pattern_days"] == 25
+    # force = the team's sums: 15 pattern days
+    assert r["force"]["pattern_days"] == 15
     # schools touched by P1/P2: 100001, 100002 (not 100003: P3's consultation)
     assert [s["urn"] for s in r["schools"]] == ["100001", "100002"]
     # consultations logged by P1 (C1 C2 C5) and P2 (C3) = 4; referral R1 (of C1) only
@@ -400,7 +405,7 @@ def test_sergeant_scope_is_their_team(rstore):
 
 
 def test_slo_scope_is_own(rstore):
-    r = build_report(rstore, load_actor(rstore.db, "P2"), FROM, TO)
+    r = build_report(rstore, load_actor(rstore.db, "P2"), FROM, TO, as_of=AS_OF)
     assert r["scope"] == {"level": "officer", "key": "P2"}
     assert [o["collar_number"] for o in r["officers"]] == ["P2"]
     assert r["force"]["pattern_days"] == 5

@@ -26,8 +26,8 @@ def run(store, user, *extra, capsys=None):
 def test_json_to_stdout(rstore, capsys):
     assert run(rstore, "A1") == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["definitions_version"] == "1"
-    assert data["force"]["pattern_days"] == 48
+    assert data["definitions_version"] == "2"
+    assert data["force"]["pattern_days"] == 18
 
 
 def test_evaluator_named_report_refused(rstore, capsys):
@@ -70,7 +70,7 @@ def test_md_escapes_user_text(rstore, capsys):
     assert run(rstore, "A1", "--format", "md") == 0
     out = capsys.readouterr().out
     assert "Beta \\<b\\>School\\</b\\>" in out
-    assert "## Definitions (version 1)" in out
+    assert "## Definitions (version 2)" in out
 
 
 def test_html_self_contained_escaped_and_renders(rstore, tmp_path, capsys):
@@ -81,7 +81,7 @@ def test_html_self_contained_escaped_and_renders(rstore, tmp_path, capsys):
     assert html.count("<svg") == 3
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html and "<link" not in html
-    assert "Definitions (version 1)" in html
+    assert "Definitions (version 2)" in html
     shot = tmp_path / "shot.png"
     profile = tmp_path / "profile"
     proc = subprocess.run(

@@ -1,7 +1,9 @@
 """Properties of the continuity report over small generated bundles imported into a real database:
 rates in [0, 1] or null; team and force sums equal the sums of their officers; the evaluation
 dataset never holds a name, ref or collar number of the bundle, never a count 1-9 in the suppressed
-sections and never exactly one "c" in a breakdown."""
+sections (each school's consultations included) and exactly one "c" in a breakdown only when every
+other count of it is 0; only schools liaison officers are listed; a report counted to AS_OF inside
+the period is the report of FROM..AS_OF."""
 
 from __future__ import annotations
 
@@ -46,7 +48,8 @@ def bundles(draw):
         start = draw(st.integers(-30, 20))
         end = draw(st.one_of(st.none(), st.integers(start, 60)))
         days = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=7, unique=True))
-        officers.append({"collar_number": f"QC{i}", "name": f"Officer Name{i}", "role": "slo",
+        role = draw(st.sampled_from(["slo", "slo", "slo", "sergeant"]))
+        officers.append({"collar_number": f"QC{i}", "name": f"Officer Name{i}", "role": role,
                          "team": draw(st.sampled_from([None, "TEAM-0", "TEAM-1"])), "working_days": days,
                          "start_date": d(start), "end_date": None if end is None else d(end)})
     collars = [o["collar_number"] for o in officers[1:]]
@@ -119,6 +122,7 @@ def bundles(draw):
 
 
 PERIOD = (BASE, BASE + timedelta(days=27))
+AS_OF = date(2026, 6, 1)
 DAY_KEYS = ["pattern_days", "absence_days", "rostered_days", "abstracted_days", "pending_review"]
 
 
@@ -159,7 +163,9 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def test_rates_and_sums(bundle):
     store = load(bundle)
     try:
-        r = build_report(store, load_actor(store.db, "ADM9"), *PERIOD)
+        r = build_report(store, load_actor(store.db, "ADM9"), *PERIOD, as_of=AS_OF)
+        slos = {o["collar_number"] for o in bundle["officers"] if o["role"] == "slo"}
+        assert {o["collar_number"] for o in r["officers"]} <= slos
         for path, value in rates_of(r):
             assert value is None or 0 <= value <= 1, (path, value)
         team_of = {o["collar_number"]: o["team"] for o in bundle["officers"]}
@@ -173,7 +179,7 @@ def test_rates_and_sums(bundle):
         if eng:
             assert eng_counts(r["force"]["engagements"]) == eng
         # a team's report (figures by SQL per key) agrees with the force report (one pass) entry by entry
-        team = build_report(store, load_actor(store.db, "ADM9"), *PERIOD, scope="team:TEAM-0")
+        team = build_report(store, load_actor(store.db, "ADM9"), *PERIOD, scope="team:TEAM-0", as_of=AS_OF)
         for section, key in (("officers", "collar_number"), ("schools", "urn"), ("young_people", "ref")):
             whole = {e[key]: e for e in r[section]}
             for e in team[section]:
@@ -200,7 +206,7 @@ def breakdowns(c):
 def test_evaluation_never_leaks_or_shows_small_numbers(bundle):
     store = load(bundle)
     try:
-        r = build_report(store, load_actor(store.db, "ADM9"), *PERIOD, evaluation=True)
+        r = build_report(store, load_actor(store.db, "ADM9"), *PERIOD, evaluation=True, as_of=AS_OF)
         text = json.dumps(r)
         secrets_ = []
         for section in ("teams", "officers", "young_people", "engagements", "abstractions", "consultations",
@@ -213,10 +219,37 @@ def test_evaluation_never_leaks_or_shows_small_numbers(bundle):
         secrets_ += ["2011-02-03", "Note Text", "Advice Text", "Reason Text", "Contact Text", "Requester Text"]
         for s in secrets_:
             assert s not in text, s
-        for name, counts in breakdowns(r["consultations"]):
+        pairs = [(f"school {s['urn']}", {k: s["consultations"][k] for k in ("before_decision", "after_decision")})
+                 for s in r["schools"]]
+        for name, counts in [*breakdowns(r["consultations"]), *pairs]:
             for v in counts.values():
                 assert v == SUPPRESSED or not (1 <= v <= 9), (name, counts)
-            assert sum(v == SUPPRESSED for v in counts.values()) != 1, (name, counts)
+            if sum(v == SUPPRESSED for v in counts.values()) == 1:
+                assert all(v in (0, SUPPRESSED) for v in counts.values()), (name, counts)
+        for s in r["schools"]:
+            assert s["assigned_officer_at_end"] is None
+            assert s["consultations"]["total"] == SUPPRESSED or not 1 <= s["consultations"]["total"] <= 9
+            if SUPPRESSED in s["consultations"].values():
+                assert s["before_decision_rate"] == SUPPRESSED
+    finally:
+        store.close()
+        shutil.rmtree(store.path.parent, ignore_errors=True)
+
+
+@SETTINGS
+@given(bundles(), st.integers(0, 27))
+def test_counted_to_as_of_is_the_shorter_period(bundle, cut):
+    """With AS_OF inside P, every section equals the report of FROM..AS_OF asked for in the past."""
+    store = load(bundle)
+    try:
+        admin = load_actor(store.db, "ADM9")
+        as_of = BASE + timedelta(days=cut)
+        cut_short = build_report(store, admin, PERIOD[0], PERIOD[1], as_of=as_of)
+        asked = build_report(store, admin, PERIOD[0], as_of, as_of=AS_OF)
+        assert cut_short["period"] == {"from": PERIOD[0].isoformat(), "to": PERIOD[1].isoformat(),
+                                       "counted_to": as_of.isoformat()}
+        for section in ("officers", "teams", "force", "schools", "young_people", "consultations", "months"):
+            assert cut_short[section] == asked[section], section
     finally:
         store.close()
         shutil.rmtree(store.path.parent, ignore_errors=True)

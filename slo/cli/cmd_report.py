@@ -1,4 +1,5 @@
-"""`slo report continuity --from D --to D [--format json|csv|md|html] [--evaluation] [--out PATH]`."""
+"""`slo report continuity --from D --to D [--as-of D] [--format json|csv|md|html|package] [--evaluation]
+[--out PATH]`."""
 
 from __future__ import annotations
 
@@ -24,30 +25,41 @@ def register(groups) -> None:
         "continuity",
         help="the continuity report (metrics.md); json to standard output unless --out",
         description=(
-            "The continuity report of metrics.md (definitions version 1) for your scope: an SLO gets "
-            "their own figures, a sergeant their team, admin/inspector the force. --evaluation produces "
-            "the pseudonymised, suppressed evaluation dataset (audited as a disclosure). csv writes one "
-            "file per section into a folder, or a .zip when --out ends in .zip."
+            "The continuity report of metrics.md (definitions version 2) for your scope: an SLO gets "
+            "their own figures, a sergeant their team, admin/inspector the force. Figures are counted to "
+            "--as-of (default today) at the latest. --evaluation produces the pseudonymised, suppressed "
+            "evaluation dataset for the whole force (audited as a disclosure). csv writes one file per "
+            "section into a folder, or a .zip when --out ends in .zip; package (with --evaluation and "
+            "--out FILE.zip) writes a documented Frictionless data package."
         ),
     )
     p.add_argument("--from", dest="date_from", metavar="D", type=_date, required=True, help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="D", type=_date, required=True, help="last day, inclusive")
-    p.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
+    p.add_argument("--as-of", dest="as_of", metavar="D", type=_date, default=None,
+                   help="count the figures to this day at the latest (default today)")
+    p.add_argument("--format", choices=["json", "csv", "md", "html", "package"], default="json")
     p.add_argument("--evaluation", action="store_true", help="the evaluation dataset (no names or refs)")
-    p.add_argument("--out", metavar="PATH", help="file (or folder / .zip for csv) to write")
+    p.add_argument("--out", metavar="PATH", help="file (or folder / .zip for csv; FILE.zip for package) to write")
     p.add_argument("--recipient", metavar="TEXT", help="who receives the evaluation dataset (audited)")
     p.add_argument("--scope", metavar="SCOPE",
                    help="officer | team | force | team:REF | officer:COLLAR (default by your role)")
-    p.set_defaults(func=run_continuity)
+    p.set_defaults(func=run_continuity, report_parser=p)
 
 
 def run_continuity(ctx: Context, args) -> int:
     from slo.reports import build_report, render, write_report
 
+    if args.format == "package":
+        # usage errors (exit 2), before anything is opened
+        if not args.evaluation:
+            args.report_parser.error("--format package is the evaluation dataset: add --evaluation")
+        if not args.out or not args.out.lower().endswith(".zip"):
+            args.report_parser.error("--format package needs --out FILE.zip")
     store = ctx.store(create=False)
     actor = ctx.actor()
     report = build_report(store, actor, args.date_from, args.date_to, evaluation=args.evaluation,
-                          scope=args.scope, recipient=args.recipient, audit_format=args.format)
+                          scope=args.scope, recipient=args.recipient, audit_format=args.format,
+                          as_of=args.as_of)
     out = args.out
     if args.format == "csv" and not out:
         name = "continuity_{}_{}{}".format(args.date_from, args.date_to, "_evaluation" if args.evaluation else "")

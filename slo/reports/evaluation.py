@@ -45,24 +45,36 @@ def small(value: Any) -> bool:
 
 
 def suppress_breakdown(counts: dict[str, Any]) -> dict[str, Any]:
-    """Primary rule: 1..9 -> "c". Secondary: if exactly one "c", the next-smallest non-zero count
-    becomes "c" too; if there is no other non-zero count, the first zero cell (in key order) becomes
-    "c" (so the lone "c" cannot be read off the total; the one place where a 0 is hidden)."""
+    """Primary rule: every count 1..9 -> "c". Secondary: if the breakdown then holds exactly one
+    "c", its next-smallest non-zero count becomes "c" too (the first in the breakdown's own key
+    order when several are equally small). Zeros stay 0: when no other non-zero count is left,
+    nothing more is hidden (the lone "c" then equals a total that is itself 1..9)."""
     out = {k: (SUPPRESSED if small(v) else v) for k, v in counts.items()}
     if sum(1 for v in out.values() if v == SUPPRESSED) == 1:
-        others = [(v, k) for k, v in out.items() if v != SUPPRESSED and v]
+        others = [(v, i, k) for i, (k, v) in enumerate(out.items()) if v != SUPPRESSED and v]
         if others:
-            out[min(others)[1]] = SUPPRESSED
-        else:
-            for k, v in out.items():
-                if v == 0:
-                    out[k] = SUPPRESSED
-                    break
+            out[min(others)[2]] = SUPPRESSED
     return out
 
 
+def suppress_school(school: dict[str, Any]) -> dict[str, Any]:
+    """A school's ``consultations`` in the evaluation dataset: ``total``, ``before_decision`` and
+    ``after_decision`` 1..9 become "c", the secondary rule applies to the pair before/after, and
+    ``before_decision_rate`` becomes "c" when any of the three is."""
+    c = school["consultations"]
+    pair = suppress_breakdown({"before_decision": c["before_decision"], "after_decision": c["after_decision"]})
+    out = {"total": SUPPRESSED if small(c["total"]) else c["total"], **pair}
+    school = dict(school)
+    school["consultations"] = out
+    if SUPPRESSED in out.values():
+        school["before_decision_rate"] = SUPPRESSED
+    return school
+
+
 def suppress_consultations(c: dict[str, Any]) -> dict[str, Any]:
-    """Apply the rule to the listed breakdowns of ``consultations`` and to the rates that hang on them."""
+    """Apply the rule to the listed breakdowns of ``consultations`` and to the rates that hang on them:
+    ``pex_avoided_rate`` and ``ethnicity_recorded_rate`` become "c" when their numerator, their
+    denominator or the difference of the two (the complementary count) is 1..9."""
     c = dict(c)
     for key in ("by_reason", "by_outcome", "by_proposed", "ethnicity_missing"):
         c[key] = suppress_breakdown(c[key])

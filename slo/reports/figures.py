@@ -1,4 +1,9 @@
-"""The continuity figures of ``shared/spec/metrics.md`` (definitions version 1).
+"""The continuity figures of ``shared/spec/metrics.md`` (definitions version 2).
+
+Every function here counts the period ``date_from..date_to`` it is given: the caller has already
+cut TO back to AS_OF (``counted_to``), so days after AS_OF are never passed in. The desk's entry
+points (``officer_figures``, ``officer_impact``, ``weekly_abstraction_rates``) take ``as_of`` and
+cut the period themselves.
 
 Counting is done in SQL where it is natural (engagement, consultation and
 referral counts, delivered dates and their gaps); day arithmetic over working
@@ -62,9 +67,22 @@ def _d(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text else None
 
 
+def _day(text: str) -> date:
+    """A date column that is never null (start dates, absence and abstraction spans)."""
+    return date.fromisoformat(text[:10])
+
+
 def _end_bound(date_to: date) -> str:
     """Exclusive upper bound for ``starts_at`` text comparisons: the day after TO."""
     return (date_to + timedelta(days=1)).isoformat()
+
+
+def counted_to(date_from: date, date_to: date, as_of: date) -> date:
+    """END of metrics.md version 2: the earlier of TO and AS_OF. A FROM after AS_OF has not
+    happened yet: ``ValueError`` (the report turns it into a refusal)."""
+    if date_from > as_of:
+        raise ValueError(f"the period starts ({date_from}) after the day it is counted to ({as_of})")
+    return min(date_to, as_of)
 
 
 def count_weekdays(a: date, b: date, weekdays: set[int]) -> int:
@@ -108,7 +126,7 @@ def engagement_rates(eng: dict[str, Any]) -> dict[str, float | None]:
 def longest_gap(date_from: date, date_to: date, first: date | None, last: date | None,
                 inner_gap: int | None) -> int:
     """Largest (next - previous - 1) over (FROM-1, d1..dk, TO+1); inner gaps given by SQL."""
-    if first is None:
+    if first is None or last is None:
         return (date_to - date_from).days + 1
     candidates = [(first - date_from).days, (date_to - last).days]
     if inner_gap is not None:
@@ -179,18 +197,6 @@ class Facts:
 
 # ---------------------------------------------------------------- officers
 
-def officers_in_post(db: Database, date_from: date, date_to: date,
-                     collars: list[str] | None = None) -> list[str]:
-    """Collar numbers of officers in post on at least one day of P (optionally among ``collars``)."""
-    sql = ("SELECT collar_number FROM officers WHERE start_date <= ? "
-           "AND (end_date IS NULL OR end_date >= ?)")
-    params: list[Any] = [date_to.isoformat(), date_from.isoformat()]
-    if collars is not None:
-        sql += " AND collar_number IN (SELECT value FROM json_each(?))"
-        params.append(_json_list(collars))
-    return [r[0] for r in db.execute(sql + " ORDER BY collar_number", params).fetchall()]
-
-
 def _officer_engagement_counts(db: Database, collars: list[str] | None, date_from: date,
                                date_to: date, *, by: str = "officer") -> dict[str, dict[str, Any]]:
     """Engagement objects keyed by ``by`` (officer or school) over engagements starting in P."""
@@ -208,16 +214,22 @@ def _officer_engagement_counts(db: Database, collars: list[str] | None, date_fro
     return out
 
 
-def officer_figures(db: Database, collars: list[str], date_from: date, date_to: date) -> list[dict]:
-    """metrics.md ``officers[]`` entries for those of ``collars`` in post in P, sorted by collar."""
-    return _officer_figures(db, collars, date_from, date_to)
+def officer_figures(db: Database, collars: list[str], date_from: date, date_to: date, *,
+                    as_of: date) -> list[dict]:
+    """metrics.md ``officers[]`` entries for those of ``collars`` of role ``slo`` in post in P,
+    sorted by collar, counted to the earlier of ``date_to`` and ``as_of``. A period that starts
+    after ``as_of`` has nothing counted yet: ``[]``."""
+    if date_from > as_of:
+        return []
+    return _officer_figures(db, collars, date_from, min(date_to, as_of))
 
 
 def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
                      date_to: date, facts: Facts | None = None) -> list[dict]:
     p_from, p_to = date_from.isoformat(), date_to.isoformat()
+    # version 2: the schools liaison officers only (sergeants, admins... count in no sum)
     sql = ("SELECT collar_number, working_days, start_date, end_date FROM officers "
-           "WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)")
+           "WHERE role = 'slo' AND start_date <= ? AND (end_date IS NULL OR end_date >= ?)")
     params: list[Any] = [p_to, p_from]
     key_filter = ""
     key_params: list[Any] = []
@@ -235,7 +247,7 @@ def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
         "SELECT officer, date_from, date_to FROM absences WHERE date_to >= ? AND date_from <= ?"
         + key_filter, [p_from, p_to, *key_params]
     ).fetchall():
-        absences[officer].append((_d(a), _d(b)))
+        absences[officer].append((_day(a), _day(b)))
 
     abstractions: dict[str, list[tuple[date, date, str, str]]] = defaultdict(list)
     pending: dict[str, int] = defaultdict(int)
@@ -243,7 +255,7 @@ def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
         "SELECT officer, date_from, date_to, portion, category, review_status FROM abstractions "
         "WHERE date_to >= ? AND date_from <= ?" + key_filter, [p_from, p_to, *key_params]
     ).fetchall():
-        abstractions[officer].append((_d(a), _d(b), portion, category))
+        abstractions[officer].append((_day(a), _day(b), portion, category))
         if status == "pending":
             pending[officer] += 1
 
@@ -253,8 +265,8 @@ def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
     out = []
     for collar, working_days, start, end in officers:
         wd = {WEEKDAY_INDEX[w] for w in json.loads(working_days or "[]")}
-        a = max(date_from, _d(start))
-        b = min(date_to, _d(end)) if end else date_to
+        a = max(date_from, _day(start))
+        b = min(date_to, _day(end)) if end else date_to
         pattern = count_weekdays(a, b, wd)
         absent: set[int] = set()
         for x, y in absences.get(collar, ()):
@@ -339,11 +351,15 @@ def team_figures(db: Database, officers: list[dict[str, Any]]) -> list[dict[str,
     return [{"ref": ref, **sum_entries(members[ref])} for ref in sorted(members)]
 
 
-def officer_impact(db: Database, collars: list[str], date_from: date, date_to: date) -> dict[str, dict]:
+def officer_impact(db: Database, collars: list[str], date_from: date, date_to: date, *,
+                   as_of: date) -> dict[str, dict]:
     """For the desk: per officer, distinct schools and young people whose engagements in P were
     cancelled for abstraction (``schools_affected``; ``young_people_let_down`` counts sessions
-    cancelled for abstraction or officer unavailability)."""
+    cancelled for abstraction or officer unavailability). P ends at ``as_of`` at the latest."""
     out = {c: {"schools_affected": 0, "young_people_let_down": 0} for c in collars}
+    if date_from > as_of:
+        return out
+    date_to = min(date_to, as_of)
     params = [date_from.isoformat(), _end_bound(date_to), _json_list(collars)]
     for officer, n in db.execute(
         "SELECT officer, COUNT(DISTINCT school) FROM engagements WHERE starts_at >= ? AND starts_at < ? "
@@ -394,7 +410,7 @@ def school_keys_whole(db: Database, date_from: date, date_to: date, facts: Facts
 
 
 def _gaps(db: Database, key: str, date_from: date, date_to: date,
-          keys: list[str] | None) -> dict[str, tuple[date, date, int | None]]:
+          keys: list[str] | None) -> dict[str, tuple[date | None, date | None, int | None]]:
     """Per school or young person: first and last delivered date in P and the largest inner gap."""
     assert key in ("school", "young_person")
     flt, extra = "", []
@@ -408,7 +424,7 @@ def _gaps(db: Database, key: str, date_from: date, date_to: date,
         "AS gap FROM dd) SELECT k, MIN(d), MAX(d), MAX(gap) FROM g GROUP BY k"
     )
     rows = db.execute(sql, [date_from.isoformat(), _end_bound(date_to), *extra]).fetchall()
-    return {k: (_d(a), _d(b), gap) for k, a, b, gap in rows}
+    return {k: (_day(a), _day(b), gap) for k, a, b, gap in rows}
 
 
 def school_figures(db: Database, urns: list[str], date_from: date, date_to: date,
@@ -428,7 +444,7 @@ def school_figures(db: Database, urns: list[str], date_from: date, date_to: date
         sql += " WHERE school IN (SELECT value FROM json_each(?))"
         params.append(_json_list(keys))
     for school, officer, start, end in db.execute(sql + " ORDER BY school, start_date", params):
-        spans[school].append((officer, _d(start), _d(end)))
+        spans[school].append((officer, _day(start), _d(end)))
 
     engagements = (facts.by_school if facts is not None
                    else _officer_engagement_counts(db, keys, date_from, date_to, by="school"))
@@ -470,8 +486,8 @@ def school_figures(db: Database, urns: list[str], date_from: date, date_to: date
     out = []
     for urn in sorted(wanted):
         school_spans = spans.get(urn, [])
-        at_end = None
-        run_start = None
+        at_end: str | None = None
+        run_start = date_to
         covered: list[tuple[date, date]] = []
         officers_in_p: set[str] = set()
         changes = 0
@@ -654,12 +670,14 @@ def consultation_figures(db: Database, date_from: date, date_to: date,
             "FROM engagements WHERE young_person IS NOT NULL AND officer IN (SELECT value FROM json_each(?))))))"
         )
         rparams += [_json_list(collars)] * 3
-    referrals = {"total": 0, "by_partner": {k: 0 for k in PARTNERS}, "outcome22": 0}
+    by_partner = {k: 0 for k in PARTNERS}
+    made = outcome22 = 0
     for partner, o22 in db.execute(referral_sql, rparams):
-        referrals["total"] += 1
-        referrals["by_partner"][partner if partner in referrals["by_partner"] else "other"] += 1
+        made += 1
+        by_partner[partner if partner in by_partner else "other"] += 1
         if o22:
-            referrals["outcome22"] += 1
+            outcome22 += 1
+    referrals = {"total": made, "by_partner": by_partner, "outcome22": outcome22}
     return {
         "total": total,
         "before_decision": before,
@@ -705,14 +723,17 @@ def month_figures(db: Database, date_from: date, date_to: date,
 
 
 def weekly_abstraction_rates(db: Database, collars: list[str], end: date,
-                             weeks: int = 26) -> list[dict[str, Any]]:
+                             weeks: int = 26, *, as_of: date) -> list[dict[str, Any]]:
     """For the desk chart: the abstraction rate of ``collars`` together, week by week (Mon-Sun),
-    for the ``weeks`` weeks ending with the week holding ``end``."""
+    for the ``weeks`` weeks ending with the week holding ``end``; each week counted to ``as_of``
+    at the latest (the current week so far), weeks that have not started left out."""
     last_monday = end - timedelta(days=end.weekday())
     out = []
     for i in range(weeks - 1, -1, -1):
         monday = last_monday - timedelta(weeks=i)
-        entries = officer_figures(db, collars, monday, monday + timedelta(days=6))
+        if monday > as_of:
+            continue
+        entries = officer_figures(db, collars, monday, monday + timedelta(days=6), as_of=as_of)
         total = sum_entries(entries)
         out.append({"week": monday.isoformat(), "abstraction_rate": total["abstraction_rate"],
                     "unavailability_rate": total["unavailability_rate"],

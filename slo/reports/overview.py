@@ -11,7 +11,7 @@ from slo.services import permissions
 from slo.services.errors import NotFound
 
 from . import figures
-from .build import compute, resolve_scope
+from .build import compute, period_end, resolve_scope
 
 # ---------------------------------------------------------------- periods
 
@@ -96,15 +96,18 @@ def teams_for(db, actor) -> list[tuple[str, str]]:
     return []
 
 
-def team_overview(db, actor, team: str, date_from: date, date_to: date, *, weeks: int = 26) -> TeamOverview:
-    """The team's officers in post in the period with their figures, the pending reviews, and the
-    weekly abstraction rate for ``weeks`` weeks up to ``date_to``."""
+def team_overview(db, actor, team: str, date_from: date, date_to: date, *, as_of: date,
+                  weeks: int = 26) -> TeamOverview:
+    """The team's schools liaison officers in post in the period with their figures (counted to
+    ``as_of`` at the latest, metrics.md version 2), the pending reviews, and the weekly abstraction
+    rate for ``weeks`` weeks up to ``date_to``. ``date_to`` is the day counted to."""
+    date_to = min(date_to, as_of)
     _level, key, collars = resolve_scope(db, actor, f"team:{team}", permissions.REPORT)
     name_row = db.execute("SELECT name FROM teams WHERE ref = ?", [team]).fetchone()
     names = dict(db.execute(
         "SELECT collar_number, name FROM officers WHERE team = ?", [team]).fetchall())
-    entries = figures.officer_figures(db, collars or [], date_from, date_to)
-    impact = figures.officer_impact(db, [e["collar_number"] for e in entries], date_from, date_to)
+    entries = figures.officer_figures(db, collars or [], date_from, date_to, as_of=as_of)
+    impact = figures.officer_impact(db, [e["collar_number"] for e in entries], date_from, date_to, as_of=as_of)
     lines = [OfficerLine(e["collar_number"], names.get(e["collar_number"], ""), e,
                          impact[e["collar_number"]]["schools_affected"],
                          impact[e["collar_number"]]["young_people_let_down"]) for e in entries]
@@ -116,7 +119,7 @@ def team_overview(db, actor, team: str, date_from: date, date_to: date, *, weeks
             "WHERE a.review_status = 'pending' AND o.team = ? ORDER BY a.date_from, a.ref", [team]
         ).fetchall()
     ]
-    weekly = figures.weekly_abstraction_rates(db, collars or [], date_to, weeks) if weeks else []
+    weekly = figures.weekly_abstraction_rates(db, collars or [], date_to, weeks, as_of=as_of) if weeks else []
     return TeamOverview(team, name_row[0] if name_row else team, date_from, date_to, lines,
                         figures.sum_entries(entries), pending, weekly)
 
@@ -158,13 +161,16 @@ class OfficerOverview:
     abstractions: list[AbstractionLine]
 
 
-def officer_overview(db, actor, collar: str, date_from: date, date_to: date) -> OfficerOverview:
+def officer_overview(db, actor, collar: str, date_from: date, date_to: date, *, as_of: date) -> OfficerOverview:
+    """One officer's figures (None unless a schools liaison officer in post in the period), counted to
+    ``as_of`` at the latest, and their abstractions overlapping the period with what each cancelled."""
+    date_to = min(date_to, as_of)
     row = db.execute("SELECT name, team FROM officers WHERE collar_number = ?", [collar]).fetchone()
     if row is None:
         raise NotFound(f"no officer with collar number {collar!r}")
     permissions.require(db, actor, permissions.REPORT, collar, what=f"officer {collar}'s figures")
-    entries = figures.officer_figures(db, [collar], date_from, date_to)
-    impact = figures.officer_impact(db, [collar], date_from, date_to)[collar]
+    entries = figures.officer_figures(db, [collar], date_from, date_to, as_of=as_of)
+    impact = figures.officer_impact(db, [collar], date_from, date_to, as_of=as_of)[collar]
     cancelled: dict[str, list[CancelledLine]] = {}
     abstractions = []
     for a in db.execute(
@@ -172,7 +178,8 @@ def officer_overview(db, actor, collar: str, date_from: date, date_to: date) -> 
         "WHERE officer = ? AND date_to >= ? AND date_from <= ? ORDER BY date_from DESC",
         [collar, date_from.isoformat(), date_to.isoformat()],
     ).fetchall():
-        abstractions.append(AbstractionLine(*a, cancelled=[]))
+        ref, a_from, a_to, portion, category, requested_by, status = a
+        abstractions.append(AbstractionLine(ref, a_from, a_to, portion, category, requested_by, status, []))
         cancelled[a[0]] = abstractions[-1].cancelled
     if cancelled:
         for ref, starts, school, name, kind, yp, abstraction in db.execute(
@@ -188,17 +195,22 @@ def officer_overview(db, actor, collar: str, date_from: date, date_to: date) -> 
 
 # ---------------------------------------------------------------- reports screen
 
-def report_preview(store, actor, date_from: date, date_to: date, scope: str | None = None) -> dict[str, Any]:
-    """The figures of the report for the actor's scope, for looking at in the desk (not an export,
-    so not audited as one). Raises PermissionDenied for an evaluator (named figures)."""
+def report_preview(store, actor, date_from: date, date_to: date, scope: str | None = None, *,
+                   as_of: date) -> dict[str, Any]:
+    """The figures of the report for the actor's scope, counted to ``as_of`` at the latest (the
+    ``period`` key says to which day), for looking at in the desk (not an export, so not audited
+    as one). Raises PermissionDenied for an evaluator (named figures), ReportError for a period
+    that starts after ``as_of``."""
     action = permissions.REPORT
     if (actor.role, action) not in permissions.PERMISSIONS:
         from slo.services.errors import PermissionDenied
 
         raise PermissionDenied(
             f"{actor.collar} ({actor.role}) may see only the evaluation dataset: export it with e")
+    _as_of, end = period_end(date_from, date_to, as_of)
     level, key, collars = resolve_scope(store.db, actor, scope, action)
-    data = compute(store.db, date_from, date_to, collars)
+    data = compute(store.db, date_from, end, collars)
+    data["period"] = {"from": date_from.isoformat(), "to": date_to.isoformat(), "counted_to": end.isoformat()}
     data["scope"] = {"level": level, "key": key}
     data["consultations"] = {k: v for k, v in data["consultations"].items() if not k.startswith("_")}
     return data

@@ -259,7 +259,7 @@ def to_md(report: dict[str, Any]) -> str:
     for title, headers, rows in _people_tables(report):
         out += [f"## {md_escape(title)}", ""] + _table_md(headers, rows) + [""]
     out += ["## Definitions (version " + md_escape(report["definitions_version"]) + ")", ""]
-    out += [f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in DEFINITIONS]
+    out += [f"- **{md_escape(d.key)}**: {md_escape(d.sentence)}" for d in DEFINITIONS]
     out += ["", "## Notes on reading the definitions", ""]
     out += [f"- {md_escape(n)}" for n in report.get("notes", [])]
     return "\n".join(out) + "\n"
@@ -346,7 +346,8 @@ def charts_html(report: dict[str, Any]) -> str:
     out.append(f"<h2>{esc(caption)}</h2>")
     out.append('<div class="chart">' + _svg_hbars(shown or [("none", None)], caption) + "</div>")
 
-    schools = [s for s in report["schools"] if s["consultations"]["total"]]
+    schools = [s for s in report["schools"] if isinstance(s["consultations"]["total"], int)
+               and s["consultations"]["total"]]
     schools.sort(key=lambda s: (-s["consultations"]["total"], s["urn"]))
     caption = "Consultations before and after the decision, by school" + (
         f" (the {MAX_BARS} schools with most of {len(schools)})" if len(schools) > MAX_BARS else "")
@@ -381,7 +382,7 @@ def to_html(report: dict[str, Any]) -> str:
         body.append(f"<h2>{esc(title)}</h2>")
         body.append(_table_html(headers, rows))
     body.append(f"<h2>Definitions (version {esc(report['definitions_version'])})</h2><dl>")
-    body += [f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in DEFINITIONS]
+    body += [f"<dt>{esc(d.key)}</dt><dd>{esc(d.sentence)}</dd>" for d in DEFINITIONS]
     body.append("</dl><h2>Notes on reading the definitions</h2><ul class=\"note\">")
     body += [f"<li>{esc(n)}</li>" for n in report.get("notes", [])]
     body.append("</ul>")

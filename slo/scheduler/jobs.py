@@ -143,7 +143,7 @@ def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
     stamp = fire_time.isoformat(timespec="seconds")
     folder = exports / "reports"
     written = []
-    report = build_report(store, SYSTEM, first, last, audited=False)
+    report = build_report(store, SYSTEM, first, last, audited=False, as_of=fire_time.date())
     report.pop("_audit_detail", None)
     report["generated_at"] = stamp  # the scheduled time: reruns produce the same bytes
     month = first.strftime("%Y-%m")
@@ -155,7 +155,8 @@ def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
             written.append(path.name)
     del report, data  # free the month's report before building the year's (national: ~150 MB each)
     ay_start = academic_year_start(last)
-    evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True, audited=False)
+    evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True, audited=False,
+                              as_of=fire_time.date())
     disclosure = evaluation.pop("_audit_detail")
     evaluation["generated_at"] = stamp
     data = render(evaluation, "json")

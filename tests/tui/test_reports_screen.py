@@ -54,13 +54,28 @@ async def test_custom_period_headline_and_charts(store, tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         head = text_of(screen.query_one("#headline"))
-        # team T-A over the fixture period: 3.5 abstracted of 23 rostered = 15.2%; 2 of 25 pattern = 8.0%
+        # team T-A's SLOs (P1, P2; not the sergeant) over the fixture period: 3.5 abstracted of 8 + 5 = 13
+        # rostered = 26.9%; 2 of 10 + 5 = 15 pattern days = 13.3%
         assert "Scope: team T-A" in head
-        assert "Abstraction rate 15.2%" in head and "(3.5 of 23 rostered days)" in head
-        assert "Unavailability rate 8.0%" in head
+        assert "Abstraction rate 26.9%" in head and "(3.5 of 13 rostered days)" in head
+        assert "Unavailability rate 13.3%" in head
         charts = text_of(screen.query_one("#chart-officers"))
         assert "P1" in charts and "37.5%" in charts and "P3" not in charts   # P1: 3 / 8
         assert "2026-01" in text_of(screen.query_one("#chart-months"))
+
+
+async def test_academic_year_is_counted_to_today(store, tmp_path):
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_reports(app, pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        head = text_of(screen.query_one("#headline"))
+        # 2025-09-01 .. 2026-08-31 counted to today, Sun 2026-01-18: Mon 1 Sep .. Sun 18 Jan is 140 days, 20
+        # weeks: P1 100 Mon-Fri days - 2 on leave = 98 rostered; P2 (from 12 Jan, Tue-Sat) 5 -> 103.
+        # Abstracted 3 + 0.5 = 3.5 (AB5 on 20-21 Jan has not happened): 3.4%. Counted to 31 August it
+        # would have been 5.5 of 261 + ... rostered days.
+        assert "(3.5 of 103 rostered days)" in head and "Abstraction rate 3.4%" in head, head
 
 
 async def test_export_html_and_evaluation_audited(store, tmp_path):

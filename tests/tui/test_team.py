@@ -43,8 +43,9 @@ async def test_sergeant_home_is_team_with_pending_first(store, tmp_path):
         screen = app.screen
         assert isinstance(screen, TeamScreen)
         officers = rows(screen.query_one("#officers"))
-        # team T-A: P1, P2, S1 -- never P3 or S2 of team T-B
-        assert [r[0] for r in officers] == ["P1", "P2", "S1"]
+        # team T-A's schools liaison officers: P1, P2 (not the sergeant S1: metrics.md version 2) -- never
+        # P3 or S2 of team T-B
+        assert [r[0] for r in officers] == ["P1", "P2"]
         # this term to date = 2026-01-01 .. 2026-01-18. P1: Mon-Fri in post -> Jan 1,2 (Thu, Fri) + 10 = 12
         # pattern days, leave 2 -> rostered 10; abstracted 3 (as in the report) -> 30.0%; unavailable 2/12
         p1 = officers[0]
@@ -102,11 +103,11 @@ async def test_admin_can_switch_teams(store, tmp_path):
         await settle(pilot)
         app.push_screen(TeamScreen())
         await settle(pilot)
-        assert [r[0] for r in rows(app.screen.query_one("#officers"))] == ["P1", "P2", "S1"]
+        assert [r[0] for r in rows(app.screen.query_one("#officers"))] == ["P1", "P2"]
         await pilot.press("t")
         await settle(pilot)
-        # T-B: P3 (left 7 Jan, still in post this term) and S2
-        assert [r[0] for r in rows(app.screen.query_one("#officers"))] == ["P3", "S2"]
+        # T-B: P3 (left 7 Jan, still in post this term); S2 is its sergeant, not an SLO
+        assert [r[0] for r in rows(app.screen.query_one("#officers"))] == ["P3"]
 
 
 async def test_slo_cannot_open_team_screen(store, tmp_path):

@@ -96,7 +96,8 @@ class OfficerScreen(DeskScreen):
 
         store, actor, collar = self.store, self.actor, self.collar
         _label, date_from, date_to = self._period()
-        self.query_db("officer", lambda: officer_overview(store.db, actor, collar, date_from, date_to))
+        self.query_db("officer", lambda: officer_overview(store.db, actor, collar, date_from, date_to,
+                                                            as_of=self.app.today()))
 
     def on_loaded(self, message: Loaded) -> None:
         message.stop()

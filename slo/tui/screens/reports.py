@@ -130,7 +130,8 @@ class ReportsScreen(DeskScreen):
                 "Evaluators receive the evaluation dataset only: export it with j, c, m or h.", style="dim"))
             return
         self.query_one("#headline", Static).update(Text("Loading…", style="dim"))
-        self.query_db("preview", lambda: report_preview(store, actor, a, b), token=(a, b))
+        self.query_db("preview", lambda: report_preview(store, actor, a, b, as_of=self.app.today()),
+                      token=(a, b))
 
     def on_loaded(self, message: Loaded) -> None:
         message.stop()

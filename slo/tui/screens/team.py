@@ -100,7 +100,7 @@ class TeamScreen(DeskScreen):
                 from slo.services.errors import PermissionDenied
 
                 raise PermissionDenied(f"{actor.collar} ({actor.role}) has no team to look at")
-            return teams, team_overview(store.db, actor, team, date_from, date_to)
+            return teams, team_overview(store.db, actor, team, date_from, date_to, as_of=self.app.today())
 
         self.query_db("team", load)
 
