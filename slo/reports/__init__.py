@@ -1,10 +1,11 @@
-"""The continuity report (``shared/spec/metrics.md``, definitions version 1) and the evaluation dataset.
+"""The continuity report (``docs/spec/metrics.md``, definitions version 2) and the evaluation dataset.
 
 ```python
-build_report(store, actor, date_from, date_to, *, evaluation=False, scope=None, recipient=None) -> dict
+build_report(store, actor, date_from, date_to, *, evaluation=False, scope=None, recipient=None,
+             as_of=None) -> dict                   # counted to as_of (default today) at the latest
 render(report, fmt) -> str | bytes          # json | md | html (csv: bytes of a .zip)
 write_report(report, fmt, out) -> Path      # csv: a folder of files, or a .zip when out ends in .zip
-officer_figures(db, collars, date_from, date_to) -> list[dict]   # metrics.md officers[] entries
+officer_figures(db, collars, date_from, date_to, *, as_of) -> list[dict]   # metrics.md officers[] entries
 ```
 Nothing here imports Textual.
 """

@@ -1,4 +1,4 @@
-"""The continuity figures of ``shared/spec/metrics.md`` (definitions version 2).
+"""The continuity figures of ``docs/spec/metrics.md`` (definitions version 2).
 
 Every function here counts the period ``date_from..date_to`` it is given: the caller has already
 cut TO back to AS_OF (``counted_to``), so days after AS_OF are never passed in. The desk's entry
