@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from slo.store.db import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
 from helpers.bundles import SMALL_BUNDLE  # noqa: E402  (re-exported for fixtures)
+
+# the quick subset (scripts/test.sh --quick sets SLO_QUICK) tries fewer generated examples
+settings.register_profile("quick", max_examples=10)
+if os.environ.get("SLO_QUICK"):
+    settings.load_profile("quick")
 
 
 @pytest.fixture
@@ -49,10 +56,31 @@ def bundle_file(tmp_path: Path, small_bundle: dict) -> Path:
     return path
 
 
+#: what the quick subset (scripts/test.sh --quick) leaves out: node-id prefixes, and markers of tests that
+#: drive real outside programs. Every test still runs in CI and in the whole suite.
+SLOW_PREFIXES = (
+    "tests/tui/",  # Pilot drives the real desk: seconds a test
+    "tests/test_reliability.py::test_sigkill",  # dozens of killed writer processes
+    "tests/test_reliability.py::test_four_concurrent_writers",
+)
+#: kept in the quick subset although under a slow prefix: one smoke test of the desk
+QUICK_ANYWAY = ("tests/tui/test_app.py",)
+SLOW_MARKERS = ("clients", "browser", "ssh", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` what the quick subset leaves out (the rule is the data above)."""
+    slow = pytest.mark.slow
+    for item in items:
+        nodeid = item.nodeid
+        if nodeid.startswith(QUICK_ANYWAY):
+            continue
+        if nodeid.startswith(SLOW_PREFIXES) or any(item.get_closest_marker(m) for m in SLOW_MARKERS):
+            item.add_marker(slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI every test is required: a skipped test fails the run."""
-    import os
-
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if os.environ.get("CI") and skipped and exitstatus == 0:
