@@ -5,12 +5,17 @@ from __future__ import annotations
 import copy
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from slo.store.db import open_store
+
+# The audit key lives in the account's configuration folder (slo.services.auditkey): tests (and the
+# processes they start, which inherit the environment) use a private one, never the developer's own.
+os.environ["SLO_CONFIG_DIR"] = tempfile.mkdtemp(prefix="slo-test-config-")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,12 @@ from .context import Context, err
 
 
 def register(groups) -> None:
-    p = groups["root"].add_parser("check", help="integrity check of the database and the audit chain")
+    p = groups["root"].add_parser("check", help="integrity check of the database and the audit log")
+    p.add_argument(
+        "--anchor", action="store_true",
+        help="admin: anchor an audit log that has no checkpoint (or whose checkpoint no longer matches) "
+             "at its current head, after checking its chain; audited",
+    )
     p.set_defaults(func=run_check)
     p = groups["root"].add_parser("backup", help="a consistent copy of the live database")
     p.add_argument("out", metavar="OUT.db")
@@ -18,6 +23,13 @@ def register(groups) -> None:
 
 def run_check(ctx: Context, args) -> int:
     store = ctx.store()
+    if getattr(args, "anchor", False):
+        actor = ctx.actor()
+        anchored = integrity.anchor(store, actor)
+        if anchored is None:
+            err("the audit checkpoint already verifies: nothing to anchor")
+        else:
+            err(f"anchored the audit log at row {anchored.rows} (head {anchored.head}, key {anchored.key_id})")
     report = integrity.check(store.db)
     for line in report.lines():
         print(line)

@@ -1,7 +1,11 @@
-"""Integrity of the database: SQLite's own checks, foreign keys, and the audit chain; backups.
+"""Integrity of the database: SQLite's own checks, foreign keys, the audit log; backups.
 
-``check`` is what ``slo check`` runs. ``backup`` makes a consistent copy of a
-live database with SQLite's online backup API (safe while others write), with
+``check`` is what ``slo check`` runs: ``PRAGMA integrity_check``, ``PRAGMA
+foreign_key_check``, the audit log's append-only triggers (present and
+unaltered, no others), its hash chain, and its row count and head against the
+checkpoint authenticated with the account's audit key (:mod:`slo.services.audit`).
+
+``backup`` makes a consistent copy of a live database with SQLite's online backup API (safe while others write), with
 the owner-only file mode, and verifies the copy.
 """
 
@@ -9,12 +13,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlite_utils import Database
 
 from slo.store.db import Store, StoreError, create_private_dir
 
 from . import audit
+from .actors import Actor
 
 
 @dataclass
@@ -23,11 +31,14 @@ class CheckReport:
     integrity: str
     foreign_key_problems: list[str] = field(default_factory=list)
     chain: audit.ChainReport | None = None
+    triggers: list[str] = field(default_factory=list)
+    anchor: audit.AnchorReport | None = None
 
     def lines(self) -> list[str]:
         out = [f"integrity check: {self.integrity}"]
         if self.foreign_key_problems:
-            out.append(f"foreign keys: {len(self.foreign_key_problems)} problem(s); first: {self.foreign_key_problems[0]}")
+            problems = self.foreign_key_problems
+            out.append(f"foreign keys: {len(problems)} problem(s); first: {problems[0]}")
         else:
             out.append("foreign keys: ok")
         if self.chain is not None:
@@ -38,11 +49,17 @@ class CheckReport:
                     f"audit chain: BROKEN at audit row {self.chain.first_bad_id}: {self.chain.problem}"
                 )
             out.append(f"audit head: {self.chain.last_hash}")
+        if self.triggers:
+            out.append(f"audit triggers: FAILED: {'; '.join(self.triggers)}")
+        else:
+            out.append("audit triggers: ok")
+        if self.anchor is not None:
+            out.append(self.anchor.line())
         return out
 
 
-def check(db) -> CheckReport:
-    """Run ``PRAGMA integrity_check``, ``PRAGMA foreign_key_check`` and verify the audit chain."""
+def check(db: Database) -> CheckReport:
+    """Run SQLite's checks and verify the audit log's triggers, chain and checkpoint."""
     rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
     integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
     fk = [
@@ -50,10 +67,43 @@ def check(db) -> CheckReport:
         for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall()
     ]
     chain = audit.verify_chain(db)
-    return CheckReport(integrity == "ok" and not fk and chain.ok, integrity, fk, chain)
+    triggers = audit.trigger_problems(db)
+    if chain.ok:
+        anchor = audit.verify_anchor(db, chain)
+    else:
+        anchor = audit.AnchorReport(False, None, "not verified: the chain is broken", "chain")
+    ok = integrity == "ok" and not fk and chain.ok and not triggers and anchor.ok
+    return CheckReport(ok, integrity, fk, chain, triggers, anchor)
 
 
-def backup(store: Store, out: str | Path, *, pages_per_step: int = 1024, progress=None) -> Path:
+def anchor(store: Store, actor: Actor) -> audit.Checkpoint | None:
+    """``slo check --anchor``: anchor a log whose checkpoint is missing or no longer matches.
+
+    An admin decision, audited. Refused when the chain itself is broken (restore a
+    backup instead) or the triggers are missing (put them back first). Returns
+    ``None`` when the checkpoint already verifies (nothing to do).
+    """
+    from . import permissions
+    from .errors import Conflict
+
+    permissions.require(store.db, actor, permissions.MANAGE, what="the audit log's checkpoint")
+    with store.write() as db:
+        chain = audit.verify_chain(db)
+        if not chain.ok:
+            raise Conflict(f"the audit chain is broken at audit row {chain.first_bad_id} ({chain.problem}); "
+                           "a broken chain cannot be anchored: restore the last good backup")
+        problems = audit.trigger_problems(db)
+        if problems:
+            raise Conflict(f"the audit log's triggers are not as SLO Desk made them ({problems[0]}); "
+                           "restore them (or the last good backup) before anchoring")
+        report = audit.verify_anchor(db, chain)
+        if report.ok and report.checkpoint is not None:
+            return None
+        return audit.anchor(db, actor.collar, report, chain.rows)
+
+
+def backup(store: Store, out: str | Path, *, pages_per_step: int = 1024,
+           progress: Callable[[int, int], None] | None = None) -> Path:
     """Copy the live database to ``out`` (a new file, mode 0600) and check the copy."""
     out = Path(out)
     if out.exists():
@@ -69,7 +119,7 @@ def backup(store: Store, out: str | Path, *, pages_per_step: int = 1024, progres
     try:
         target = sqlite3.connect(str(tmp))
         try:
-            def _progress(status, remaining, total):
+            def _progress(status: int, remaining: int, total: int) -> None:
                 if progress:
                     progress(total - remaining, total)
 

@@ -1,0 +1,319 @@
+"""The audit log against someone who can write the database file (issue 18, items 7, 8, 9).
+
+Every attack is made the way such a person would: with Python's own ``sqlite3`` on the
+real file, outside SLO Desk, knowing the project's own row hash. ``slo check`` must fail
+for each one, and must stay quiet for everything SLO Desk itself does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slo.cli.main import main
+from slo.services import audit, auditkey, integrity
+from slo.services.bundle import import_bundle
+from slo.store.db import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """A database made by SLO Desk: the small bundle, then a few ordinary audited changes."""
+    from helpers.bundles import SMALL_BUNDLE
+
+    path = tmp_path_factory.mktemp("template") / "t.db"
+    store = open_store(path)
+    import_bundle(store, json.loads(json.dumps(SMALL_BUNDLE)), None)
+    for i in range(6):
+        with store.write() as db:
+            audit.record(db, "A1", audit.VIEW, "young_people", "YP-0001", {"n": i})
+    store.close()
+    return path
+
+
+def fresh(template: Path, folder: Path, name: str = "db.db") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
+def check(path: Path) -> integrity.CheckReport:
+    store = open_store(path)
+    try:
+        return integrity.check(store.db)
+    finally:
+        store.close()
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def audit_rows(conn: sqlite3.Connection) -> list[dict]:
+    cursor = conn.execute(
+        "SELECT id, at, actor, operation, entity, key, detail, prev_hash, hash FROM audit ORDER BY id")
+    cols = [c[0] for c in cursor.description]
+    return [dict(zip(cols, r, strict=True)) for r in cursor]
+
+
+def rechain(conn: sqlite3.Connection) -> None:
+    """Recompute every hash with the project's own row hash, as an attacker who read the code would."""
+    prev = audit.GENESIS
+    for row in audit_rows(conn):
+        new = audit.row_hash(prev, row)
+        conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", [prev, new, row["id"]])
+        prev = new
+
+
+def drop_triggers(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+
+
+def restore_triggers(conn: sqlite3.Connection) -> None:
+    for sql in audit.EXPECTED_TRIGGERS.values():
+        conn.execute(sql)
+
+
+# ---------------------------------------------------------------- what SLO Desk does stays quiet
+
+
+def test_a_database_made_by_slo_desk_checks_ok(template, tmp_path, capsys):
+    path = fresh(template, tmp_path)
+    report = check(path)
+    assert report.ok, report.lines()
+    assert report.anchor is not None and report.anchor.checkpoint is not None
+    assert report.anchor.checkpoint.rows == report.chain.rows
+    assert main(["--db", str(path), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "audit triggers: ok" in out and f"audit checkpoint: ok ({report.chain.rows} rows" in out
+
+
+def test_erase_vacuum_backup_and_concurrent_writers_keep_the_anchor(template, tmp_path):
+    path = fresh(template, tmp_path)
+    assert main(["--db", str(path), "--user", "A1", "erase", "YP-0001", "--yes"]) == 0
+    assert check(path).ok
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(path), "--user", "A1", "backup", str(copy)]) == 0
+    assert check(copy).ok, check(copy).lines()  # a backup verifies on its own, with the same key
+    assert check(path).ok
+    script = (
+        "import sys\nfrom slo.store.db import open_store\nfrom slo.services import audit\n"
+        "s = open_store(sys.argv[1])\n"
+        "for i in range(30):\n"
+        "    with s.write() as db:\n"
+        "        audit.record(db, 'A1', audit.VIEW, 'young_people', 'x', {'i': i})\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path)], env=env) for _ in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    report = check(path)
+    assert report.ok, report.lines()
+
+
+# ---------------------------------------------------------------- the attacks of the issue
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(data=st.data())
+def test_deleting_rows_at_the_end_is_detected(template, tmp_path, data):
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    total = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    k = data.draw(st.integers(1, total), label="rows deleted")
+    drop_triggers(conn)
+    conn.execute("DELETE FROM audit WHERE id > (SELECT max(id) FROM audit) - ?", [k])
+    if data.draw(st.booleans(), label="triggers put back"):
+        restore_triggers(conn)
+    conn.close()
+    report = check(path)
+    assert not report.ok
+    assert report.anchor is not None and not report.anchor.ok
+
+
+@pytest.mark.parametrize("also", ["nothing", "checkpoint", "checkpoint and id counter"])
+def test_deleting_every_row_is_detected(template, tmp_path, also):
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    drop_triggers(conn)
+    conn.execute("DELETE FROM audit")
+    if also != "nothing":
+        conn.execute("DELETE FROM meta WHERE key = ?", [audit.CHECKPOINT_META_KEY])
+    if also == "checkpoint and id counter":
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'audit'")
+    restore_triggers(conn)
+    conn.close()
+    report = check(path)
+    assert not report.ok
+    assert "FAILED" in "\n".join(report.lines())
+
+
+FIELDS = ["at", "actor", "operation", "entity", "key", "detail"]
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(data=st.data())
+def test_rewriting_a_row_and_recomputing_the_chain_is_detected(template, tmp_path, data):
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    rows = audit_rows(conn)
+    victim = data.draw(st.sampled_from(rows), label="row")
+    field = data.draw(st.sampled_from(FIELDS), label="field")
+    value = data.draw(st.text(min_size=1, max_size=20), label="value")
+    if str(victim[field]) == value:
+        value += "x"
+    drop_triggers(conn)
+    conn.execute(f"UPDATE audit SET [{field}] = ? WHERE id = ?", [value, victim["id"]])
+    rechain(conn)
+    restore_triggers(conn)
+    conn.close()
+    report = check(path)
+    assert report.chain.ok  # the chain itself is whole again: only the anchor can tell
+    assert not report.ok and not report.anchor.ok
+    assert "rewritten" in report.anchor.problem
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(n=st.integers(1, 5), rechain_all=st.booleans())
+def test_rows_forged_at_the_end_are_detected(template, tmp_path, n, rechain_all):
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    prev = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0]
+    for i in range(n):
+        row = {"at": "2026-01-01T00:00:00", "actor": "A1", "operation": "view", "entity": "x", "key": str(i),
+               "detail": None}
+        row["prev_hash"] = prev
+        row["hash"] = prev = audit.row_hash(prev, row)
+        conn.execute("INSERT INTO audit (at, actor, operation, entity, key, detail, prev_hash, hash) "
+                     "VALUES (:at, :actor, :operation, :entity, :key, :detail, :prev_hash, :hash)", row)
+    conn.close()
+    report = check(path)
+    assert not report.ok and "more than its checkpoint" in report.anchor.problem
+
+
+@pytest.mark.parametrize("how", ["drop update", "drop delete", "drop both", "neuter", "extra trigger"])
+def test_missing_or_altered_triggers_are_detected(template, tmp_path, how):
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    if how in ("drop update", "drop both"):
+        conn.execute("DROP TRIGGER audit_no_update")
+    if how in ("drop delete", "drop both"):
+        conn.execute("DROP TRIGGER audit_no_delete")
+    if how == "neuter":
+        conn.execute("DROP TRIGGER audit_no_delete")
+        conn.execute("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT 1; END")
+    if how == "extra trigger":
+        conn.execute("CREATE TRIGGER audit_shadow AFTER INSERT ON audit BEGIN SELECT 1; END")
+    conn.close()
+    report = check(path)
+    assert not report.ok
+    assert report.triggers and "audit triggers: FAILED" in "\n".join(report.lines())
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(data=st.data())
+def test_a_checkpoint_cannot_be_forged_without_the_key(template, tmp_path, data):
+    """Cut rows off, then write a checkpoint for the shorter log: with a guessed key, a copied MAC, or none."""
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    k = data.draw(st.integers(1, 5), label="rows cut")
+    drop_triggers(conn)
+    conn.execute("DELETE FROM audit WHERE id > (SELECT max(id) FROM audit) - ?", [k])
+    restore_triggers(conn)
+    rows, head = conn.execute(
+        "SELECT count(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit").fetchone()
+    old = json.loads(conn.execute("SELECT value FROM meta WHERE key = ?", [audit.CHECKPOINT_META_KEY]).fetchone()[0])
+    how = data.draw(st.sampled_from(["guessed key", "old mac", "garbage"]), label="forgery")
+    if how == "guessed key":
+        guess = data.draw(st.binary(min_size=32, max_size=32), label="key")
+        mac = audit.checkpoint_mac(guess, rows, head)
+        value = json.dumps({"rows": rows, "head": head, "at": "x", "key_id": old["key_id"], "mac": mac})
+    elif how == "old mac":
+        value = json.dumps(dict(old, rows=rows, head=head))
+    else:
+        value = data.draw(st.text(max_size=40), label="value")
+    conn.execute("UPDATE meta SET value = ? WHERE key = ?", [value, audit.CHECKPOINT_META_KEY])
+    conn.close()
+    report = check(path)
+    assert not report.ok and not report.anchor.ok
+
+
+def test_slo_desk_does_not_launder_a_tampered_log(template, tmp_path):
+    """After an attack, the next ordinary change must not re-anchor the log at the attacker's head."""
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    drop_triggers(conn)
+    conn.execute("DELETE FROM audit WHERE id > (SELECT max(id) FROM audit) - 3")
+    conn.execute("DELETE FROM meta WHERE key = ?", [audit.CHECKPOINT_META_KEY])
+    restore_triggers(conn)
+    conn.close()
+    store = open_store(path)
+    with store.write() as db:
+        audit.record(db, "A1", audit.VIEW, "young_people", "YP-0001")
+    assert not integrity.check(store.db).ok
+    store.close()
+
+
+# ---------------------------------------------------------------- the key
+
+
+def test_without_the_key_check_fails_clearly_and_work_goes_on(template, tmp_path, monkeypatch, capsys):
+    path = fresh(template, tmp_path)
+    monkeypatch.setenv("SLO_CONFIG_DIR", str(tmp_path / "elsewhere"))
+    assert main(["--db", str(path), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "no audit key at" in out and str(tmp_path / "elsewhere") in out
+    # work goes on (an audited write is not refused) and no key is made behind the admin's back
+    store = open_store(path)
+    with store.write() as db:
+        audit.record(db, "A1", audit.VIEW, "young_people", "YP-0001")
+    store.close()
+    assert not (tmp_path / "elsewhere" / auditkey.KEY_FILE).exists()
+    # an admin anchors it again on purpose: a new key, one audited row, check ok
+    assert main(["--db", str(path), "--user", "A1", "check", "--anchor"]) == 0
+    assert check(path).ok
+    key_file = tmp_path / "elsewhere" / auditkey.KEY_FILE
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert oct(key_file.parent.stat().st_mode & 0o777) == "0o700"
+    conn = raw(path)
+    last = conn.execute("SELECT actor, operation, key, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert last[:3] == ("A1", "check", "anchor") and json.loads(last[3])["reason"] == "key"
+
+
+def test_anchoring_is_for_admins_and_refuses_a_broken_chain(template, tmp_path, capsys):
+    path = fresh(template, tmp_path)
+    assert main(["--db", str(path), "--user", "PC1000", "check", "--anchor"]) == 1
+    assert "may not" in capsys.readouterr().err
+    conn = raw(path)
+    drop_triggers(conn)
+    conn.execute("UPDATE audit SET actor = 'X' WHERE id = 3")
+    restore_triggers(conn)
+    conn.close()
+    assert main(["--db", str(path), "--user", "A1", "check", "--anchor"]) == 1
+    assert "cannot be anchored" in capsys.readouterr().err
+
+
+def test_a_legacy_log_without_checkpoint_is_flagged_until_anchored(template, tmp_path, capsys):
+    path = fresh(template, tmp_path)
+    conn = raw(path)
+    conn.execute("DELETE FROM meta WHERE key = ?", [audit.CHECKPOINT_META_KEY])
+    conn.close()
+    assert main(["--db", str(path), "check"]) == 1
+    assert "no checkpoint" in capsys.readouterr().out
+    assert main(["--db", str(path), "--user", "A1", "check", "--anchor"]) == 0
+    assert main(["--db", str(path), "check"]) == 0
