@@ -403,15 +403,64 @@ def test_officer_rename_and_policy_change_are_noticed(loaded_store, exports):
     assert "Plain clothes" in file_of(exports, NORTH).read_text()
 
 
-def test_temporary_files_of_a_crashed_run_are_cleared(loaded_store, exports):
-    folder = exports / "calendars"
-    folder.mkdir(parents=True)
-    stale, fresh = folder / ".tmp-dead.ics", folder / ".tmp-live.ics"
-    stale.write_text("half a calendar")
-    fresh.write_text("being written")
-    os.utime(stale, (1, 1))
+def test_temporary_files_of_a_crashed_run_are_cleared_by_the_next_run(loaded_store, exports):
+    """Issue 18 item 17: 163 temporary files of a killed run survived a rerun with nothing to do
+    (and any younger than ten minutes survived every run). A run holds the folder's lock, so every
+    temporary file it finds is a leftover, whatever its age, and even when nothing has changed."""
     run(loaded_store, exports)
-    assert not stale.exists() and fresh.exists()
+    folder = exports / "calendars"
+    leftovers = [folder / f".tmp-{i:03d}.ics" for i in range(163)]
+    for i, tmp in enumerate(leftovers):
+        tmp.write_text("half a calendar")
+        if i % 2:
+            os.utime(tmp, (1, 1))  # old and new alike
+    result = run(loaded_store, exports)
+    assert result.written == []  # nothing changed ...
+    assert [t for t in leftovers if t.exists()] == []  # ... and still every leftover is gone
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in folder.glob("1*.ics"))
+
+
+def test_a_run_waits_for_another_run_on_the_same_folder(loaded_store, exports):
+    """While another run holds the folder (here: the lock taken by hand, with its temporary file
+    being written), a second run waits instead of removing that file; then it runs."""
+    import threading
+
+    from slo.calendars.export import folder_lock, prepare_folder
+
+    folder = prepare_folder(exports / "calendars")
+    results = []
+    with folder_lock(folder):
+        in_flight = folder / ".tmp-in-flight.ics"
+        in_flight.write_text("being written by the run holding the lock")
+        worker = threading.Thread(target=lambda: results.append(run(loaded_store, exports)))
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive() and in_flight.exists() and results == []
+    worker.join(30)
+    assert not worker.is_alive()
+    assert results[0].written == [file_of(exports, NORTH)]
+    assert not in_flight.exists()  # the holder died without renaming it: the next run removes it
+
+
+def test_modes_are_explicit_whatever_the_umask(loaded_store, exports):
+    """Issue 18 item 17: at umask 000 the export folders were 0777 and calendars 0640. Folders made
+    by the export are 0700, calendars 0600 (owner only: the calendar service runs as the same account),
+    and a calendar left with another mode by an earlier version is set right on the next run."""
+    old = os.umask(0)
+    try:
+        run(loaded_store, exports)
+    finally:
+        os.umask(old)
+    folder = exports / "calendars"
+    assert oct(exports.stat().st_mode & 0o777) == oct(0o700)
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
+    files = list(folder.glob("*.ics"))
+    assert len(files) == 1 and {oct(f.stat().st_mode & 0o777) for f in files} == {oct(0o600)}
+    os.chmod(files[0], 0o640)
+    os.chmod(folder, 0o755)
+    assert run(loaded_store, exports).written == []
+    assert oct(files[0].stat().st_mode & 0o777) == oct(0o600)
+    assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
 
 
 def test_deleted_or_truncated_file_is_rewritten(loaded_store, exports):

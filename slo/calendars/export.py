@@ -23,6 +23,13 @@ A run works in three steps:
    events, sha256, audit head hash) are committed in one transaction; then
    each temporary file is moved into place with ``os.replace`` (atomic).
 
+A run holds an exclusive lock on the calendars folder (``flock`` on the folder
+itself) from start to end, so two runs never write the same folder at once, and
+any temporary file found there by a run holding the lock was left by a run that
+died: every run removes them. Modes are explicit, whatever the umask: the folder
+is 0700 and every calendar 0600 (owner only: the exporting account, which is also
+the account the calendar service runs as, ``slo calendars serve``).
+
 DTSTAMP is derived from ``engagements.updated_at`` (a fixed stamp when the
 record has none), so an unchanged engagement always serialises to the same
 bytes and reruns stay quiet.
@@ -34,19 +41,23 @@ rather than left to go stale.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from slo.services import audit, permissions
 from slo.services.actors import Actor
-from slo.services.errors import NotFound, PermissionDenied
+from slo.services.errors import Conflict, NotFound, PermissionDenied
 
 from .ics import CalEvent, render_calendar, sanitise
 from .paths import SAFE_NAME, calendar_name, calendars_dir
@@ -61,7 +72,12 @@ CHUNK = 200
 UNKNOWN_STAMP = datetime(2000, 1, 1)
 #: what a 1:1 session is called in a school's calendar, whatever the officer typed
 ONE_TO_ONE_TITLE = "Liaison officer: 1:1 session"
-FILE_MODE = 0o640
+#: a calendar file: read and written by the owner only (the exporting and serving account)
+FILE_MODE = 0o600
+#: the calendars folder (and any export folder this run creates)
+FOLDER_MODE = 0o700
+#: how long a run waits for another run on the same folder to finish
+LOCK_WAIT_SECONDS = 900.0
 
 _KIND_LABEL = {
     "visit": "visit",
@@ -286,26 +302,78 @@ def _write_temp(folder: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-#: a temporary file older than this was left by a run that died (a live run renames its own within seconds)
-STALE_TEMP_SECONDS = 600
+def prepare_folder(folder: Path) -> Path:
+    """``folder`` made ready: created if missing (with any missing parent) and set to 0700, whatever the umask."""
+    missing = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for part in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            part.mkdir(mode=FOLDER_MODE)
+        os.chmod(part, FOLDER_MODE)  # mkdir's mode passes through the umask; set it exactly
+    if not folder.resolve().is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder")
+    if stat.S_IMODE(folder.stat().st_mode) != FOLDER_MODE:
+        os.chmod(folder, FOLDER_MODE)
+    return folder
 
 
-def _remove_stale_temps(folder: Path) -> None:
-    """Remove temporary files that a crashed run left in the folder (a web server would publish them)."""
-    limit = time.time() - STALE_TEMP_SECONDS
-    for tmp in folder.glob(".tmp-*.ics"):
-        try:
-            if tmp.stat().st_mtime < limit:
-                tmp.unlink()
-        except OSError:
-            pass
+@contextmanager
+def folder_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder`` itself; wait up to ``wait`` seconds for another run.
+
+    The lock is the kernel's: it is released when the process ends, however it ends, so a
+    killed run never leaves a stale lock behind. Raises :class:`Conflict` after ``wait``.
+    """
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Conflict(
+                        f"another calendar export is still writing to {folder}; try again when it has finished"
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove every temporary file in ``folder``. Call holding :func:`folder_lock`.
+
+    A run writes its temporary files only while it holds the lock and renames or removes
+    them before it lets go, so any found by the holder were left by a run that died.
+    """
+    removed = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".tmp-") and entry.name.endswith(".ics"):
+                try:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+                except FileNotFoundError:
+                    pass
+    return removed
 
 
 def _file_matches(path: Path | str, size: int | None) -> bool:
+    """True when the file at ``path`` has ``size`` bytes; a file with another mode is set to FILE_MODE."""
     try:
-        return os.stat(path).st_size == size
+        st = os.stat(path)
     except OSError:
         return False
+    if st.st_size != size:
+        return False
+    if stat.S_IMODE(st.st_mode) != FILE_MODE:
+        os.chmod(path, FILE_MODE)  # written by an earlier version with 0640, or changed by hand
+    return True
 
 
 def export_calendars(
@@ -334,11 +402,24 @@ def export_calendars(
         only = scope_schools(db, actor, today)
 
     exports = Path(os.path.abspath(exports))  # state rows hold absolute paths, whatever the working folder
-    folder = calendars_dir(exports)
-    folder.mkdir(parents=True, exist_ok=True)
-    if not folder.resolve().is_dir():
-        raise NotADirectoryError(f"{folder} is not a folder")
+    folder = prepare_folder(calendars_dir(exports))
+    with folder_lock(folder):
+        remove_leftovers(folder)
+        return _export_locked(store, actor, folder, only, cutoff, school, progress, started)
 
+
+def _export_locked(
+    store,
+    actor: Actor,
+    folder: Path,
+    only: set[str] | None,
+    cutoff: str,
+    school: str | None,
+    progress: Callable[[int, int], None] | None,
+    started: float,
+) -> CalendarExportResult:
+    """The run itself (steps 1-3 of the module's docstring), holding the folder's lock."""
+    db = store.db
     fingerprints = _versions(db, only)
     stored = _stored(db)
     folder_text = str(folder)
@@ -359,8 +440,6 @@ def export_calendars(
     result = CalendarExportResult(written=[], unchanged=unchanged, events=0, seconds=0.0,
                                   schools=len(fingerprints))
     total = len(todo)
-    if todo:
-        _remove_stale_temps(folder)
     if progress:
         progress(0, total)
     done = 0
@@ -370,14 +449,15 @@ def export_calendars(
         chunk = [u for u in chunk if u in states]
         events = build_events(db, chunk, cutoff, states)
         temps: list[tuple[Path, Path, str | None]] = []  # (temp, final, old path to remove)
-        state_rows = []
-        disclosures = []
+        state_rows: list[tuple[str, str, str, str, int, int, str | None]] = []
+        disclosures: list[tuple[str | None, dict[str, object] | None]] = []
         try:
             for urn in chunk:
                 st = states[urn]
                 evs = events[urn]
                 old = stored.get(urn)
                 had_file = old is not None and old.path != ""
+                old_path = old.path if old is not None else ""
                 first = min((e.starts_at for e in evs), default=None)
                 first_start = first.isoformat(timespec="minutes") if first else None
                 if not evs and not had_file:
@@ -393,12 +473,14 @@ def export_calendars(
                 if path.parent != folder or not SAFE_NAME.fullmatch(path.name):  # cannot happen; never write outside
                     raise ValueError(f"calendar path for school {urn!r} would leave the export folder")
                 n = len(evs)
-                same = had_file and old.content_hash == digest and old.path == str(path) and _file_matches(path, old.size)
+                same = (old is not None and had_file and old.content_hash == digest and old.path == str(path)
+                        and _file_matches(path, old.size))
                 state_rows.append((urn, str(path), st.fingerprint, digest, len(data), n, first_start))
                 if same:
                     result.unchanged += 1
                 else:
-                    temps.append((_write_temp(folder, data), path, old.path if had_file and old.path != str(path) else None))
+                    replaced = old_path if had_file and old_path != str(path) else None
+                    temps.append((_write_temp(folder, data), path, replaced))
                     disclosures.append(
                         (urn, {"events": n, "sha256": digest, "file": path.name, "bytes": len(data)})
                     )
@@ -419,18 +501,17 @@ def export_calendars(
                 )
                 if disclosures:
                     head = audit.last_hash(wdb)
-                    for _urn, detail in disclosures:
-                        detail["audit_head"] = head
-                    audit.record_many(wdb, actor.collar, audit.DISCLOSURE, "calendar", disclosures)
+                    audit.record_many(wdb, actor.collar, audit.DISCLOSURE, "calendar",
+                                      [(urn, {**(detail or {}), "audit_head": head}) for urn, detail in disclosures])
         except BaseException:
             for tmp, _final, _old in temps:
                 tmp.unlink(missing_ok=True)
             raise
-        for tmp, final, old_path in temps:
+        for tmp, final, renamed_from in temps:
             os.replace(tmp, final)
             result.written.append(final)
-            if old_path:
-                old_file = Path(old_path)
+            if renamed_from:
+                old_file = Path(renamed_from)
                 # a school renamed: its old file would go stale; remove it (only inside our folder)
                 if old_file.resolve().parent == folder.resolve() and old_file.exists():
                     old_file.unlink()

@@ -157,14 +157,20 @@ def transitions(first_year: int, last_year: int) -> list[tuple[datetime, datetim
                     hi = mid
             before = datetime.fromtimestamp(lo, LONDON)
             after = datetime.fromtimestamp(hi, LONDON)
-            hi = datetime.fromtimestamp(hi, utc)
-            onset = (hi + before.utcoffset()).replace(tzinfo=None)
+            onset = (datetime.fromtimestamp(hi, utc) + _offset(before)).replace(tzinfo=None)
             found.append((before, after, onset))
             prev = offset
         moment = nxt
     start = datetime(first_year, 1, 1, tzinfo=utc)
     earlier = [t for t in found if t[1] < start]
     return earlier[-1:] + [t for t in found if t[1] >= start]
+
+
+def _offset(moment: datetime) -> timedelta:
+    """The UTC offset of an aware ``moment`` (always known for a time in Europe/London)."""
+    offset = moment.utcoffset()
+    assert offset is not None, moment
+    return offset
 
 
 @lru_cache(maxsize=64)
@@ -184,8 +190,8 @@ def vtimezone(first_year: int, last_year: int) -> icalendar.Timezone:
         observance = TimezoneDaylight() if after.dst() else TimezoneStandard()
         observance["DTSTART"] = vDatetime(onset)  # naive: local time in TZOFFSETFROM
         observance["TZNAME"] = vText(after.tzname() or "")
-        observance["TZOFFSETFROM"] = vUTCOffset(before.utcoffset())
-        observance["TZOFFSETTO"] = vUTCOffset(after.utcoffset())
+        observance["TZOFFSETFROM"] = vUTCOffset(_offset(before))
+        observance["TZOFFSETTO"] = vUTCOffset(_offset(after))
         tz.add_component(observance)
     return tz
 

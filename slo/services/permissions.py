@@ -32,6 +32,7 @@ IMPORT = "import"                  # load a bundle
 MANAGE = "manage"                  # officers, teams, schools, assignments, term dates
 EXPORT_BUNDLE = "export_bundle"    # named export of everything
 EXPORT_CALENDARS = "export_calendars"
+CALENDAR_LINKS = "calendar_links"  # issue, rotate and revoke a school's calendar subscription link
 REPORT = "report"                  # the continuity report with collar numbers and refs
 REPORT_EVALUATION = "report_evaluation"
 VIEW_AUDIT = "view_audit"
@@ -41,11 +42,13 @@ PERMISSIONS: dict[tuple[str, str], str] = {
     ("slo", VIEW): TEAM,
     ("slo", WRITE): OWN,
     ("slo", EXPORT_CALENDARS): OWN,
+    ("slo", CALENDAR_LINKS): OWN,
     ("slo", REPORT): OWN,
     ("sergeant", VIEW): TEAM,
     ("sergeant", WRITE): TEAM,
     ("sergeant", REVIEW_ABSTRACTION): TEAM,
     ("sergeant", EXPORT_CALENDARS): TEAM,
+    ("sergeant", CALENDAR_LINKS): OWN,
     ("sergeant", REPORT): TEAM,
     ("sergeant", REPORT_EVALUATION): TEAM,
     ("inspector", VIEW): ANY,
@@ -58,6 +61,7 @@ PERMISSIONS: dict[tuple[str, str], str] = {
     ("admin", MANAGE): ANY,
     ("admin", EXPORT_BUNDLE): ANY,
     ("admin", EXPORT_CALENDARS): ANY,
+    ("admin", CALENDAR_LINKS): ANY,
     ("admin", REPORT): ANY,
     ("admin", REPORT_EVALUATION): ANY,
     ("admin", VIEW_AUDIT): ANY,
@@ -80,6 +84,7 @@ _ACTION_WORDS = {
     MANAGE: "manage officers and schools in",
     EXPORT_BUNDLE: "export every record of",
     EXPORT_CALENDARS: "export calendars for",
+    CALENDAR_LINKS: "manage the calendar link of",
     REPORT: "run the continuity report for",
     REPORT_EVALUATION: "produce the evaluation dataset for",
     VIEW_AUDIT: "read the audit log of",
