@@ -655,7 +655,7 @@ def test_every_writer_is_noticed_not_only_the_services(loaded_store, exports, sm
     add_engagement(loaded_store, "ENG-S1", school=SOUTH, officer="PC1001", starts="2026-06-11T13:30")
     run(loaded_store, exports)
     north, south = file_of(exports, NORTH), file_of(exports, SOUTH)
-    n0, s0 = stat_of(north), stat_of(south)
+    _n0, s0 = stat_of(north), stat_of(south)
     # a bundle import that moves a visit
     small_bundle["engagements"][0]["starts_at"] = "2026-01-05T09:30"
     small_bundle["engagements"][0]["ends_at"] = "2026-01-05T10:30"

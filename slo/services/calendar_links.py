@@ -25,6 +25,7 @@ import hashlib
 import ipaddress
 import re
 import secrets
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -53,6 +54,8 @@ ENTITY = "calendar_link"
 BASE_URL_KEY = "base_url"
 #: hosts on which a plain http:// base URL is accepted (tests and a proxy on the same machine)
 _LOOPBACK_NAMES = {"localhost"}
+#: the width the head teacher's message is wrapped to (links are never broken)
+MESSAGE_WIDTH = 100
 #: longest user agent kept in the audit log
 USER_AGENT_MAX = 200
 
@@ -75,6 +78,9 @@ class IssuedLink:
     #: False when the school has no calendar file yet (the link answers 404 until one is exported)
     has_calendar: bool
     message: str
+    #: whom to send the message to, from the school's record (may be unknown)
+    head_teacher: str | None = None
+    head_teacher_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -384,8 +390,10 @@ def _issued(db: Database, urn: str, name: str, base: str, token: str, hashed: st
     if officer:
         row = db.execute("SELECT name FROM officers WHERE collar_number = ?", [officer]).fetchone()
         officer_name = f"{row[0]} (collar number {officer})" if row else officer
+    head = db.execute("SELECT head_teacher, head_teacher_email FROM schools WHERE urn = ?", [urn]).fetchone()
     return IssuedLink(urn, name, url, link_id(hashed), stamp, replaced, has_file,
-                      head_teacher_message(name, url, officer_name))
+                      head_teacher_message(name, url, officer_name),
+                      head[0] if head else None, head[1] if head else None)
 
 
 # ---------------------------------------------------------------- the message for the head teacher
@@ -395,31 +403,40 @@ def head_teacher_message(school_name: str, url: str, officer: str | None = None)
     """A short plain-text message to send the head teacher with their link: what it is, how to subscribe."""
     school = clean_line(school_name)
     webcal = "webcal://" + url.split("://", 1)[1]
-    contact = f"your schools liaison officer, {officer}" if officer else "your schools liaison officer"
+    contact = f"your schools liaison officer, {officer}," if officer else "your schools liaison officer"
+
+    def para(text: str, indent: str = "") -> str:
+        return textwrap.fill(text, width=MESSAGE_WIDTH, subsequent_indent=indent or "",
+                             break_long_words=False, break_on_hyphens=False)
+
+    steps = [
+        "Outlook (web, Microsoft 365): Calendar > Add calendar > Subscribe from web > paste the link > "
+        'name it "Police schools liaison" > Import.',
+        "Outlook (Windows desktop): Home > Add Calendar > From Internet... > paste the link > OK > Yes.",
+        "Google Calendar (on a computer): Other calendars > + > From URL > paste the link > Add calendar. "
+        "Google refreshes it on its own schedule: a change can take up to a day to show.",
+        "Apple Calendar (Mac): File > New Calendar Subscription... > paste the link > Subscribe > "
+        "set Auto-refresh to Every hour > OK.",
+        "iPhone or iPad: Settings > Calendar > Accounts > Add Account > Other > Add Subscribed Calendar > "
+        "paste the link; or open this address on the device:",
+    ]
     return "\n".join([
         f"Subject: Police schools liaison visits at {school}: your calendar link",
         "",
-        f"To the head teacher of {school},",
+        para(f"To the head teacher of {school},"),
         "",
-        f"This private link adds the police schools liaison officer's planned visits at {school} to your",
-        "calendar. Your calendar then updates itself when a visit is booked, moved or cancelled. It shows",
-        "no pupil's name.",
+        para(f"This private link adds the police schools liaison officer's planned visits at {school} to your "
+             "calendar. Your calendar then updates itself when a visit is booked, moved or cancelled. "
+             "It shows no pupil's name."),
         "",
         f"    {url}",
         "",
-        "Outlook (web, Microsoft 365): Calendar > Add calendar > Subscribe from web > paste the link >",
-        '  name it "Police schools liaison" > Import.',
-        "Outlook (Windows desktop): Home > Add Calendar > From Internet... > paste the link > OK > Yes.",
-        "Google Calendar (on a computer): Other calendars > + > From URL > paste the link > Add calendar.",
-        "  Google refreshes it on its own schedule: a change can take up to a day to show.",
-        "Apple Calendar (Mac): File > New Calendar Subscription... > paste the link > Subscribe >",
-        "  set Auto-refresh to Every hour > OK.",
-        "iPhone or iPad: Settings > Calendar > Accounts > Add Account > Other > Add Subscribed Calendar >",
-        f"  paste the link; or open this address on the device: {webcal}",
+        *[para(step, "  ") for step in steps],
+        f"    {webcal}",
         "",
-        "Please keep the link to yourself and the staff who need it: anyone who has it can see when the",
-        f"officer visits. If it has been forwarded by mistake, or a new head teacher starts, ask {contact}",
-        "for a new link: the old one then stops working at once.",
+        para("Please keep the link to yourself and the staff who need it: anyone who has it can see when the "
+             f"officer visits. If it has been forwarded by mistake, or a new head teacher starts, ask {contact} "
+             "for a new link: the old one then stops working at once."),
     ])
 
 
