@@ -11,6 +11,8 @@ Benchmarks (each a script of its own in this folder, run here as a child process
 * ``memory``    bench_memory.py: peak RSS of every command (target < 200 MB each), wall times
 * ``report``    bench_report.py (if present): the continuity report for an academic year vs raw SQL
 * ``calendars`` bench_calendars.py (if present): calendar export vs icalendar (target <= 1.2x)
+* ``serve``     bench_calendar_serve.py: the calendar service, 200 schools' clients polling at once
+                (its own force-scale database; p50/p95 of conditional GETs, requests per second)
 
 The machine is shared (2 cores): the load average is printed before and after, and figures
 are medians of alternating runs where the scripts do that. See docs/performance.md.
@@ -30,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ALL = ["startup", "desk", "memory", "report", "calendars"]
+ALL = ["startup", "desk", "memory", "report", "calendars", "serve"]
 
 
 def stream(argv: list[str], log: Path, timeout: float) -> tuple[int, str]:
@@ -78,7 +80,7 @@ class Table:
                   for i in range(5)]
         head = ("benchmark", "measure", "figure", "target", "")
         for row in [head, tuple("-" * w for w in widths), *self.rows]:
-            print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def run_startup(args, db: Path, work: Path, table: Table) -> None:
@@ -175,6 +177,23 @@ def run_calendars(args, db: Path, work: Path, table: Table) -> None:
         table.add("calendars", "no-change rerun", f"{quiet.group(1)} s")
 
 
+def run_serve(args, db: Path, work: Path, table: Table) -> None:
+    out = work / "serve.json"
+    argv = [sys.executable, str(HERE / "bench_calendar_serve.py"), "--rounds", "5" if args.quick else "20",
+            "--json", str(out)]
+    code, _ = stream(argv, work / "serve.log", 1800)
+    if code or not out.exists():
+        table.add("serve", "calendar service, 200 clients polling", "failed", "", "FAILED")
+        return
+    f = json.loads(out.read_text())
+    table.add("serve", f"{f['schools']} clients at once, conditional GET -> 304",
+              f"p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms (n={f['requests']})")
+    table.add("serve", "requests per second (service CPU per request)",
+              f"{f['rps']:.0f}/s ({f['cpu_ms_per_request']:.2f} ms)")
+    table.add("serve", "first fetch of the day, all at once (audited)",
+              f"p50 {f['first_p50_ms']:.0f} ms, p95 {f['first_p95_ms']:.0f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=str(ROOT / "bench" / "national.db"))
@@ -191,7 +210,7 @@ def main() -> int:
     ensure_database(db, args.rebuild)
     chosen = [b for b in (args.only or ALL) if b not in args.skip]
     runners = {"startup": run_startup, "desk": run_desk, "memory": run_memory, "report": run_report,
-               "calendars": run_calendars}
+               "calendars": run_calendars, "serve": run_serve}
     table = Table()
     work = Path(tempfile.mkdtemp(prefix="slo-bench-run-"))
     load = os.getloadavg()
@@ -207,8 +226,8 @@ def main() -> int:
     print("\n=== figures (logs in " + str(work) + ")")
     table.print()
     if args.json:
-        Path(args.json).write_text(json.dumps([dict(zip(("benchmark", "measure", "figure", "target", "verdict"), r))
-                                               for r in table.rows], indent=2))
+        keys = ("benchmark", "measure", "figure", "target", "verdict")
+        Path(args.json).write_text(json.dumps([dict(zip(keys, r, strict=True)) for r in table.rows], indent=2))
     missed = [r for r in table.rows if r[4] in ("OVER", "FAILED")]
     print(f"\n{len(missed)} of {sum(1 for r in table.rows if r[4])} targets missed" if missed else "\nevery target met")
     return 1 if missed else 0

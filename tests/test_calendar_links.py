@@ -347,3 +347,18 @@ def test_cli_usage_errors(capsys, loaded_store, db_path):
     assert code == 1 and "is not an IP address" in err and err.count("\n") == 1
     code, _, err = cli(capsys, db_path, "calendars", "serve", "--listen", "127.0.0.1:0", "--trusted-proxy", "proxy")
     assert code == 1 and "--trusted-proxy 'proxy' is not an IP address or network" in err
+
+
+def test_fetches_recorded_together_keep_once_per_school(linked):
+    """The service writes the fetches that arrive together in one transaction (group commit)."""
+    north = links.resolve(linked.db, LINK.fullmatch(
+        links.links(linked, actor(linked), school=NORTH).issued[0].url).group(1))
+    south_url = links.links(linked, actor(linked), school=SOUTH).issued[0].url
+    south = links.resolve(linked.db, LINK.fullmatch(south_url).group(1))
+    links.revoke(linked, actor(linked), SOUTH)  # after the service looked it up
+    batch = [links.Fetch(north, f"198.51.100.{i}", "Google-Calendar-Importer", "cd" * 32, 10) for i in range(5)]
+    batch.insert(2, links.Fetch(south, "198.51.100.9", "curl", "ef" * 32, 10))
+    outcomes = links.record_fetches(linked, batch, day=date(2026, 6, 1))
+    assert outcomes == ["recorded", "already", "revoked", "already", "already", "already"]
+    rows = [r for r in audit_rows(linked) if r[1] == "disclosure"]
+    assert [(r[2], r[3]["client"]) for r in rows] == [(NORTH, "198.51.100.0")]

@@ -26,6 +26,8 @@ not answered (503).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import ipaddress
 import os
@@ -165,6 +167,59 @@ def not_modified(request: Request, meta: CalendarFile) -> bool:
     return meta.mtime <= when.timestamp()
 
 
+# ---------------------------------------------------------------- the audit of fetches
+
+
+class FetchAuditor:
+    """Audits fetches before they are answered, in group commits.
+
+    Each fetch that is to return a file waits here until its audit row is committed
+    (:func:`slo.services.calendar_links.record_fetches`). Fetches that arrive while a
+    transaction is being written wait for the next one, which writes all of them: one
+    ``BEGIN IMMEDIATE`` and one sync to disk for many clients at once (200 schools' first
+    fetches of the day at the same moment), in one worker thread, so the service never
+    contends with itself for SQLite's write lock.
+    """
+
+    #: fetches written in one transaction at most
+    BATCH = 500
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pending: list[tuple[calendar_links.Fetch, date, asyncio.Future[calendar_links.FetchOutcome]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def record(self, fetch: calendar_links.Fetch, day: date) -> calendar_links.FetchOutcome:
+        """The fetch's outcome once it is on the record; raises what the database raised."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[calendar_links.FetchOutcome] = loop.create_future()
+        self._pending.append((fetch, day, future))
+        if self._task is None:
+            self._task = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[: self.BATCH], self._pending[self.BATCH :]
+                for day in sorted({d for _, d, _ in batch}):
+                    items = [(f, fut) for f, d, fut in batch if d == day]
+                    write = functools.partial(calendar_links.record_fetches, self.store, [f for f, _ in items],
+                                              day=day)
+                    try:
+                        outcomes = await anyio.to_thread.run_sync(write)
+                    except Exception as exc:
+                        for _, fut in items:
+                            if not fut.done():
+                                fut.set_exception(exc)
+                        continue
+                    for (_, fut), outcome in zip(items, outcomes, strict=True):
+                        if not fut.done():  # a client that went away has cancelled its wait
+                            fut.set_result(outcome)
+        finally:
+            self._task = None
+
+
 # ---------------------------------------------------------------- the app
 
 
@@ -177,6 +232,7 @@ class CalendarService:
         self.files = CalendarFiles(folder)
         self.today = today or (lambda: audit.now_local().date())
         self.log = log or (lambda text: print(text, file=sys.stderr, flush=True))
+        self.auditor = FetchAuditor(store)
         #: token hash -> the day its fetch was audited (or found already audited for its school)
         self._audited: dict[str, date] = {}
 
@@ -214,10 +270,8 @@ class CalendarService:
         if self._audited.get(link.token_hash) == day:
             return None
         try:
-            outcome = await anyio.to_thread.run_sync(lambda: calendar_links.record_fetch(
-                self.store, link, day=day, client=client, user_agent=user_agent, sha256=meta.sha256,
-                size=meta.size,
-            ))
+            outcome = await self.auditor.record(
+                calendar_links.Fetch(link, client, user_agent, meta.sha256, meta.size), day)
         except Exception as exc:  # the database busy or broken: no audit, no disclosure
             self.log(f"calendar service: could not audit a fetch of school {link.school}'s calendar: {exc}")
             return refusal(503, "Service Unavailable", {"retry-after": "60"})

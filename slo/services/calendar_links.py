@@ -463,6 +463,17 @@ def resolve(db: Database, token: str) -> ServedLink | None:
 FetchOutcome = Literal["recorded", "already", "revoked"]
 
 
+@dataclass(frozen=True)
+class Fetch:
+    """One fetch through a link that is about to return the calendar, as the service saw it."""
+
+    link: ServedLink
+    client: str
+    user_agent: str
+    sha256: str
+    size: int
+
+
 def record_fetch(
     store: Store,
     link: ServedLink,
@@ -481,30 +492,45 @@ def record_fetch(
     any of its links): nothing written. ``"revoked"``: the link was rotated or revoked
     since it was looked up: nothing written, and the caller must not send the file.
     """
+    return record_fetches(store, [Fetch(link, client, user_agent, sha256, size)], day=day)[0]
+
+
+def record_fetches(store: Store, fetches: list[Fetch], *, day: date) -> list[FetchOutcome]:
+    """:func:`record_fetch` for several fetches in one transaction (one commit, one sync to disk).
+
+    The outcome of each, in order; within the batch a school's second fetch is ``"already"``.
+    """
     stamp = day.isoformat()
+    outcomes: list[FetchOutcome] = []
     with store.write() as db:
-        active = db.execute(
-            "SELECT 1 FROM calendar_links WHERE token_hash = ? AND revoked_at IS NULL", [link.token_hash]
-        ).fetchone()
-        if active is None:
-            return "revoked"
-        seen = db.execute(
-            "SELECT 1 FROM calendar_links WHERE school = ? AND disclosed_on = ? LIMIT 1", [link.school, stamp]
-        ).fetchone()
-        if seen is not None:
-            db.execute(
-                "UPDATE calendar_links SET disclosed_on = ? WHERE token_hash = ? AND disclosed_on IS NOT ?",
-                [stamp, link.token_hash, stamp],
-            )
-            return "already"
-        db.execute("UPDATE calendar_links SET disclosed_on = ? WHERE token_hash = ?", [stamp, link.token_hash])
-        audit.record(db, SERVICE_ACTOR, audit.DISCLOSURE, ENTITY, link.school, {
-            "link": link_id(link.token_hash),
-            "client": clean_client(client),
-            "user_agent": clean_line(user_agent)[:USER_AGENT_MAX],
-            "sha256": sha256,
-            "bytes": size,
-        })
+        for fetch in fetches:
+            outcomes.append(_record_one(db, fetch, stamp))
+    return outcomes
+
+
+def _record_one(db: Database, fetch: Fetch, stamp: str) -> FetchOutcome:
+    link = fetch.link
+    active = db.execute(
+        "SELECT 1 FROM calendar_links WHERE token_hash = ? AND revoked_at IS NULL", [link.token_hash]
+    ).fetchone()
+    if active is None:
+        return "revoked"
+    seen = db.execute(
+        "SELECT 1 FROM calendar_links WHERE school = ? AND disclosed_on = ? LIMIT 1", [link.school, stamp]
+    ).fetchone()
+    db.execute(
+        "UPDATE calendar_links SET disclosed_on = ? WHERE token_hash = ? AND disclosed_on IS NOT ?",
+        [stamp, link.token_hash, stamp],
+    )
+    if seen is not None:
+        return "already"
+    audit.record(db, SERVICE_ACTOR, audit.DISCLOSURE, ENTITY, link.school, {
+        "link": link_id(link.token_hash),
+        "client": clean_client(fetch.client),
+        "user_agent": clean_line(fetch.user_agent)[:USER_AGENT_MAX],
+        "sha256": fetch.sha256,
+        "bytes": fetch.size,
+    })
     return "recorded"
 
 
