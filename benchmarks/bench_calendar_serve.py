@@ -82,7 +82,7 @@ def prepare(work: Path, source: str | None, schools: int) -> tuple[Path, Path, l
 
 class Service:
     def __init__(self, db: Path, exports: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLO_")}
+        env = {k: v for k, v in os.environ.items() if k not in ("SLO_DB", "SLO_EXPORTS", "SLO_USER")}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "slo", "--db", str(db), "--exports", str(exports), "calendars", "serve",
              "--listen", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1"],
