@@ -187,7 +187,7 @@ def main() -> int:
         plan: list[tuple[str, list[str]]] = [
             ("due", [*slo, *g, "--user", "PC1000", "due", "--on", "2026-03-11"]),
             ("check", [*slo, *g, "check"]),
-            ("backup", [*slo, *g, "backup", str(work / "backup.db")]),
+            ("backup", [*slo, *g, "--user", "A1", "backup", str(work / "backup.db")]),
             ("export calendars", [*slo, *g, "--user", "A1", "export", "calendars"]),
             ("report continuity json (year)", [*slo, *g, "--user", "A1", "report", "continuity", "--from", a, "--to", b,
                                                "--format", "json", "--out", str(work / "report.json")]),

@@ -317,3 +317,122 @@ def test_a_legacy_log_without_checkpoint_is_flagged_until_anchored(template, tmp
     assert "no checkpoint" in capsys.readouterr().out
     assert main(["--db", str(path), "--user", "A1", "check", "--anchor"]) == 0
     assert main(["--db", str(path), "check"]) == 0
+
+
+# ---------------------------------------------------------------- item 8: every disclosure is audited
+
+
+def _slo(*args: str, **kw) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "slo", *args], cwd=ROOT, env=env, **kw)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """The small demo (a bundle of about 1.3 MB: far more than a pipe holds)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    proc = _slo("demo", "--scale", "small", "--db", str(path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.wait(timeout=300) == 0
+    return path
+
+
+def disclosures(path: Path, entity: str) -> list[tuple[str, dict]]:
+    conn = raw(path)
+    rows = conn.execute("SELECT actor, detail FROM audit WHERE entity = ? AND operation = 'export' ORDER BY id",
+                        [entity]).fetchall()
+    conn.close()
+    return [(actor, json.loads(detail)) for actor, detail in rows]
+
+
+@pytest.mark.parametrize("read", [0, 1, 4096, 200_000])
+def test_a_bundle_piped_into_head_is_audited_with_how_it_ended(demo_db, tmp_path, read):
+    path = fresh(demo_db, tmp_path)
+    proc = _slo("--db", str(path), "--user", "A1", "export", "bundle", "-",
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    got = proc.stdout.read(read) if read else b""
+    proc.stdout.close()  # what `head` does when it has what it wants
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and b"Traceback" not in err, err
+    assert len(got) == read
+    rows = disclosures(path, "bundle")
+    assert [r[1]["state"] for r in rows] == ["started", "interrupted: the reader closed the pipe"]
+    start, end = rows
+    assert start[0] == end[0] == "A1" and start[1]["to"] == "standard output" and start[1]["named"] is True
+    assert end[1]["started_row"] > 0 and isinstance(end[1]["counts"], dict)
+    assert check(path).ok
+
+
+def test_a_bundle_export_killed_midway_leaves_its_start_row(demo_db, tmp_path):
+    path = fresh(demo_db, tmp_path)
+    proc = _slo("--db", str(path), "--user", "A1", "export", "bundle", "-",
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.read(10)  # it has started writing, and blocks on the full pipe
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert [r[1]["state"] for r in disclosures(path, "bundle")] == ["started"]
+    assert check(path).ok
+
+
+def test_a_completed_bundle_export_to_a_file_says_where_and_how_many(demo_db, tmp_path):
+    path = fresh(demo_db, tmp_path)
+    out = tmp_path / "out" / "b.json"
+    assert main(["--db", str(path), "--user", "A1", "export", "bundle", str(out)]) == 0
+    start, end = disclosures(path, "bundle")
+    assert start[1]["to"] == str(out.resolve()) and end[1]["state"] == "completed"
+    written = json.loads(out.read_text())
+    assert end[1]["counts"] == {k: len(v) for k, v in written.items() if k != "format"}
+
+
+class _FailingStream:
+    def __init__(self, after: int, exc: BaseException):
+        self.left, self.exc = after, exc
+
+    def write(self, text: str) -> int:
+        if self.left <= 0:
+            raise self.exc
+        self.left -= 1
+        return len(text)
+
+    def flush(self) -> None:
+        if self.left <= 0:
+            raise self.exc
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(after=st.integers(0, 40), exc=st.sampled_from([BrokenPipeError(32, "Broken pipe"), OSError(28, "No space"),
+                                                     KeyboardInterrupt(), ValueError("x")]))
+def test_however_a_bundle_export_ends_the_log_says_so(template, tmp_path, after, exc):
+    from slo.services.actors import load_actor
+    from slo.services.bundle import write_bundle
+
+    path = fresh(template, tmp_path)
+    store = open_store(path)
+    try:
+        with pytest.raises(type(exc)):
+            write_bundle(store, load_actor(store.db, "A1"), _FailingStream(after, exc), to="test")
+        assert not store.db.conn.in_transaction
+    finally:
+        store.close()
+    states = [r[1]["state"] for r in disclosures(path, "bundle")]
+    expected = {BrokenPipeError: "interrupted: the reader closed the pipe",
+                KeyboardInterrupt: "interrupted by the user"}
+    assert states == ["started", expected.get(type(exc), f"failed: {type(exc).__name__}")]
+    assert check(path).ok
+
+
+def test_a_backup_needs_an_admin_and_is_audited(template, tmp_path, capsys):
+    path = fresh(template, tmp_path)
+    out = tmp_path / "b.db"
+    assert main(["--db", str(path), "backup", str(out)]) == 1
+    assert "needs a user" in capsys.readouterr().err
+    assert main(["--db", str(path), "--user", "PC1000", "backup", str(out)]) == 1
+    assert "may not" in capsys.readouterr().err and not out.exists()
+    assert main(["--db", str(path), "--user", "A1", "backup", str(out)]) == 0
+    (a1, start), (a2, end) = disclosures(path, "backup")
+    assert a1 == a2 == "A1" and start["to"] == str(out.resolve()) and start["state"] == "started"
+    assert end["state"] == "completed" and end["bytes"] == out.stat().st_size
+    assert end["started_row"] == raw(path).execute(
+        "SELECT id FROM audit WHERE entity = 'backup' ORDER BY id LIMIT 1").fetchone()[0]
+    assert check(out).ok and check(path).ok

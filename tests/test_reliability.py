@@ -21,6 +21,7 @@ import pytest
 
 from slo.cli.main import main
 from slo.services import integrity
+from slo.services.actors import load_actor
 from slo.services.bundle import import_bundle
 from slo.store.db import NetworkFilesystem, open_store
 
@@ -131,7 +132,8 @@ def test_sigkill_during_abstraction_cancellations(tmp_path, small_bundle):
             n = abs_ref.split("-")[1]
             row = conn.execute("SELECT status FROM engagements WHERE ref = ?", [f"CRASH-{n}"]).fetchone()
             assert row == ("cancelled",)
-        top = conn.execute("SELECT max(CAST(substr(ref, 7) AS INTEGER)) FROM engagements WHERE ref LIKE 'CRASH-%'").fetchone()[0]
+        top = conn.execute(
+            "SELECT max(CAST(substr(ref, 7) AS INTEGER)) FROM engagements WHERE ref LIKE 'CRASH-%'").fetchone()[0]
         start = (top or 0) + 1
         conn.close()
     assert acknowledged
@@ -224,19 +226,23 @@ def test_writer_waiting_past_busy_timeout_gets_a_clear_message(tmp_path, small_b
 def test_backup_is_consistent_private_and_checks(tmp_path, small_bundle, capsys):
     path = _prepared_db(tmp_path, small_bundle)
     out = tmp_path / "copies" / "backup.db"
-    assert main(["--db", str(path), "backup", str(out)]) == 0
+    assert main(["--db", str(path), "--user", "A1", "backup", str(out)]) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert main(["--db", str(out), "check"]) == 0
     text = capsys.readouterr().out
     assert "audit chain: ok" in text
     src = sqlite3.connect(path)
     dst = sqlite3.connect(out)
-    for table in ("officers", "engagements", "audit"):
+    for table in ("officers", "engagements"):
         assert src.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == dst.execute(
             f"SELECT * FROM {table} ORDER BY 1"
         ).fetchall()
+    # the copy holds the live log up to the backup's own start row; the end row is only in the live log
+    copied = dst.execute("SELECT * FROM audit ORDER BY id").fetchall()
+    assert src.execute("SELECT * FROM audit ORDER BY id").fetchall()[: len(copied)] == copied
+    assert json.loads(copied[-1][6])["state"] == "started"
     # a second backup to the same file is refused, not overwritten
-    assert main(["--db", str(path), "backup", str(out)]) == 1
+    assert main(["--db", str(path), "--user", "A1", "backup", str(out)]) == 1
 
 
 def test_backup_while_another_process_writes(tmp_path, small_bundle):
@@ -248,7 +254,7 @@ def test_backup_while_another_process_writes(tmp_path, small_bundle):
     try:
         proc.stdout.readline()
         store = open_store(path)
-        out = integrity.backup(store, tmp_path / "live.db", pages_per_step=1)
+        out = integrity.backup(store, tmp_path / "live.db", actor=load_actor(store.db, "A1"), pages_per_step=1)
         store.close()
     finally:
         proc.kill()

@@ -25,6 +25,7 @@ def run_check(ctx: Context, args) -> int:
     store = ctx.store()
     if getattr(args, "anchor", False):
         actor = ctx.actor()
+        assert actor is not None  # ctx.actor() raises when there is none
         anchored = integrity.anchor(store, actor)
         if anchored is None:
             err("the audit checkpoint already verifies: nothing to anchor")
@@ -41,9 +42,12 @@ def run_check(ctx: Context, args) -> int:
 
 def run_backup(ctx: Context, args) -> int:
     store = ctx.store()
-    out = integrity.backup(store, args.out)
+    actor = ctx.actor()
+    assert actor is not None
+    out = integrity.backup(store, args.out, actor=actor)
     report = integrity.check(store.db)
-    err(f"backed up {ctx.db_path} to {out} (audit head {report.chain.last_hash})")
+    head = report.chain.last_hash if report.chain else "-"
+    err(f"backed up {ctx.db_path} to {out} (audit head {head})")
     return 0
 
 
@@ -68,6 +72,7 @@ def run_retention(ctx: Context, args) -> int:
 
     store = ctx.store()
     actor = ctx.actor()
+    assert actor is not None
     permissions.require(store.db, actor, permissions.ERASE, what="retention reviews")
     try:
         on = date.fromisoformat(args.on) if args.on else date.today()
@@ -87,6 +92,7 @@ def run_erase(ctx: Context, args) -> int:
         raise ServiceError(f"erasing {args.ref} cannot be undone; repeat with --yes to confirm")
     store = ctx.store()
     actor = ctx.actor()
+    assert actor is not None
     result = retention.erase_young_person(store, actor, args.ref)
     err(
         f"erased {result.ref}: {result.consultations} consultation(s) and {result.referrals} referral(s) "

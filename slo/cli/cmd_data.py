@@ -51,14 +51,15 @@ def run_export(ctx: Context, args) -> int:
     """Stream the bundle to a temporary file beside OUT, then rename it into place."""
     store = ctx.store()
     actor = ctx.actor()
+    assert actor is not None
     progress = StderrProgress("export")
     if args.out == "-":
         import sys
 
-        bundle.write_bundle(store, actor, sys.stdout, progress=progress)
+        bundle.write_bundle(store, actor, sys.stdout, progress=progress, to="standard output")
         return 0
     out = Path(args.out)
     with atomic_file(out) as f:
-        counts = bundle.write_bundle(store, actor, f, progress=progress)
+        counts = bundle.write_bundle(store, actor, f, progress=progress, to=str(out.resolve()))
     err(f"wrote {args.out}: " + ", ".join(f"{n} {e}" for e, n in counts.items()))
     return 0

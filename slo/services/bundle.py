@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 from sqlite_utils import Database
@@ -484,38 +484,46 @@ def _audit_export(store: Store, actor: Actor, counts: dict[str, int]) -> None:
         )
 
 
-def write_bundle(store: Store, actor: Actor, stream, *, progress: Progress | None = None) -> dict[str, int]:
+def write_bundle(
+    store: Store, actor: Actor, stream: IO[str], *, progress: Progress | None = None, to: str = "a stream"
+) -> dict[str, int]:
     """Stream every record as a bundle to ``stream`` (a text file); returns counts per section.
 
     Memory stays flat whatever the size of the database: records are read from
     one consistent snapshot (a read transaction; writers are not blocked) and
     written one at a time, byte for byte as :func:`dump` would write them. The
-    export is audited (a named disclosure) after the last record is written; a
-    caller writing to a file should make it visible only after this returns.
+    export is a named disclosure, audited before the first byte goes out
+    (``to`` says where: a file's path, or standard output) and again when it
+    ends, with how it ended and the records written (:func:`audit.disclosure`):
+    a reader that closes the pipe early still leaves both rows.
     """
     db = store.db
     permissions.require(db, actor, permissions.EXPORT_BUNDLE, what="this database")
     counts: dict[str, int] = {}
-    db.conn.execute("BEGIN")  # a read snapshot (WAL): a consistent export without blocking writers
-    try:
-        stream.write('{\n  "format": ' + json.dumps(FORMAT))
-        for entity in ENTITY_ORDER:
-            stream.write(f',\n  "{entity}": [')
-            n = 0
-            for record in _section_rows(db, entity):
-                text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-                stream.write(("\n    " if n == 0 else ",\n    ") + text)
-                n += 1
-                if progress and n % 20000 == 0:
+    with audit.disclosure(store, actor.collar, audit.EXPORT, "bundle", None, {"named": True, "to": to}) as done:
+        done.detail["counts"] = counts  # filled in as sections are written: partial if cut short
+        db.conn.execute("BEGIN")  # a read snapshot (WAL): a consistent export without blocking writers
+        try:
+            stream.write('{\n  "format": ' + json.dumps(FORMAT))
+            for entity in ENTITY_ORDER:
+                stream.write(f',\n  "{entity}": [')
+                n = 0
+                for record in _section_rows(db, entity):
+                    text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+                    stream.write(("\n    " if n == 0 else ",\n    ") + text)
+                    n += 1
+                    counts[entity] = n
+                    if progress and n % 20000 == 0:
+                        progress(entity, n, n)
+                stream.write("\n  ]" if n else "]")
+                counts[entity] = n
+                if progress:
                     progress(entity, n, n)
-            stream.write("\n  ]" if n else "]")
-            counts[entity] = n
-            if progress:
-                progress(entity, n, n)
-        stream.write("\n}\n")
-    finally:
-        db.conn.execute("COMMIT")
-    _audit_export(store, actor, counts)
+            stream.write("\n}\n")
+            stream.flush()  # a closed pipe shows here, not after the end row says "completed"
+        finally:
+            if db.conn.in_transaction:
+                db.conn.execute("COMMIT")
     return counts
 
 

@@ -102,10 +102,19 @@ def anchor(store: Store, actor: Actor) -> audit.Checkpoint | None:
         return audit.anchor(db, actor.collar, report, chain.rows)
 
 
-def backup(store: Store, out: str | Path, *, pages_per_step: int = 1024,
+def backup(store: Store, out: str | Path, *, actor: Actor, pages_per_step: int = 1024,
            progress: Callable[[int, int], None] | None = None) -> Path:
-    """Copy the live database to ``out`` (a new file, mode 0600) and check the copy."""
+    """Copy the live database to ``out`` (a new file, mode 0600) and check the copy.
+
+    A backup is a copy of every record: only an actor who may export the whole
+    database (an admin) may make one, and it is audited as an ``export`` of
+    entity ``backup`` when it starts (the copy holds that row) and again when it
+    ends, with how it ended (:func:`audit.disclosure`); ``to`` is the path written.
+    """
+    from . import permissions
+
     out = Path(out)
+    permissions.require(store.db, actor, permissions.EXPORT_BUNDLE, what="this database")
     if out.exists():
         raise StoreError(f"{out} already exists; choose a new file name for the backup")
     if out.resolve() == store.path.resolve():
@@ -114,26 +123,28 @@ def backup(store: Store, out: str | Path, *, pages_per_step: int = 1024,
     tmp = out.with_name(f".{out.name}.partial")
     if tmp.exists():
         tmp.unlink()
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    try:
-        target = sqlite3.connect(str(tmp))
+    with audit.disclosure(store, actor.collar, audit.EXPORT, "backup", None, {"to": str(out.resolve())}) as done:
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
         try:
-            def _progress(status: int, remaining: int, total: int) -> None:
-                if progress:
-                    progress(total - remaining, total)
+            target = sqlite3.connect(str(tmp))
+            try:
+                def _progress(status: int, remaining: int, total: int) -> None:
+                    if progress:
+                        progress(total - remaining, total)
 
-            store.db.conn.backup(target, pages=pages_per_step, progress=_progress)
-            target.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
-            result = target.execute("PRAGMA integrity_check").fetchone()[0]
-            if result != "ok":
-                raise StoreError(f"the backup copy failed its integrity check: {result}")
-        finally:
-            target.close()
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+                store.db.conn.backup(target, pages=pages_per_step, progress=_progress)
+                target.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
+                result = target.execute("PRAGMA integrity_check").fetchone()[0]
+                if result != "ok":
+                    raise StoreError(f"the backup copy failed its integrity check: {result}")
+            finally:
+                target.close()
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, out)
+        except BaseException:
+            if tmp.exists():
+                tmp.unlink()
+            raise
+        done.detail["bytes"] = out.stat().st_size
     return out
