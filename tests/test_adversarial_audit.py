@@ -436,3 +436,110 @@ def test_a_backup_needs_an_admin_and_is_audited(template, tmp_path, capsys):
     assert end["started_row"] == raw(path).execute(
         "SELECT id FROM audit WHERE entity = 'backup' ORDER BY id LIMIT 1").fetchone()[0]
     assert check(out).ok and check(path).ok
+
+
+# ---------------------------------------------------------------- item 9: refused input is never logged
+
+GIVEN = ["Finley", "Zoë", "Aoife", "Mohammed", "Siân", "Kacper", "Olu", "Ren"]
+FAMILY = ["Patel", "Brontë", "O'Neill", "Nowak", "Kaur-Singh", "Adeyemi", "Ng"]
+typed_name = st.builds(
+    lambda g, f, d, style: style.format(g=g, f=f, d=d),
+    st.sampled_from(GIVEN), st.sampled_from(FAMILY), st.dates(),
+    st.sampled_from(["{g} {f}, DOB {d}", "{f}, {g}", "{g} {f}", "{g} {f} ({d})", "{g}.{f}@school.example"]),
+)
+typed_text = st.one_of(typed_name, st.text(min_size=8, max_size=40).filter(lambda t: t.strip() == t and "\x00" not in t))
+
+
+def _audit_text(path: Path) -> str:
+    conn = raw(path)
+    text = "\n".join(" ".join(str(v) for v in row) for row in conn.execute("SELECT * FROM audit"))
+    conn.close()
+    return text
+
+
+def _refusal_attempts(path: Path, typed: str) -> None:
+    """Every way a person can type text that is then refused, through the real CLI and services."""
+    from slo.models import Engagement
+    from slo.services import desk, records
+    from slo.services.actors import load_actor
+
+    cli = [
+        ["--user", "PC1000", "erase", typed, "--yes"],  # not allowed to erase
+        ["--user", "A1", "erase", typed, "--yes"],  # no such young person
+        ["--user", "A1", "erase", typed],  # not confirmed
+        ["--user", typed, "due"],  # no such officer
+        ["--user", "PC1000", "export", "calendars", "--school", typed],
+        ["--user", "S100", "abstraction", "review", typed, "--accept"],
+        ["--user", "PC1000", "report", "continuity", "--from", "2026-01-01", "--to", "2026-01-31",
+         "--scope", f"team:{typed}"],
+        ["--user", "PC1000", "report", "continuity", "--from", "2026-01-01", "--to", "2026-01-31",
+         "--scope", f"officer:{typed}"],
+    ]
+    for argv in cli:
+        assert main(["--db", str(path), *argv]) in (1, 2)
+    store = open_store(path)
+    try:
+        other = load_actor(store.db, "PC1001")
+        for call in (
+            lambda: desk.require_young_person(store.db, other, typed),
+            lambda: desk.require_school(store.db, other, typed),
+            lambda: records.view(store, other, "young_people", typed),
+            lambda: records.save(store, other, Engagement(
+                ref=typed, officer="PC1000", school="100000", kind="visit", title="Visit",
+                starts_at="2026-03-02T10:00", ends_at="2026-03-02T11:00", status="planned")),
+        ):
+            try:
+                call()
+            except Exception as exc:  # refused one way or another: that is the point
+                assert "Traceback" not in str(exc)
+    finally:
+        store.close()
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(typed=typed_text)
+def test_refused_input_is_never_copied_into_the_audit_log(template, tmp_path, capsys, typed):
+    path = fresh(template, tmp_path)
+    before = _audit_text(path)
+    if typed in before:
+        return  # the text was in the log already (say "A1 view"): nothing to learn from it
+    _refusal_attempts(path, typed)
+    capsys.readouterr()
+    after = _audit_text(path)
+    assert after != before  # refusals were audited ...
+    assert typed not in after  # ... without what was typed
+    from slo.models.text import clean_line
+
+    assert clean_line(typed) not in after[len(before):]
+    assert check(path).ok
+
+
+def test_refusals_of_existing_records_still_name_them(template, tmp_path):
+    path = fresh(template, tmp_path)
+    assert main(["--db", str(path), "--user", "PC1000", "erase", "YP-0001", "--yes"]) == 1
+    assert main(["--db", str(path), "--user", "PC1000", "erase", "Finley Patel, DOB 2014-03-02", "--yes"]) == 1
+    conn = raw(path)
+    targets = [json.loads(d)["target"] for (d,) in conn.execute(
+        "SELECT detail FROM audit WHERE operation = 'refused' ORDER BY id")]
+    assert targets == ["young person YP-0001", f"young person {audit.NOT_RECORDED}"]
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(kind=st.sampled_from(["young person", "school", "officer", "team", "engagements", "absences", "abstraction"]),
+       typed=typed_text, suffix=st.sampled_from(["", "'s records", "'s week", " (assigned to PC1000)", "'s <b>"]))
+def test_refusal_target_keeps_only_existing_keys(template, tmp_path, kind, typed, suffix):
+    path = fresh(template, tmp_path)
+    store = open_store(path)
+    try:
+        kept = audit.refusal_target(store.db, f"{kind} {typed}{suffix}")
+        assert typed not in kept
+        assert kept == f"{kind} {audit.NOT_RECORDED}"
+        existing = {"young person": "YP-0001", "school": "100000", "officer": "PC1000", "team": "NHT-North",
+                    "engagements": "ENG-1", "absences": "PC1000/2026-02-16", "abstraction": "ABS-1"}[kind]
+        kept = audit.refusal_target(store.db, f"{kind} {existing}{suffix}")
+        assert kept == f"{kind} {existing}" + (suffix if suffix in ("'s records", "'s week") else "")
+        assert audit.refusal_target(store.db, "this database") == "this database"
+        assert audit.refusal_target(store.db, typed) == audit.NOT_RECORDED
+        assert audit.refusal_target(store.db, typed.lower()) == audit.NOT_RECORDED
+    finally:
+        store.close()

@@ -421,3 +421,75 @@ def _end_disclosure(store: Any, actor: str, operation: str, entity: str, key: st
     with store.write() as db:
         record(db, actor, operation, entity, key,
                dict(handle.detail, state=handle.outcome, started_row=handle.started_row))
+
+
+# ---------------------------------------------------------------- refusals keep no typed text
+
+#: the words before a record's key in a refusal's target, and where such a key lives
+_TARGET_KINDS: dict[str, tuple[str, str]] = {
+    "young person": ("young_people", "ref"), "young_people": ("young_people", "ref"),
+    "engagement": ("engagements", "ref"), "engagements": ("engagements", "ref"),
+    "consultation": ("consultations", "ref"), "consultations": ("consultations", "ref"),
+    "referral": ("referrals", "ref"), "referrals": ("referrals", "ref"),
+    "abstraction": ("abstractions", "ref"),
+    "school": ("schools", "urn"), "schools": ("schools", "urn"),
+    "officer": ("officers", "collar_number"), "officers": ("officers", "collar_number"),
+    "team": ("teams", "ref"), "teams": ("teams", "ref"),
+}
+#: composite keys "<owner>/<date>": the owner's table, and the column it is found in
+_COMPOSITE_KINDS: dict[str, tuple[str, str]] = {
+    "absences": ("officers", "collar_number"), "assignments": ("schools", "urn"),
+}
+#: what may follow an existing key: "'s records", "'s week", "'s abstractions", "'s figures"
+_TARGET_SUFFIX = re.compile(r"'s [a-z ]{1,40}")
+#: the fixed targets of refusals in the code: kept as they are (add a new one here, or it is not recorded)
+KNOWN_TARGETS = frozenset({
+    "this database", "the audit log", "the audit log's checkpoint", "term dates", "retention reviews",
+    "any school's calendar", "any school's calendar link", "the calendar service's settings",
+    "caseloads", "every officer's caseload", "abstractions", "the continuity report", "the whole force",
+    "an officer not in the database", "a team not in the database",
+})
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+NOT_RECORDED = "(not recorded: it named no existing record)"
+
+
+def _key_exists(db: Database, table: str, column: str, key: str) -> bool:
+    return db.execute(f"SELECT 1 FROM [{table}] WHERE [{column}] = ? LIMIT 1", [key]).fetchone() is not None
+
+
+def refusal_target(db: Database, target: str) -> str:
+    """What a refusal's audit row may say about its target: never text the user typed.
+
+    A refusal's message quotes what was typed (``young person Finley Patel, DOB
+    2014-03-02``), and that message is for the person at the terminal. The audit
+    log is kept for years and holds no personal data, so it gets only: a fixed
+    phrase of :data:`KNOWN_TARGETS` (``this database``, ``the audit log``); or a kind and a
+    key that names an *existing* record (``young person YP-0001``, ``officer
+    PC1000's week``), with anything after the key dropped unless it is a phrase
+    of the code; or the kind alone and :data:`NOT_RECORDED`.
+    """
+    text = target.strip()
+    for kind in sorted({**_TARGET_KINDS, **_COMPOSITE_KINDS}, key=len, reverse=True):
+        if not text.startswith(kind + " "):
+            continue
+        rest = text[len(kind) + 1:]
+        candidates = [rest]
+        cut = rest.find("'s ")
+        if cut > 0:
+            candidates.append(rest[:cut])
+        paren = rest.find(" (")
+        if paren > 0:
+            candidates.append(rest[:paren])
+        for key in candidates:
+            if kind in _COMPOSITE_KINDS:
+                table, column = _COMPOSITE_KINDS[kind]
+                owner, _, day = key.partition("/")
+                ok = bool(_ISO_DAY.fullmatch(day)) and _key_exists(db, table, column, owner)
+            else:
+                table, column = _TARGET_KINDS[kind]
+                ok = _key_exists(db, table, column, key)
+            if ok:
+                suffix = rest[len(key):]
+                return f"{kind} {key}" + (suffix if _TARGET_SUFFIX.fullmatch(suffix) else "")
+        return f"{kind} {NOT_RECORDED}"
+    return text if text in KNOWN_TARGETS else NOT_RECORDED

@@ -143,12 +143,14 @@ def log_refusal(db: Database, actor: Actor, action: str, target: str) -> None:
     transaction the row is written there and shares its fate.)
     """
     conn = db.conn
+    # the target sentence may quote what the user typed: the log keeps only existing keys
+    detail = {"target": audit.refusal_target(db, target)}
     if conn.in_transaction:
-        audit.record(db, actor.collar, audit.REFUSED, "permission", action, {"target": target})
+        audit.record(db, actor.collar, audit.REFUSED, "permission", action, detail)
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        audit.record(db, actor.collar, audit.REFUSED, "permission", action, {"target": target})
+        audit.record(db, actor.collar, audit.REFUSED, "permission", action, detail)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
