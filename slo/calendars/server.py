@@ -414,6 +414,9 @@ def serve(store: Store, folder: Path, *, listen: str, limits: Limits, trusted_pr
     server = uvicorn.Server(config)
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
+        if not ipaddress.ip_address(bound_host).is_loopback:
+            announce(f"calendar service: warning: listening on {shown}, not a loopback address: firewall the "
+                     "port so that only the reverse proxy reaches it (links must only travel over TLS)")
         if not folder.is_dir():
             announce(f"calendar service: warning: {folder} does not exist yet; every link answers 404 "
                      "until 'slo export calendars' (or the scheduler) writes it")
