@@ -78,7 +78,7 @@ def test_html_self_contained_escaped_and_renders(rstore, tmp_path, capsys):
     assert run(rstore, "A1", "--format", "html", "--out", str(out)) == 0
     html = out.read_text(encoding="utf-8")
     assert "Beta &lt;b&gt;School&lt;/b&gt;" in html and "<b>School</b>" not in html
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 4
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html and "<link" not in html
     assert "Definitions (version 2)" in html

@@ -120,10 +120,15 @@ BUNDLE = {
 }
 
 
-@pytest.fixture
-def v2store(store):
+def load_v2(store):
+    """``store`` with this module's bundle imported (other report tests build on it)."""
     import_bundle(store, copy.deepcopy(BUNDLE), None)
     return store
+
+
+@pytest.fixture
+def v2store(store):
+    return load_v2(store)
 
 
 def report(store, who="AD", **kw):

@@ -299,7 +299,26 @@ _WORDS = {
     "one_to_one": "1:1 session",
     "provision_day6": "Provision due (day 6)",
     "fsm": "Free school meals",
+    # words the continuity report shows for its keys and breakdowns
+    "childrens_social_care": "Children's social care",
+    "youth_justice": "Youth justice service",
+    "off_site_direction": "Off-site direction",
+    "officer_unavailable": "Officer unavailable",
+    "young_person": "Young person",
+    "unspecified": "No reason recorded",
+    "not_stated": "Not stated",
+    "outcome22": "Outcome 22",
 }
+
+
+def coded(code: str) -> str:
+    """A DfE reason or ethnicity code with its name: ``PA`` -> ``PA Physical assault against an adult``;
+    any other value as :func:`label` reads it."""
+    if code in REASON_LABELS:
+        return f"{code} {REASON_LABELS[code]}"
+    if code in ETHNICITY_LABELS:
+        return f"{code} {ETHNICITY_LABELS[code]}"
+    return label(code)
 
 
 def label(value: str) -> str:

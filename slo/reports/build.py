@@ -195,8 +195,8 @@ def build_report(store, actor, date_from: date, date_to: date, *, evaluation: bo
         report["officers"] = data["officers"]
         report["teams"] = data["teams"]
         report["force"] = data["force"]
-        report["schools"] = [{"urn": s["urn"], "name": names.get(s["urn"]), **{k: v for k, v in s.items() if k != "urn"}}
-                             for s in data["schools"]]
+        report["schools"] = [{"urn": s["urn"], "name": names.get(s["urn"]),
+                              **{k: v for k, v in s.items() if k != "urn"}} for s in data["schools"]]
         report["young_people"] = data["young_people"]
         report["consultations"] = data["consultations"]
     report["consultations"] = {k: v for k, v in report["consultations"].items() if not k.startswith("_")}

@@ -24,14 +24,14 @@ DEFINITIONS: list[Definition] = [
     Definition("period", "Period counted",
                "The days from the first day asked for to the last, but never past the day the report is "
                "counted to (today unless another day is given): days that have not happened count nothing.",
-               "P = FROM..END, END = min(TO, AS_OF); FROM > AS_OF is refused"),
+               "P = FROM..END, END = min(TO, AS_OF); FROM after AS_OF is refused"),
     Definition("officers", "Officers listed",
                "Schools liaison officers in post on at least one day of the period; sergeants, inspectors, "
                "admins and evaluators are not listed and are in no total.",
-               "role = slo and start_date <= END and (end_date is none or end_date >= FROM)"),
+               "role = slo and start_date ≤ END and (end_date is none or end_date ≥ FROM)"),
     Definition("pattern_days", "Working days",
                "Days in the period on which the officer was in post and normally works.",
-               "count of d in P with start_date <= d <= end_date and weekday(d) in working_days"),
+               "count of d in P with start_date ≤ d ≤ end_date and weekday(d) in working_days"),
     Definition("absence_days", "Days absent",
                "Working days covered by leave, sickness, a rest day, a course or another absence.",
                "count of pattern days covered by an absence"),
@@ -93,7 +93,7 @@ DEFINITIONS: list[Definition] = [
     Definition("longest_gap_days", "Longest gap",
                "The longest run of days in the period with nothing delivered (at the school, or for the "
                "young person); the whole period when nothing was delivered.",
-               "max(next - previous - 1) over FROM - 1, d1 < ... < dk, END + 1"),
+               "max(next - previous - 1) over FROM - 1, d1 … dk (in order), END + 1"),
     Definition("consultations", "Consultations",
                "Times a school consulted police about excluding a pupil, by whether the school came before "
                "or after deciding.",
@@ -114,8 +114,8 @@ DEFINITIONS: list[Definition] = [
     Definition("pex_avoided_rate", "Permanent exclusion avoided",
                "Only consultations before the decision in which the school proposed a permanent exclusion "
                "and the outcome is known: the share that did not end in permanent exclusion.",
-               "among before_decision, proposed = permanent_exclusion, outcome != pending: "
-               "share with outcome != permanent_exclusion"),
+               "among before_decision, proposed = permanent_exclusion, outcome ≠ pending: "
+               "share with outcome ≠ permanent_exclusion"),
     Definition("ethnicity_recorded_rate", "Ethnicity recorded",
                "Of the different young people the consultations were about, the share with a self-defined "
                "ethnicity recorded (not 'not stated').",
@@ -139,7 +139,7 @@ DEFINITIONS: list[Definition] = [
                "young people, officers and teams under pseudonyms that cannot be reversed without a secret "
                "kept in the database; no officer named beside a school; counts from 1 to 9 about children "
                "shown as c.",
-               "HMAC-SHA-256(secret, key); counts 1-9 -> \"c\", with the secondary rule"),
+               "HMAC-SHA-256(secret, key); counts 1-9 become \"c\", with the secondary rule"),
 ]
 
 #: the report's keys in words (table headers, the data package's titles)

@@ -87,11 +87,12 @@ def suppress_consultations(c: dict[str, Any]) -> dict[str, Any]:
         for g in groups:
             new_groups[g][m] = col[g]
     c["by_ethnic_group"] = new_groups
-    # rates whose numerator or denominator is a suppressed count become "c"
-    avoided, base = c["_pex"]
-    if small(avoided) or small(base) or small(base - avoided):
-        c["pex_avoided_rate"] = SUPPRESSED
-    recorded, people = c["_ethnicity"]
-    if small(recorded) or small(people) or small(people - recorded):
-        c["ethnicity_recorded_rate"] = SUPPRESSED
+    # rates whose numerator or denominator is a suppressed count become "c", and so do the counts
+    # behind them (with the rate hidden, two counts of 10 or more would still give the small difference)
+    for rate_key, num_key, den_key in (("pex_avoided_rate", "pex_avoided_count", "pex_decided_count"),
+                                       ("ethnicity_recorded_rate", "ethnicity_recorded_count",
+                                        "young_people_consulted")):
+        num, den = c[num_key], c[den_key]
+        if small(num) or small(den) or small(den - num):
+            c[rate_key] = c[num_key] = c[den_key] = SUPPRESSED
     return c

@@ -691,9 +691,11 @@ def consultation_figures(db: Database, date_from: date, date_to: date,
         "ethnicity_missing": missing_counts,
         "by_ethnic_group": by_group,
         "referrals": referrals,
-        # the counts behind two rates, for suppression (dropped from the output)
-        "_pex": (pex_avoided, pex_base),
-        "_ethnicity": (recorded, len(people)),
+        # added keys: the counts behind the two rates, so that a reader sees what each rate is of
+        "pex_avoided_count": pex_avoided,
+        "pex_decided_count": pex_base,
+        "ethnicity_recorded_count": recorded,
+        "young_people_consulted": len(people),
     }
 
 
