@@ -78,10 +78,15 @@ def test_validates_with_frictionless(package):
 def test_validation_can_fail(package):
     folder, _ = package
     path = folder / "officers.csv"
-    text = path.read_text(encoding="utf-8").splitlines()
-    text[1] = text[1].replace(",13,", ",thirteen,", 1)
-    path.write_text("\r\n".join(text) + "\r\n", encoding="utf-8")
-    assert not validate(folder / "datapackage.json").valid
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert rows[0][1] == "pattern_days"
+    rows[1][1] = "thirteen"          # an integer field holding words
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    report = validate(folder / "datapackage.json")
+    assert not report.valid
+    assert ["type-error"] in report.flatten(["type"])
 
 
 def test_loads_with_pandas_and_matches_the_json(package, v2store):
