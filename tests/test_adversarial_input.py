@@ -130,3 +130,414 @@ def test_a_database_path_that_is_not_a_regular_file_is_refused(tmp_path, capsys,
         os.mkfifo(path)
     assert main(["--db", str(path), "check"]) == 1  # a FIFO would block opening it for reading
     assert str(path) in one_error_line(capsys.readouterr().err)
+
+
+# --------------------------------------------------------------------------- helpers for bundles
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bounded(code: str, *, address_space: int = 2 << 30, cpu_seconds: int = 60) -> tuple[int, str, float]:
+    """Run Python ``code`` in a child limited to ``address_space`` bytes and ``cpu_seconds`` of CPU.
+
+    Returns (exit status, standard error, peak resident memory in MB, from ``os.wait4``). A child
+    that would need gigabytes fails fast with MemoryError instead of taking the machine down.
+    """
+    import resource
+    import subprocess
+    import sys
+    import tempfile
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
+                                preexec_fn=limits)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    return proc.returncode, text, usage.ru_maxrss / 1024
+
+
+def cli_import(db: Path, path: Path, capsys) -> tuple[int, str]:
+    """``slo import`` as the bootstrap actor; returns (exit code, standard error)."""
+    capsys.readouterr()
+    code = main(["--db", str(db), "import", str(path)])
+    return code, capsys.readouterr().err
+
+
+def assert_nothing_imported(db: Path) -> None:
+    """A refused first import leaves no database behind ("a command that fails changes nothing")."""
+    assert not db.exists(), "a refused import into a new path left a database"
+
+
+def fresh_bundle() -> dict:
+    """A deep copy of the shared small bundle (a fixture is shared by every example of a test)."""
+    import copy
+
+    from helpers.bundles import SMALL_BUNDLE
+
+    return copy.deepcopy(SMALL_BUNDLE)
+
+
+def bundle_text(small_bundle: dict) -> str:
+    import json
+
+    return json.dumps(small_bundle, indent=1)
+
+
+# --------------------------------------------------------------------------- 3. deep nesting
+
+
+def _nested(depth: int, kind: str) -> str:
+    if kind == "[":
+        return "[" * depth + "]" * depth
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+#: where the deep value goes: a section's list, a record's field, a whole section, the format
+NEST_PLACES = {
+    "in a section": lambda deep: '{"format": "slo-bundle/1", "young_people": [' + deep + "]}",
+    "in a field": lambda deep: '{"format": "slo-bundle/1", "schools": [{"urn": "100000", "name": ' + deep + "}]}",
+    "as a section": lambda deep: '{"format": "slo-bundle/1", "teams": ' + deep + "}",
+    "as the format": lambda deep: '{"format": ' + deep + "}",
+    "as the document": lambda deep: deep,
+}
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(depth=st.integers(9, 3000), kind=st.sampled_from(["[", "{"]), place=st.sampled_from(sorted(NEST_PLACES)))
+def test_deep_nesting_is_refused_in_one_line(tmp_path_factory, capsys, depth, kind, place):
+    folder = tmp_path_factory.mktemp("nest")
+    path = folder / "deep.json"
+    path.write_text(NEST_PLACES[place](_nested(depth, kind)), encoding="utf-8")
+    code, err = cli_import(folder / "slo.db", path, capsys)
+    assert code == 1
+    line = one_error_line(err)
+    if place != "as the document":  # a bare list is refused as "expected a JSON object" first
+        assert "nests deeper than 8 levels" in line, line
+    assert_nothing_imported(folder / "slo.db")
+
+
+def test_nesting_of_a_valid_bundle_is_accepted(tmp_path, small_bundle, capsys):
+    """The limit leaves room: four levels (document, section, record, list field) import as before."""
+    path = tmp_path / "b.json"
+    path.write_text(bundle_text(small_bundle), encoding="utf-8")
+    assert cli_import(tmp_path / "slo.db", path, capsys)[0] == 0
+
+
+def test_100000_nested_brackets_are_refused_with_a_small_memory_peak(tmp_path):
+    """The issue's file: 200 KB of ``[`` inside young_people took 23.9 GB. Now: refused, a small peak."""
+    path = tmp_path / "deep.json"
+    path.write_text(NEST_PLACES["in a section"](_nested(100_000, "[")), encoding="utf-8")
+    code, err, peak_mb = run_bounded(
+        "import sys; from slo.cli.main import main; "
+        f"sys.exit(main(['--db', {str(tmp_path / 'slo.db')!r}, 'import', {str(path)!r}]))"
+    )
+    assert code == 1 and "nests deeper than 8 levels" in err and "Traceback" not in err, err
+    assert peak_mb < 200, f"peak {peak_mb:.0f} MB"
+
+
+# --------------------------------------------------------------------------- 4. over-long values
+
+
+class EndlessStream:
+    """A binary file that is ``head`` followed by ``filler`` for ever; counts the bytes it gave."""
+
+    def __init__(self, head: bytes, filler: bytes):
+        self.head, self.filler, self.given, self._at = head, filler, 0, 0
+
+    def read(self, size: int = -1) -> bytes:
+        size = 1 << 16 if size is None or size < 0 else size
+        out = bytearray()
+        while len(out) < size:
+            if self.head:
+                piece, self.head = self.head[: size - len(out)], self.head[size - len(out) :]
+            else:  # the filler continues where the last read stopped (escapes are never cut)
+                piece = self.filler[self._at :][: size - len(out)]
+                self._at = (self._at + len(piece)) % len(self.filler)
+            out += piece
+        self.given += len(out)
+        return bytes(out)
+
+    def seek(self, offset: int) -> None:
+        raise AssertionError("the parser seeks only after a byte-order mark check, at offset 0")
+
+
+#: an over-long value in each place one can be: a string field, a key, a number, spaces between values
+LONG_VALUES = {
+    "string": (b'{"format": "slo-bundle/1", "schools": [{"urn": "100000", "name": "', b"a"),
+    "escaped string": (b'{"format": "slo-bundle/1", "schools": [{"name": "', b'\\"\\\\\\u00e9'),
+    "key": (b'{"format": "slo-bundle/1", "schools": [{"', b"k"),
+    "number": (b'{"format": "slo-bundle/1", "young_people": [{"year_group": 1', b"0"),
+    "spaces": (b'{"format": "slo-bundle/1", "schools": [', b" \r\n\t"),
+    "utf-8": (b'{"format": "slo-bundle/1", "teams": [{"ref": "', "é😀".encode()),
+}
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(kind=st.sampled_from(sorted(LONG_VALUES)), bom=st.booleans())
+def test_an_endless_value_is_refused_after_reading_about_a_megabyte(kind, bom):
+    """Refused before the input is read whole: the stream never ends, and the refusal still comes,
+    having read at most the limit plus two buffers (so no value costs quadratic time)."""
+    from slo.models.rules import ValidationFailed
+    from slo.services.bundle import MAX_VALUE_BYTES, _events_from_stream
+
+    head, filler = LONG_VALUES[kind]
+    stream = EndlessStream((b"\xef\xbb\xbf" if bom else b"") + head, filler)
+    stream.seek = lambda offset: setattr(stream, "head", head)  # type: ignore[method-assign]
+    with pytest.raises(ValidationFailed) as info:
+        for _event in _events_from_stream(stream, "endless.json"):  # type: ignore[arg-type]
+            pass
+    assert "has a value longer than 1,048,576 bytes" in str(info.value)
+    assert stream.given <= MAX_VALUE_BYTES + 3 * (1 << 16)
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(extra=st.integers(1, 300_000), field=st.sampled_from(["name", "notes", "ref"]))
+def test_a_long_string_in_a_file_is_refused_before_it_is_parsed(tmp_path_factory, capsys, extra, field):
+    folder = tmp_path_factory.mktemp("long")
+    path = folder / "long.json"
+    value = "x" * ((1 << 20) + extra)
+    path.write_text('{"format": "slo-bundle/1", "engagements": [{"' + field + '": "' + value + '"}]}', encoding="utf-8")
+    code, err = cli_import(folder / "slo.db", path, capsys)
+    assert code == 1 and "has a value longer than 1,048,576 bytes" in one_error_line(err)
+    assert_nothing_imported(folder / "slo.db")
+
+
+def test_the_longest_valid_field_fits_even_fully_escaped(tmp_path, small_bundle, capsys):
+    """20,000 characters of notes (the model's maximum), every one written as a surrogate pair escape."""
+    small_bundle["engagements"][0]["notes"] = "😀" * 20000
+    path = tmp_path / "b.json"
+    path.write_text(__import__("json").dumps(small_bundle, ensure_ascii=True), encoding="utf-8")
+    assert path.stat().st_size > 240_000
+    assert cli_import(tmp_path / "slo.db", path, capsys)[0] == 0
+
+
+# --------------------------------------------------------------------------- 13. huge numbers in a bundle
+
+NUMBER_FIELDS = [("young_people", "year_group"), ("consultations", "suspension_days"), ("referrals", "outcome22"),
+                 ("schools", "name"), ("engagements", "starts_at")]
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(digits=st.integers(16, 6000), negative=st.booleans(), place=st.sampled_from(NUMBER_FIELDS),
+       fraction=st.sampled_from(["", ".5", "e3"]))
+def test_a_huge_number_in_any_field_is_refused_in_one_line(tmp_path_factory, capsys, digits, negative,
+                                                          place, fraction):
+    small_bundle = fresh_bundle()
+    """A 5000-digit integer gave a traceback (Python refuses to convert more than 4,300 digits)."""
+    folder = tmp_path_factory.mktemp("num")
+    entity, field = place
+    marker = "HUGE-NUMBER-HERE"
+    small_bundle[entity][0][field] = marker
+    number = ("-" if negative else "") + "9" * digits + fraction
+    path = folder / "huge.json"
+    path.write_text(bundle_text(small_bundle).replace(f'"{marker}"', number), encoding="utf-8")
+    code, err = cli_import(folder / "slo.db", path, capsys)
+    assert code == 1
+    line = one_error_line(err)
+    if fraction == "" or digits > 310:  # a float below 1e308 is an ordinary (wrong) value for the model
+        assert "number" in line, line
+    assert_nothing_imported(folder / "slo.db")
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(digits=st.integers(16, 6000))
+def test_a_huge_number_in_a_parsed_document_is_refused(tmp_path_factory, digits):
+    """The in-memory reader (``bundle.load_file``) refuses the same numbers with one line."""
+    from slo.models.rules import ValidationFailed
+    from slo.services import bundle
+
+    path = tmp_path_factory.mktemp("num") / "huge.json"
+    path.write_text('{"format": "slo-bundle/1", "young_people": [{"year_group": %s}]}' % ("7" * digits))
+    with pytest.raises(ValidationFailed) as info:
+        bundle.load_file(path)
+    assert "number of more than 15 digits" in str(info.value) and "\n" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- 19. two bundles in a file, duplicate keys
+
+after_the_bundle = st.one_of(
+    st.just("BUNDLE"),  # the same bundle again: the issue's example
+    st.sampled_from(["{}", "[]", "null", "1", '"x"', "{", "}", ",", "x", '{"format": "slo-bundle/1"}']),
+    st.text(min_size=1, max_size=20).filter(lambda t: t.strip() != ""),
+)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(tail=after_the_bundle, gap=st.sampled_from(["", "\n", " \r\n\t"]))
+def test_anything_after_the_bundle_refuses_the_whole_file(tmp_path_factory, capsys, tail, gap):
+    small_bundle = fresh_bundle()
+    """Two bundles pasted into one file imported only the first; now nothing is imported."""
+    folder = tmp_path_factory.mktemp("two")
+    text = bundle_text(small_bundle)
+    path = folder / "two.json"
+    path.write_text(text + gap + (text if tail == "BUNDLE" else tail), encoding="utf-8", errors="surrogatepass")
+    code, err = cli_import(folder / "slo.db", path, capsys)
+    assert code == 1
+    line = one_error_line(err)
+    assert "more than one JSON document" in line or "not valid JSON" in line or "not UTF-8" in line, line
+    assert_nothing_imported(folder / "slo.db")
+
+
+def test_spaces_after_the_bundle_are_fine(tmp_path, small_bundle, capsys):
+    path = tmp_path / "b.json"
+    path.write_text(bundle_text(small_bundle) + "\n\n  \t\r\n", encoding="utf-8")
+    assert cli_import(tmp_path / "slo.db", path, capsys)[0] == 0
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(data=st.data())
+def test_a_key_twice_in_one_object_is_refused(tmp_path_factory, capsys, data):
+    small_bundle = fresh_bundle()
+    """JSON allows a repeated key and most readers keep the last one silently: a bundle may not."""
+    folder = tmp_path_factory.mktemp("dup")
+    where = data.draw(st.sampled_from(["record", "section", "format"]))
+    text = bundle_text(small_bundle)
+    if where == "section":
+        entity = data.draw(st.sampled_from(sorted(k for k in small_bundle if k != "format")))
+        doubled = text.rstrip().removesuffix("}") + f', "{entity}": []}}'
+    elif where == "format":
+        doubled = text.replace('"format": "slo-bundle/1"', '"format": "slo-bundle/1", "format": "slo-bundle/1"', 1)
+    else:
+        import json
+
+        entity = data.draw(st.sampled_from(sorted(k for k in small_bundle if k != "format" and small_bundle[k])))
+        index = data.draw(st.integers(0, len(small_bundle[entity]) - 1))
+        record = small_bundle[entity][index]
+        field = data.draw(st.sampled_from(sorted(record)))
+        again = data.draw(st.sampled_from([record[field], None, "other", 3]))
+        pairs = [*record.items(), (field, again)]
+        pairs = data.draw(st.permutations(pairs))
+        by_hand = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}"
+        small_bundle[entity][index] = "DUPLICATE-HERE"
+        doubled = bundle_text(small_bundle).replace('"DUPLICATE-HERE"', by_hand)
+    path = folder / "dup.json"
+    path.write_text(doubled, encoding="utf-8")
+    code, err = cli_import(folder / "slo.db", path, capsys)
+    assert code == 1
+    line = one_error_line(err)
+    assert "twice" in line, line
+    assert_nothing_imported(folder / "slo.db")
+
+
+# --------------------------------------------------------------------------- 13. absurd dates on the command line
+
+#: every command-line date, as (argv before the date, argv after it); A1 is an admin, PC1000 an SLO
+DATE_OPTIONS = {
+    "due --on": (["--user", "PC1000", "due", "--on"], []),
+    "retention --on": (["--user", "A1", "retention", "--on"], ["--days", "5"]),
+    "report --from": (["--user", "A1", "report", "continuity", "--from"], ["--to", "2026-12-31"]),
+    "report --to": (["--user", "A1", "report", "continuity", "--from", "2026-01-01", "--to"], []),
+    "abstraction add --from": (["--user", "S100", "abstraction", "add", "--officer", "PC1000", "--from"],
+                               ["--to", "2026-01-05", "--portion", "full", "--category", "court",
+                                "--requested-by", "Inspector"]),
+    "abstraction add --to": (["--user", "S100", "abstraction", "add", "--officer", "PC1000", "--from",
+                              "2026-01-05", "--to"],
+                             ["--portion", "full", "--category", "court", "--requested-by", "Inspector"]),
+    "demo --today": (["demo", "--today"], []),
+}
+
+far_dates = st.one_of(
+    st.sampled_from(["9999-12-30", "9999-12-31", "0001-01-01", "0001-01-02", "1899-12-31", "2101-01-01"]),
+    st.dates(max_value=__import__("datetime").date(1899, 12, 31)).map(lambda d: d.isoformat()),
+    st.dates(min_value=__import__("datetime").date(2101, 1, 1)).map(lambda d: d.isoformat()),
+)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(option=st.sampled_from(sorted(DATE_OPTIONS)), day=far_dates)
+def test_a_date_outside_the_accepted_range_is_a_one_line_usage_error(tmp_path_factory, capsys, option, day):
+    """``due --on 9999-12-30``, ``retention --on 9999-12-31 --days 5``, ``report --from 0001-01-01`` ... ended
+    in tracebacks; every command now refuses with the same words, before touching the database."""
+    folder = tmp_path_factory.mktemp("dates")
+    before, after = DATE_OPTIONS[option]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        main(["--db", str(folder / "slo.db"), *before, day, *after])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"'{day}' is outside the dates SLO Desk accepts (1900-01-01 to 2100-12-31)" in err, err
+    assert not (folder / "slo.db").exists()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "slo.db"
+    assert main(["--db", str(path), "demo", "--today", "2026-11-27"]) == 0
+    return path
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(option=st.sampled_from(sorted(k for k in DATE_OPTIONS if not k.startswith("demo"))),
+       day=st.sampled_from(["1900-01-01", "1900-01-02", "2100-12-30", "2100-12-31"]))
+def test_the_edges_of_the_range_run_without_a_traceback(demo_db, tmp_path_factory, capsys, option, day):
+    """At the first and last accepted days every command runs (or refuses in one line): a year's window,
+    a review six years on and the academic year all stay inside Python's calendar."""
+    import shutil
+
+    db = tmp_path_factory.mktemp("edge") / "slo.db"
+    shutil.copy(demo_db, db)
+    before, after = DATE_OPTIONS[option]
+    if option == "due --on":
+        after = ["--days", "366"]
+    if option == "retention --on":
+        after = ["--days", "3660"]
+    if option.startswith("report"):  # a span the right way round
+        before = [a if a != "2026-01-01" else "1900-01-01" for a in before]
+        after = [a if a != "2026-12-31" else "2100-12-31" for a in after]
+    if option.startswith("abstraction"):
+        before = [a if a != "2026-01-05" else day for a in before]
+        after = [a if a != "2026-01-05" else day for a in after]
+    capsys.readouterr()
+    code = main(["--db", str(db), *before, day, *after])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert code == 0 or (code == 1 and len(err.strip().splitlines()) == 1), err
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(days=st.one_of(st.integers(3661, 10**6).map(str), st.integers(4301, 6000).map(lambda n: "9" * n),
+                      st.just("-1"), st.sampled_from(["1e3", "x", "", "٣"])),
+       command=st.sampled_from(["due", "retention"]))
+def test_day_counts_are_bounded_whole_numbers(tmp_path_factory, capsys, days, command):
+    """``retention --days`` took any int (``--days 10**9`` overflowed the calendar); a 5000-digit count
+    could not even be converted. Both commands now say what they take, as usage errors."""
+    folder = tmp_path_factory.mktemp("days")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        main(["--db", str(folder / "slo.db"), "--user", "A1", command, "--days", days])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "argument --days" in err, err
+
+
+def test_the_abstraction_categories_are_the_models():
+    from slo.cli.cmd_abstraction import CATEGORIES, PORTIONS
+    from slo.models.enums import AbstractionCategory, Portion
+
+    assert [c.value for c in AbstractionCategory] == CATEGORIES
+    assert [p.value for p in Portion] == PORTIONS
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(day=far_dates, field=st.sampled_from([("officers", "start_date"), ("consultations", "consulted_on"),
+                                             ("consultations", "outcome_on"), ("engagements", "starts_at"),
+                                             ("young_people", "date_of_birth"), ("abstractions", "date_to")]))
+def test_a_bundle_date_outside_the_range_is_refused(tmp_path_factory, capsys, day, field):
+    """The same rule for imports: a consultation decided on 9999-12-30 used to be stored, then crash ``slo due``."""
+    small_bundle = fresh_bundle()
+    entity, name = field
+    small_bundle[entity][0][name] = day + ("T09:00" if name == "starts_at" else "")
+    folder = tmp_path_factory.mktemp("bdates")
+    path = folder / "b.json"
+    path.write_text(bundle_text(small_bundle), encoding="utf-8")
+    code, err = cli_import(folder / "slo.db", path, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert name in err and "outside the dates SLO Desk accepts" in err, err
+    assert_nothing_imported(folder / "slo.db")

@@ -271,7 +271,7 @@ def test_suspension_days_half_steps(days, out):
 @pytest.mark.parametrize("days, words", [(0, "more than 0"), (-1, "more than 0"), (1.25, "half-day"),
                                          (0.1, "half-day"), ("2", "number"), (True, "number"),
                                          (float("inf"), "finite"), (float("nan"), "finite"),
-                                         (1e308, "half-day")])
+                                         (1e308, "at most 366"), (366.5, "at most 366")])
 def test_suspension_days_invalid(days, words):
     refused("consultations", field="suspension_days", words=words, suspension_days=days)
 

@@ -8,25 +8,13 @@ standard error.
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
+from slo.models.enums import AbstractionCategory, Portion
 
 from .context import Context, err
+from .dates import cli_date
 
-PORTIONS = ["full", "half"]
-CATEGORIES = [
-    "call_handling", "response", "neighbourhood_patrol", "public_order", "mutual_aid",
-    "custody", "investigation_support", "training", "court", "other",
-]
-
-
-def _iso_date(value: str) -> date:
-    from slo.models.types import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+PORTIONS = [p.value for p in Portion]
+CATEGORIES = [c.value for c in AbstractionCategory]
 
 
 def register(groups) -> None:
@@ -44,8 +32,8 @@ def register(groups) -> None:
         ),
     )
     add.add_argument("--officer", required=True, metavar="COLLAR", help="the abstracted officer")
-    add.add_argument("--from", dest="date_from", required=True, type=_iso_date, metavar="YYYY-MM-DD")
-    add.add_argument("--to", dest="date_to", required=True, type=_iso_date, metavar="YYYY-MM-DD")
+    add.add_argument("--from", dest="date_from", required=True, type=cli_date, metavar="YYYY-MM-DD")
+    add.add_argument("--to", dest="date_to", required=True, type=cli_date, metavar="YYYY-MM-DD")
     add.add_argument("--portion", required=True, choices=PORTIONS, help="of each day in the span")
     add.add_argument("--category", required=True, choices=CATEGORIES, metavar="CATEGORY",
                      help="one of: " + ", ".join(CATEGORIES))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slo.services import integrity
 
 from .context import Context, err
+from .dates import cli_date, day_count
 
 
 def register(groups) -> None:
@@ -53,8 +54,8 @@ def run_backup(ctx: Context, args) -> int:
 
 def register_retention(groups) -> None:
     p = groups["root"].add_parser("retention", help="young people whose retention review is due (admin)")
-    p.add_argument("--on", metavar="DATE", help="review date (default today)")
-    p.add_argument("--days", type=int, default=0, help="include reviews due within N days")
+    p.add_argument("--on", type=cli_date, metavar="DATE", help="review date (default today)")
+    p.add_argument("--days", type=day_count(0, 3660), default=0, help="include reviews due within N days")
     p.set_defaults(func=run_retention)
     p = groups["root"].add_parser(
         "erase", help="erase a young person's personal data everywhere (admin; cannot be undone)"
@@ -68,16 +69,12 @@ def run_retention(ctx: Context, args) -> int:
     from datetime import date
 
     from slo.services import permissions, retention
-    from slo.services.errors import ServiceError
 
     store = ctx.store()
     actor = ctx.actor()
     assert actor is not None
     permissions.require(store.db, actor, permissions.ERASE, what="retention reviews")
-    try:
-        on = date.fromisoformat(args.on) if args.on else date.today()
-    except ValueError:
-        raise ServiceError(f"--on {args.on!r}: use YYYY-MM-DD") from None
+    on = args.on or date.today()
     for review in retention.reviews_due(store.db, on, args.days):
         last = review.last_record.isoformat() if review.last_record else "-"
         print(f"{review.review_on.isoformat()}  {review.ref}  (last record {last})")

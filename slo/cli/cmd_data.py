@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from slo.services import bundle
-from slo.services.files import atomic_file
+from slo.services.files import atomic_file, open_input
 
 from .context import Context, StderrProgress, err
 
@@ -22,10 +22,7 @@ def register(groups) -> None:
 def run_import(ctx: Context, args) -> int:
     """Load the bundle; a database this command created is removed again if the import fails."""
     source = Path(args.bundle)
-    if not source.is_file():
-        from slo.models.rules import Problem, ValidationFailed
-
-        raise ValidationFailed([Problem("bundle", str(source), None, "file not found")])
+    open_input(source, "bundle").close()  # missing, a folder, a device or a FIFO: refused before a database is made
     new_database = not ctx.db_path.exists()
     try:
         store = ctx.store(create=True)

@@ -9,18 +9,11 @@ seed and day give the same records. Progress goes to standard error.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
 from slo.store.db import StoreError
 
 from .context import Context, err
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, not {text!r}") from None
+from .dates import cli_date
 
 
 def register(groups) -> None:
@@ -39,7 +32,7 @@ def register(groups) -> None:
                    help="small (one force area, 6 officers; default), force (~100 officers, 1,000 schools) "
                         "or national (~2,000 officers, 20,000 schools)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--today", type=_day, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--today", type=cli_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from datetime import date
 
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _days(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= n <= 366:
-        raise argparse.ArgumentTypeError("must be between 1 and 366")
-    return n
+from .dates import cli_date, day_count
 
 
 def register(groups) -> None:
@@ -35,8 +18,9 @@ def register(groups) -> None:
             "review. Overdue items are included and marked. Items name refs, never a child."
         ),
     )
-    p.add_argument("--on", type=_iso_date, metavar="DATE", help="first day of the window (default today)")
-    p.add_argument("--days", type=_days, default=7, metavar="N", help="length of the window in days (default 7)")
+    p.add_argument("--on", type=cli_date, metavar="DATE", help="first day of the window (default today)")
+    p.add_argument("--days", type=day_count(1, 366), default=7, metavar="N",
+                   help="length of the window in days (default 7)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_due)
 

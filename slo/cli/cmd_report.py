@@ -4,19 +4,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 from .context import Context, err
-
-
-def _date(text: str) -> date:
-    import argparse
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+from .dates import cli_date
 
 
 def register(groups) -> None:
@@ -33,9 +24,9 @@ def register(groups) -> None:
             "--out FILE.zip) writes a documented Frictionless data package."
         ),
     )
-    p.add_argument("--from", dest="date_from", metavar="D", type=_date, required=True, help="first day (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", metavar="D", type=_date, required=True, help="last day, inclusive")
-    p.add_argument("--as-of", dest="as_of", metavar="D", type=_date, default=None,
+    p.add_argument("--from", dest="date_from", metavar="D", type=cli_date, required=True, help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="D", type=cli_date, required=True, help="last day, inclusive")
+    p.add_argument("--as-of", dest="as_of", metavar="D", type=cli_date, default=None,
                    help="count the figures to this day at the latest (default today)")
     p.add_argument("--format", choices=["json", "csv", "md", "html", "package"], default="json")
     p.add_argument("--evaluation", action="store_true", help="the evaluation dataset (no names or refs)")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from pydantic import ValidationError
 from sqlite_utils import Database
@@ -42,6 +42,7 @@ from slo.store.rows import KEY_COLUMNS, bundle_row, to_row
 
 from . import audit, permissions
 from .actors import BOOTSTRAP, Actor
+from .files import open_input
 from .records import CALENDAR_FIELDS, get_row
 
 FORMAT = "slo-bundle/1"
@@ -91,25 +92,130 @@ def _describe(err: dict[str, Any]) -> tuple[str | None, str]:
     return field_name, msg
 
 
+#: the deepest nesting a bundle may have. A valid one nests 4 levels (the document, a section, a
+#: record, a list such as ``working_days``); deeper values are refused by the parser with one line,
+#: before anything is built, so 100,000 nested ``[`` cost kilobytes, not gigabytes.
+MAX_DEPTH = 8
+#: the most JSON text one value may take (bytes between two unescaped quotes). The longest field
+#: (20,000 characters of notes) needs at most 240 KB even with every character escaped; a longer run
+#: is refused as it is read, so a 200 MB string costs one megabyte and no quadratic re-scan.
+MAX_VALUE_BYTES = 1 << 20
+#: integers in a bundle are small (year groups, half-days): more digits than this is refused
+MAX_INTEGER_DIGITS = 15
+
+
+def _refusal(path: str | Path, message: str) -> ValidationFailed:
+    return ValidationFailed([Problem("bundle", str(path), None, message)])
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _HugeNumber(Exception):
+    pass
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _HugeNumber()
+    return int(text)
+
+
 def load_file(path: str | Path) -> Any:
-    """Read a bundle file as JSON, with a clear error for bad JSON or encoding."""
-    path = Path(path)
+    """Read a bundle file as JSON, with a clear error for bad JSON or encoding.
+
+    The same refusals as the streaming reader: not a regular file, a key twice in
+    one object, nesting deeper than :data:`MAX_DEPTH` (Python's parser would
+    overflow its stack), an integer of more than :data:`MAX_INTEGER_DIGITS` digits.
+    """
+    with open_input(path, "bundle") as f:
+        raw = f.read()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationFailed([Problem("bundle", str(path), None, "file not found")]) from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed([Problem("bundle", str(path), None, "is not UTF-8 text")]) from None
+        raise _refusal(path, "is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_small_int)
     except json.JSONDecodeError as exc:
-        raise ValidationFailed(
-            [Problem("bundle", str(path), None, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")]
-        ) from None
+        raise _refusal(path, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except _DuplicateKey as exc:
+        raise _refusal(path, f"has the key {exc.key!r} twice in one object") from None
+    except RecursionError:
+        raise _refusal(path, f"nests deeper than {MAX_DEPTH} levels (a bundle needs 4)") from None
+    except _HugeNumber:
+        raise _refusal(path, f"holds a number of more than {MAX_INTEGER_DIGITS} digits (no field takes one)") from None
 
 
 class _Stop(Exception):
     """The bundle's format is wrong: nothing else is worth reading."""
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+class _TooLong(Exception):
+    """A value (or a run of text between values) longer than :data:`MAX_VALUE_BYTES`."""
+
+    def __init__(self, offset: int):
+        super().__init__(offset)
+        self.offset = offset
+
+
+class _GuardedReader:
+    """A binary file for ijson that refuses an over-long value as soon as it is read.
+
+    yajl re-scans a token that spans its buffers from the token's start each
+    time, so one long string takes quadratic time (80 MB: 49 s). This counts
+    the bytes since the last quote that is not escaped (a string, a number or
+    spaces must end before :data:`MAX_VALUE_BYTES`) and raises :class:`_TooLong`
+    at once, having read at most one buffer past the limit. A quote after a
+    backslash is taken as escaped even when the backslash is itself escaped:
+    that can only delay the reset, never miss a long value.
+    """
+
+    def __init__(self, raw: BinaryIO, limit: int = MAX_VALUE_BYTES):
+        self.raw = raw
+        self.limit = limit
+        self.offset = 0
+        self.run = 0
+        self._backslash = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""  # ijson asks for nothing to learn whether the file is binary
+        chunk = self.raw.read(size if size > 0 else 1 << 16)
+        if chunk:
+            self._scan(chunk)
+        return chunk
+
+    def _scan(self, chunk: bytes) -> None:
+        first = self._quote(chunk, forward=True)
+        if first < 0:
+            self.run += len(chunk)
+        elif self.run + first > self.limit:  # the value that ends in this chunk was already too long
+            raise _TooLong(self.offset - self.run)
+        else:
+            self.run = len(chunk) - self._quote(chunk, forward=False) - 1
+        self._backslash = chunk.endswith(b"\\")
+        self.offset += len(chunk)
+        if self.run > self.limit:
+            raise _TooLong(self.offset - self.run)
+
+    def _quote(self, chunk: bytes, *, forward: bool) -> int:
+        """The position of the first (or last) quote in ``chunk`` not after a backslash; -1 if none."""
+        pos = chunk.find(b'"') if forward else chunk.rfind(b'"')
+        while pos >= 0 and (chunk[pos - 1] == 0x5C if pos > 0 else self._backslash):
+            pos = chunk.find(b'"', pos + 1) if forward else chunk.rfind(b'"', 0, pos)
+        return pos
 
 
 def _events_from_dict(data: Any) -> Iterator[tuple]:
@@ -128,33 +234,113 @@ def _events_from_dict(data: Any) -> Iterator[tuple]:
                 yield ("item", name, index, item)
 
 
+def _depth_checked(parser: Iterator[tuple[str, Any]], path: Path) -> Iterator[tuple[str, Any]]:
+    """ijson's basic events, refusing nesting deeper than :data:`MAX_DEPTH` and over-long integers."""
+    depth = 0
+    for event, value in parser:
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _refusal(path, f"nests deeper than {MAX_DEPTH} levels (a bundle needs 4)")
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        elif event == "number" and isinstance(value, int) and abs(value) >= 10**MAX_INTEGER_DIGITS:
+            raise _refusal(path, f"holds a number of more than {MAX_INTEGER_DIGITS} digits (no field takes one)")
+        yield event, value
+
+
+def _build(events: Iterator[tuple[str, Any]], event: str) -> Any:
+    """The container that ``event`` (``start_map``/``start_array``) opened, built from the following
+    events. A key that appears twice in one object raises :class:`_DuplicateKey`."""
+    root: Any = {} if event == "start_map" else []
+    stack: list[Any] = [root]
+    key: str | None = None
+    for ev, val in events:
+        top = stack[-1]
+        if ev == "map_key":
+            if val in top:
+                raise _DuplicateKey(val)
+            key = val
+            continue
+        if ev in ("end_map", "end_array"):
+            stack.pop()
+            if not stack:
+                return root
+            continue
+        value: Any = {} if ev == "start_map" else [] if ev == "start_array" else val
+        if isinstance(top, dict):
+            top[key] = value
+        else:
+            top.append(value)
+        if ev in ("start_map", "start_array"):
+            stack.append(value)
+    return root
+
+
 def _events_from_file(path: Path) -> Iterator[tuple]:
     """Stream a bundle file with ijson: ``("format", v)``, ``("section", name, is_list, value)``,
-    ``("item", section, index, record)``. Memory stays flat whatever the file's size."""
+    ``("item", section, index, record)``. Memory stays flat whatever the file's size.
+
+    Refused as they are read (:class:`ValidationFailed`, one line): nesting deeper
+    than :data:`MAX_DEPTH`, a value longer than :data:`MAX_VALUE_BYTES`, an integer
+    of more than :data:`MAX_INTEGER_DIGITS` digits, a key twice in one object (a
+    section, or a field of a record), and anything after the document's closing
+    brace (two bundles pasted into one file).
+    """
+    with open_input(path, "bundle") as f:
+        yield from _events_from_stream(f, path)
+
+
+def _events_from_stream(raw: BinaryIO, path: str | Path) -> Iterator[tuple]:
+    """:func:`_events_from_file` on an open binary stream (``path`` names it in refusals)."""
     import ijson
 
-    with open(path, "rb") as f:
-        if f.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte-order mark is tolerated
-            f.seek(0)
-        parser = ijson.parse(f, use_float=True)
-        first = next(parser, None)
+    if raw.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte-order mark is tolerated
+        raw.seek(0)
+    guarded = _GuardedReader(raw)
+    events = _depth_checked(ijson.basic_parse(guarded, use_float=True), Path(path))
+    try:
+        first = next(events, None)
         if first is None:
-            raise ValidationFailed([Problem("bundle", str(path), None, "is empty")])
-        if first[1] != "start_map":
+            raise _refusal(path, "is empty")
+        if first[0] != "start_map":
             yield ("not_object",)
             return
-        # Every value is consumed whole below, so this loop only sees the top-level map's
-        # keys, the start of each value, and the map's end (prefixes are not used: a key
-        # may be "" or contain dots).
-        section = None
-        for _prefix, event, value in parser:
-            if event == "map_key":
-                section = value
-                continue
-            if event == "end_map":
-                return
+        yield from _sections(events, Path(path))
+        try:
+            extra = next(events, None)
+        except ijson.JSONError:
+            extra = ("garbage", None)
+        if extra is not None:
+            raise _refusal(
+                path,
+                "holds more than one JSON document (something follows the bundle's closing brace); "
+                "import one bundle per file",
+            )
+    except _TooLong as exc:
+        raise _refusal(
+            path, f"has a value longer than {MAX_VALUE_BYTES:,} bytes (from byte {exc.offset:,}); no field takes one"
+        ) from None
+
+
+def _sections(events: Iterator[tuple[str, Any]], path: Path) -> Iterator[tuple]:
+    """The events of the top-level map, up to and including its end."""
+    # Every value is consumed whole below, so this loop only sees the top-level map's keys,
+    # the start of each value, and the map's end.
+    section: str | None = None
+    seen: set[str] = set()
+    for event, value in events:
+        if event == "map_key":
+            if value in seen:
+                raise _refusal(path, f"has the section {value!r} twice (each section may appear once)")
+            seen.add(value)
+            section = value
+            continue
+        if event == "end_map":
+            return
+        try:
             if event != "start_array" or section == "format":
-                whole = _build(parser, event, value) if event in ("start_map", "start_array") else value
+                whole = _build(events, event) if event in ("start_map", "start_array") else value
                 if section == "format":
                     yield ("format", whole)
                 else:
@@ -162,31 +348,16 @@ def _events_from_file(path: Path) -> Iterator[tuple]:
                 continue
             yield ("section", section, True, None)
             index = 0
-            for _item_prefix, item_event, item_value in parser:
+            for item_event, item_value in events:
                 if item_event == "end_array":  # items are consumed whole: this is the section's end
                     break
                 if item_event in ("start_map", "start_array"):
-                    item_value = _build(parser, item_event, item_value)
+                    item_value = _build(events, item_event)
                 yield ("item", section, index, item_value)
                 index += 1
-
-
-def _build(parser, event: str, value: Any) -> Any:
-    """Build the container that ``event`` opened from the following parser events."""
-    import ijson
-
-    builder = ijson.ObjectBuilder()
-    builder.event(event, value)
-    depth = 1
-    for _prefix, ev, val in parser:
-        builder.event(ev, val)
-        if ev in ("start_map", "start_array"):
-            depth += 1
-        elif ev in ("end_map", "end_array"):
-            depth -= 1
-            if depth == 0:
-                return builder.value
-    return builder.value
+        except _DuplicateKey as exc:
+            where = f"{section} record {index + 1}" if event == "start_array" and section != "format" else section
+            raise _refusal(path, f"{where} has the key {exc.key!r} twice in one object") from None
 
 
 class _Importer:
@@ -450,18 +621,19 @@ def import_bundle_file(
     import ijson
 
     path = Path(path)
-    if not path.exists():
-        raise ValidationFailed([Problem("bundle", str(path), None, "file not found")])
+    open_input(path, "bundle").close()  # refuse a missing or special file before anything else
     try:
         return _run_import(store, _events_from_file(path), actor, progress)
     except ijson.JSONError as exc:
-        # yajl names no position: for a file of ordinary size, ask the json module where it is
-        if path.stat().st_size <= 64 * 1024 * 1024:
-            load_file(path)  # raises ValidationFailed naming line and column (or bad encoding)
         text = str(exc).splitlines()[0][:200] if str(exc) else "malformed"
-        raise ValidationFailed([Problem("bundle", str(path), None, f"is not valid JSON ({text})")]) from None
+        # yajl names no position: for a file of ordinary size, ask the json module where it is
+        if "overflow" not in text and path.stat().st_size <= 64 * 1024 * 1024:
+            load_file(path)  # raises ValidationFailed naming line and column (or bad encoding)
+        if "overflow" in text:
+            text += ": a number larger than any field takes"
+        raise _refusal(path, f"is not valid JSON ({text})") from None
     except UnicodeDecodeError:
-        raise ValidationFailed([Problem("bundle", str(path), None, "is not UTF-8 text")]) from None
+        raise _refusal(path, "is not UTF-8 text") from None
 
 
 def _section_rows(db, entity: str):
