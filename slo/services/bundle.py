@@ -18,6 +18,7 @@ document, byte for byte (checked at national scale: 780,000 records).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -182,12 +183,18 @@ class _GuardedReader:
     that can only delay the reset, never miss a long value.
     """
 
+    #: a quote preceded by an odd number of backslashes: an escaped quote, inside a string
+    _ESCAPED_QUOTE = re.compile(rb'(?<!\\)(?:\\\\)*\\"')
+
     def __init__(self, raw: BinaryIO, limit: int = MAX_VALUE_BYTES):
         self.raw = raw
         self.limit = limit
         self.offset = 0
         self.run = 0
         self._backslash = False
+        #: whether the bytes read so far end inside a string (unescaped quotes counted exactly)
+        self.in_string = False
+        self._odd_backslashes = False
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:
@@ -209,6 +216,18 @@ class _GuardedReader:
         self.offset += len(chunk)
         if self.run > self.limit:
             raise _TooLong(self.offset - self.run)
+        self._count_quotes(chunk)
+
+    def _count_quotes(self, chunk: bytes) -> None:
+        """Keep :attr:`in_string` exact: yajl does not report a string left open at the end of the
+        input (``{...} "abc``), so the reader must know whether the input ended inside one."""
+        text = (b"\\" if self._odd_backslashes else b"") + chunk
+        quotes = text.count(b'"')
+        if b'\\"' in text:  # rare in real data: only then look for the escaped ones
+            quotes -= len(self._ESCAPED_QUOTE.findall(text))
+        self.in_string ^= bool(quotes % 2)
+        trailing = len(text) - len(text.rstrip(b"\\"))
+        self._odd_backslashes = bool(trailing % 2)
 
     def _quote(self, chunk: bytes, *, forward: bool) -> int:
         """The position of the first (or last) quote in ``chunk`` not after a backslash; -1 if none."""
@@ -311,7 +330,7 @@ def _events_from_stream(raw: BinaryIO, path: str | Path) -> Iterator[tuple]:
             extra = next(events, None)
         except ijson.JSONError:
             extra = ("garbage", None)
-        if extra is not None:
+        if extra is not None or guarded.in_string:  # yajl ignores a string left open at the very end
             raise _refusal(
                 path,
                 "holds more than one JSON document (something follows the bundle's closing brace); "
