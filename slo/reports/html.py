@@ -89,7 +89,7 @@ def _fit(text: str, chars: int) -> str:
 def svg_bars(chart: Bars, *, width: int = 800) -> str:
     """Horizontal bars (stacked when there are two series), labels cut to fit with the whole label in a
     tooltip; a suppressed value ("c") is drawn as no bar and written as c."""
-    bar_h, label_w, value_w = 18, 230, 120
+    bar_h, label_w, value_w = 18, 250, 120
     h = bar_h * len(chart.items) + 12
     plot = width - label_w - value_w
     totals = [sum(v for v in vals if is_count(v)) for _l, vals in chart.items]
@@ -100,7 +100,7 @@ def svg_bars(chart: Bars, *, width: int = 800) -> str:
     for i, (name, vals) in enumerate(chart.items):
         y = 6 + i * bar_h
         parts.append(f'<text x="{label_w - 6}" y="{y + 13}" font-size="12" text-anchor="end">'
-                     f'<title>{esc(name)}</title>{esc(_fit(name, 34))}</text>')
+                     f'<title>{esc(name)}</title>{esc(_fit(name, 32))}</text>')
         x = float(label_w)
         for v, series in zip(vals, chart.series, strict=True):
             if is_count(v) and v:
