@@ -81,7 +81,8 @@ def check(report: dict, raw: dict) -> None:
     assert report["force"]["pending_review"] == sum(p or 0 for _o, _n, p in raw["abstractions"])
     assert report["consultations"]["total"] == sum(n for *_k, n in raw["consultations"])
     reasons = dict(raw["consultation_reasons"])
-    assert all(report["consultations"]["by_reason"][k] == reasons.get(k, 0) for k in report["consultations"]["by_reason"])
+    by_reason = report["consultations"]["by_reason"]
+    assert all(by_reason[k] == reasons.get(k, 0) for k in by_reason)
     assert report["consultations"]["referrals"]["total"] == sum(n for _p, n, _o in raw["referrals"])
     assert len(report["young_people"]) == len({yp for yp, *_r in raw["engagements_by_young_person"]})
 
@@ -109,9 +110,10 @@ def main() -> None:
         store = open_store(path, create=False)
         db = store.db
         counts = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("officers", "schools", "engagements")]
-        t_sql, raw = timed(lambda: yardstick(db, args.a, args.b), args.repeat)
-        t_rep, report = timed(lambda: build_report(store, SYSTEM, args.a, args.b, as_of=args.b), args.repeat)
-        t_json, text = timed(lambda: render(report, "json"), 1)
+        t_sql, raw = timed(lambda db=db: yardstick(db, args.a, args.b), args.repeat)
+        t_rep, report = timed(lambda store=store: build_report(store, SYSTEM, args.a, args.b, as_of=args.b),
+                              args.repeat)
+        t_json, text = timed(lambda report=report: render(report, "json"), 1)
         check(report, raw)
         json.loads(text)
         print(f"{path[-28:]:<28}{counts[0]:>9,}{counts[1]:>9,}{counts[2]:>13,}{t_rep:>10.2f}{t_json:>8.2f}"
