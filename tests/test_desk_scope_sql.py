@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from slo.services import desk
 from slo.services.actors import load_actor
 from slo.services.demo import build_demo
+from slo.services.queries import scope
 
 #: the statements as first written (a join of every assignment to its officer; lists of refs)
 ORIGINAL_SCHOOLS = (
@@ -45,12 +45,12 @@ def test_school_and_young_person_filters_match_the_original_statements(demo):
         actor = load_actor(db, collar)
         params = [actor.collar, actor.team]
         want_schools = {r[0] for r in db.execute(ORIGINAL_SCHOOLS, params)}
-        sql, p = desk._school_filter(actor)
+        sql, p = scope.school_filter(actor)
         assert {r[0] for r in db.execute(f"SELECT s.urn FROM schools s WHERE {sql}", p)} == want_schools
         want_people = {r[0] for r in db.execute(ORIGINAL_YOUNG_PEOPLE, params * 3)}
-        sql, p = desk._young_person_filter(actor)
+        sql, p = scope.young_person_filter(actor)
         assert {r[0] for r in db.execute(f"SELECT y.ref FROM young_people y WHERE {sql}", p)} == want_people
-        sql, p = desk._young_person_visible(actor)
+        sql, p = scope.young_person_visible(actor)
         one_by_one = {ref for ref in all_refs
                       if db.execute(f"SELECT 1 FROM young_people y WHERE y.ref = ? AND {sql}", [ref, *p]).fetchone()}
         assert one_by_one == want_people

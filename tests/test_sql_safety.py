@@ -722,20 +722,20 @@ def test_the_check_sees_every_sql_call():
 
 
 def test_the_check_finds_an_injection_added_to_the_package():
-    """The real package plus one careless helper in desk.py, called from a screen with a widget's value."""
+    """The real package plus one careless read model, called from a screen with a widget's value."""
     sources = package_sources()
-    sources["slo.services.desk"] += (
-        "\n\ndef names_like(db, text):\n"
-        "    return db.execute(f\"SELECT urn FROM schools WHERE name LIKE '%{text}%'\").fetchall()\n"
+    sources["slo.services.queries.palette"] += (
+        "\n\ndef names_like(store, text):\n"
+        "    return store.db.execute(f\"SELECT urn FROM schools WHERE name LIKE '%{text}%'\").fetchall()\n"
     )
     sources["slo.tui.screens.probe"] = (
-        "from slo.services import desk\n"
+        "from slo.services.queries import palette\n"
         "class Probe:\n"
         "    def on_changed(self, event):\n"
-        "        return desk.names_like(self.app.store.db, event.value)\n"
+        "        return palette.names_like(self.app.store, event.value)\n"
     )
     found = findings(load_modules(sources))
-    assert len(found) == 1 and found[0].startswith("slo/services/desk.py:"), found
+    assert len(found) == 1 and found[0].startswith("slo/services/queries/palette.py:"), found
     assert "event" in found[0] and "slo/tui/screens/probe.py:4" in found[0]
 
 
@@ -954,21 +954,22 @@ SEARCHES = {
 def test_desk_search_and_filters_treat_text_as_text(sql_store, text):
     from datetime import date
 
-    from slo.services import desk
     from slo.services.actors import load_actor
+    from slo.services.queries.caseload import caseload
+    from slo.services.queries.palette import search
 
     db = sql_store.db
     tables = _tables(db)
     schools_before = db.execute("SELECT count(*) FROM schools").fetchone()[0]
     admin, officer = load_actor(db, "A1"), load_actor(db, "PC1000")
     expected = SEARCHES[text]
-    hits = {h.key for h in desk.search(db, admin, text, limit=50) if h.kind == "school"}
+    hits = {h.key for h in search(sql_store, admin, text, limit=50) if h.kind == "school"}
     # the palette search also matches URNs: the expected schools are found, and nothing else by wildcard
     assert expected <= hits
     assert all(text.lower() in db.execute("SELECT name || ' ' || urn FROM schools WHERE urn = ?", [u]).fetchone()[0].lower()
                for u in hits)
-    caseload = {r.urn for r in desk.caseload(db, officer, date(2026, 1, 7), text=text)}
-    assert caseload == expected
+    listed = {r.urn for r in caseload(sql_store, officer, date(2026, 1, 7), text=text)}
+    assert listed == expected
     assert _tables(db) == tables
     assert db.execute("SELECT count(*) FROM schools").fetchone()[0] == schools_before
 
@@ -976,22 +977,26 @@ def test_desk_search_and_filters_treat_text_as_text(sql_store, text):
 def test_hostile_names_and_refs_round_trip_through_desk_queries(sql_store):
     from datetime import date
 
-    from slo.services import desk
     from slo.services.actors import load_actor
+    from slo.services.queries.audit_log import audit_log
+    from slo.services.queries.caseload import caseload
+    from slo.services.queries.palette import search
+    from slo.services.queries.school import school_detail, school_young_people
+    from slo.services.queries.young_person import young_person
 
-    db = sql_store.db
+    db, st = sql_store.db, sql_store
     admin, officer = load_actor(db, "A1"), load_actor(db, "PC1000")
-    detail = desk.school_detail(db, officer, "100010")
+    detail = school_detail(st, officer, "100010")
     assert detail.school.name == "x'); DROP TABLE schools; --"
-    people = desk.school_young_people(db, officer, "100010")
+    people = school_young_people(st, officer, "100010")
     assert [(p.ref, p.name) for p in people] == [("YP-'; --", "O'Brien 50%_off")]
-    yp = desk.young_person(sql_store, officer, "YP-'; --")
+    yp = young_person(st, officer, "YP-'; --")
     assert yp.person.given_name == "O'Brien" and yp.school_name == "x'); DROP TABLE schools; --"
-    hits = desk.search(db, officer, "50%_")
+    hits = search(st, officer, "50%_")
     assert [(h.kind, h.key) for h in hits] == [("young_person", "YP-'; --")]
-    assert desk.search(db, officer, "0%_") and not desk.search(db, officer, "5%0")
-    assert desk.audit_log(db, admin, who="A1' OR '1'='1") == []
-    assert desk.audit_log(db, admin, entity="schools'; --") == []
-    assert desk.audit_log(db, admin, on="%") == []  # a date prefix, not a wildcard
-    assert len(desk.caseload(db, officer, date(2026, 1, 7))) == 5
+    assert search(st, officer, "0%_") and not search(st, officer, "5%0")
+    assert audit_log(st, admin, who="A1' OR '1'='1") == []
+    assert audit_log(st, admin, entity="schools'; --") == []
+    assert audit_log(st, admin, on="%") == []  # a date prefix, not a wildcard
+    assert len(caseload(st, officer, date(2026, 1, 7))) == 5
     assert {"schools", "young_people", "audit"} <= _tables(db)

@@ -174,7 +174,7 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
     if actor is not None:
         # the home caseload is read while Textual is imported (about 0.3 s), not after the first paint
         from slo.services.audit import now_local
-        from slo.services.desk import start_home_caseload
+        from slo.services.queries.home import start_home_caseload
 
         start_home_caseload(store, actor, now_local().date())
     from slo.tui.app import run_desk  # Textual is imported only here

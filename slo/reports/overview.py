@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from slo.services import permissions
-from slo.services.errors import NotFound
+from slo.services.actors import Actor
+from slo.services.errors import NotFound, PermissionDenied
+from slo.store.db import Store
 
 from . import figures
 from .build import compute, period_end, resolve_scope
@@ -85,8 +87,9 @@ class TeamOverview:
     weekly: list[dict[str, Any]] = field(default_factory=list)
 
 
-def teams_for(db, actor) -> list[tuple[str, str]]:
+def teams_for(store: Store, actor: Actor) -> list[tuple[str, str]]:
     """Teams the actor may look at: their own (sergeant), every team (admin, inspector, system)."""
+    db = store.db
     grant = permissions.PERMISSIONS.get((actor.role, permissions.REPORT))
     if grant == permissions.ANY:
         return [tuple(r) for r in db.execute("SELECT ref, name FROM teams ORDER BY ref").fetchall()]
@@ -96,11 +99,12 @@ def teams_for(db, actor) -> list[tuple[str, str]]:
     return []
 
 
-def team_overview(db, actor, team: str, date_from: date, date_to: date, *, as_of: date,
+def team_overview(store: Store, actor: Actor, team: str, date_from: date, date_to: date, *, as_of: date,
                   weeks: int = 26) -> TeamOverview:
     """The team's schools liaison officers in post in the period with their figures (counted to
     ``as_of`` at the latest, metrics.md version 2), the pending reviews, and the weekly abstraction
     rate for ``weeks`` weeks up to ``date_to``. ``date_to`` is the day counted to."""
+    db = store.db
     date_to = min(date_to, as_of)
     _level, key, collars = resolve_scope(db, actor, f"team:{team}", permissions.REPORT)
     name_row = db.execute("SELECT name FROM teams WHERE ref = ?", [team]).fetchone()
@@ -161,9 +165,25 @@ class OfficerOverview:
     abstractions: list[AbstractionLine]
 
 
-def officer_overview(db, actor, collar: str, date_from: date, date_to: date, *, as_of: date) -> OfficerOverview:
+def team_screen(
+    store: Store, actor: Actor, team: str | None, date_from: date, date_to: date, *, as_of: date
+) -> tuple[list[tuple[str, str]], TeamOverview]:
+    """What the team screen shows: the teams ``actor`` may look at, and the overview of ``team``
+    (default: the actor's own team if they may look at it, else the first)."""
+    teams = teams_for(store, actor)
+    refs = [ref for ref, _name in teams]
+    chosen = team or (actor.team if actor.team in refs else None) or (refs[0] if refs else None)
+    if chosen is None:
+        raise PermissionDenied(f"{actor.collar} ({actor.role}) has no team to look at")
+    return teams, team_overview(store, actor, chosen, date_from, date_to, as_of=as_of)
+
+
+def officer_overview(
+    store: Store, actor: Actor, collar: str, date_from: date, date_to: date, *, as_of: date
+) -> OfficerOverview:
     """One officer's figures (None unless a schools liaison officer in post in the period), counted to
     ``as_of`` at the latest, and their abstractions overlapping the period with what each cancelled."""
+    db = store.db
     date_to = min(date_to, as_of)
     row = db.execute("SELECT name, team FROM officers WHERE collar_number = ?", [collar]).fetchone()
     if row is None:
@@ -195,7 +215,7 @@ def officer_overview(db, actor, collar: str, date_from: date, date_to: date, *, 
 
 # ---------------------------------------------------------------- reports screen
 
-def report_preview(store, actor, date_from: date, date_to: date, scope: str | None = None, *,
+def report_preview(store: Store, actor: Actor, date_from: date, date_to: date, scope: str | None = None, *,
                    as_of: date) -> dict[str, Any]:
     """The figures of the report for the actor's scope, counted to ``as_of`` at the latest (the
     ``period`` key says to which day), for looking at in the desk (not an export, so not audited
@@ -203,8 +223,6 @@ def report_preview(store, actor, date_from: date, date_to: date, scope: str | No
     that starts after ``as_of``."""
     action = permissions.REPORT
     if (actor.role, action) not in permissions.PERMISSIONS:
-        from slo.services.errors import PermissionDenied
-
         raise PermissionDenied(
             f"{actor.collar} ({actor.role}) may see only the evaluation dataset: export it with e")
     _as_of, end = period_end(date_from, date_to, as_of)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slo.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,13 @@ def job_status(db) -> list[JobStatus]:
     return [
         JobStatus(r[0], _dt(r[1]), _dt(r[2]), _dt(r[3]), r[4], r[5], r[6]) for r in rows
     ]
+
+
+def desk_job_status(store: Store) -> tuple[list[JobStatus], dict[str, dict[str, Any]]]:
+    """What the desk's jobs line shows: every job's last runs, and each job's schedule (name -> cron)."""
+    from .jobs import JOBS
+
+    return job_status(store.db), {job.name: job.cron for job in JOBS}
 
 
 def record_success(db, name: str, fire_time: datetime, finished: datetime, duration: float, summary: str) -> None:

@@ -28,14 +28,15 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from slo.models.entities import Consultation, Referral
+from slo.models.entities import Consultation, Referral, YoungPerson
 from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import Store
 
-from . import audit, permissions, records, schooldays
+from . import audit, permissions, records, refs, schooldays
 from .actors import Actor
 from .errors import Conflict, NotFound
 from .schooldays import Deadline
+from .young_people import EthnicityAnswer, with_ethnicity
 
 #: over this many suspension days in an academic year, a warning
 YEAR_WARNING_DAYS = 30.0
@@ -110,15 +111,33 @@ def get_consultation(db: Database, ref: str) -> Consultation:
     return records.get(db, "consultations", ref)  # type: ignore[return-value]
 
 
-def log_consultation(store: Store, actor: Actor, consultation: Consultation) -> ConsultationResult:
-    """Create or edit a consultation (every bundle field). Warnings never refuse."""
+def log_consultation(
+    store: Store, actor: Actor, consultation: Consultation, *, ethnicity: EthnicityAnswer | None = None
+) -> ConsultationResult:
+    """Create (ref :data:`refs.NEW`: made here) or edit a consultation (every bundle field). Warnings
+    never refuse.
+
+    ``ethnicity``: what the pupil gave when their ethnicity was not recorded; saved on the young
+    person in the same transaction as the consultation (both or neither).
+    """
     consultation = Consultation.model_validate(consultation.model_dump())
-    old_row = records.get_row(store.db, "consultations", consultation.ref)
+    db = store.db
+    what = "new consultations" if refs.is_new(consultation.ref) else f"consultations {consultation.ref}"
+    old_row = None if refs.is_new(consultation.ref) else records.get_row(db, "consultations", consultation.ref)
     # editing: the existing owner must be writable too (a colleague's record cannot be taken over)
     if old_row is not None and old_row["officer"] != consultation.officer:
-        permissions.require(store.db, actor, permissions.WRITE, old_row["officer"], what=f"consultations {consultation.ref}")
-    permissions.require(store.db, actor, permissions.WRITE, consultation.officer, what=f"consultations {consultation.ref}")
+        permissions.require(db, actor, permissions.WRITE, old_row["officer"], what=what)
+    permissions.require(db, actor, permissions.WRITE, consultation.officer, what=what)
+    if ethnicity is not None:
+        pupil = records.get(db, "young_people", consultation.young_person)
+        action, owner = records.required_action(pupil)
+        permissions.require(db, actor, action, owner, what=f"young_people {pupil.key()}")
     with store.write() as db:
+        consultation = refs.assign(db, consultation)
+        if ethnicity is not None:
+            person = records.get(db, "young_people", consultation.young_person)
+            assert isinstance(person, YoungPerson)
+            records.write_record(db, actor, with_ethnicity(person, ethnicity))
         records.write_record(db, actor, consultation)
         if consultation.outcome not in schooldays.EXCLUSION_OUTCOMES:
             cleared = db.execute(
@@ -195,7 +214,7 @@ def referral_owner(db: Database, referral: Referral) -> str | None:
     if referral.consultation:
         row = db.execute("SELECT officer FROM consultations WHERE ref = ?", [referral.consultation]).fetchone()
         if row:
-            return row[0]
+            return str(row[0])
     on = referral.made_on.isoformat()
     for day in (on, audit.now_local().date().isoformat()):
         row = db.execute(
@@ -204,7 +223,7 @@ def referral_owner(db: Database, referral: Referral) -> str | None:
             [referral.young_person, day, day],
         ).fetchone()
         if row:
-            return row[0]
+            return str(row[0])
     row = db.execute(
         "SELECT officer FROM consultations WHERE young_person = ? ORDER BY consulted_on DESC, ref DESC LIMIT 1",
         [referral.young_person],
@@ -237,11 +256,13 @@ def _write_referral(db: Database, actor: Actor, referral: Referral, old_status: 
 
 
 def add_referral(store: Store, actor: Actor, referral: Referral) -> Referral:
-    """Create or edit a referral. An edit that changes the status follows the allowed transitions."""
+    """Create (ref :data:`refs.NEW`: made here) or edit a referral; returns it as saved. An edit that
+    changes the status follows the allowed transitions."""
     referral = Referral.model_validate(referral.model_dump())
     _check_outcome22(referral)
     db = store.db
-    old_row = records.get_row(db, "referrals", referral.ref)
+    new = refs.is_new(referral.ref)
+    old_row = None if new else records.get_row(db, "referrals", referral.ref)
     if referral.consultation:
         con = db.execute("SELECT young_person FROM consultations WHERE ref = ?", [referral.consultation]).fetchone()
         if con and con[0] != referral.young_person:
@@ -253,11 +274,13 @@ def add_referral(store: Store, actor: Actor, referral: Referral) -> Referral:
     if old_row is not None:
         owners.add(referral_owner(db, records.get(db, "referrals", referral.ref)))  # type: ignore[arg-type]
     for owner in sorted(owners, key=str):
-        permissions.require(db, actor, permissions.WRITE, owner, what=f"referrals {referral.ref}")
+        permissions.require(db, actor, permissions.WRITE, owner,
+                            what="new referrals" if new else f"referrals {referral.ref}")
     old_status = old_row["status"] if old_row else None
     if old_status is not None:
         _check_transition(referral.ref, old_status, referral.status)
     with store.write() as wdb:
+        referral = refs.assign(wdb, referral)
         _write_referral(wdb, actor, referral, old_status)
     return referral
 
@@ -310,4 +333,4 @@ def referrals_of(db: Database, consultation_ref: str) -> list[Referral]:
 
     cur = db.execute("SELECT * FROM referrals WHERE consultation = ? ORDER BY made_on, ref", [consultation_ref])
     cols = [c[0] for c in cur.description]
-    return [from_row("referrals", dict(zip(cols, r))) for r in cur]  # type: ignore[misc]
+    return [from_row("referrals", dict(zip(cols, r, strict=True))) for r in cur]  # type: ignore[misc]

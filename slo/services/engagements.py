@@ -1,4 +1,4 @@
-"""Engagement use cases: deliver or cancel, find the officer's next free slot, rebook.
+"""Engagement use cases: book or change one, deliver or cancel, find the officer's next free slot, rebook.
 
 Status changes (``docs/abstractions.md``):
 
@@ -28,7 +28,7 @@ from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import Store
 from slo.store.rows import to_row
 
-from . import audit, permissions, records
+from . import audit, permissions, records, refs
 from .actors import Actor
 from .errors import Conflict, NotFound
 
@@ -45,6 +45,13 @@ def get_engagement(db: Database, ref: str) -> Engagement:
     record = records.get(db, "engagements", ref)
     assert isinstance(record, Engagement)
     return record
+
+
+def save_engagement(store: Store, actor: Actor, engagement: Engagement) -> Engagement:
+    """Book a new engagement (ref :data:`refs.NEW`: ``ENG-<start day>-XXXXXX``, made inside the write
+    transaction) or change one; returns it as saved. A change to what a calendar shows raises
+    its ``sequence``."""
+    return refs.save_with_ref(store, actor, engagement)
 
 
 def _check_transition(old: Engagement, status: EngagementStatus, reason: CancelReason | None) -> None:
@@ -127,7 +134,8 @@ def _busy_days(db: Database, table: str, officer: str, start: date, end: date) -
 
 
 def _round_up(moment: datetime) -> datetime:
-    moment = moment.replace(second=0, microsecond=0) + (timedelta(minutes=1) if moment.second or moment.microsecond else timedelta())
+    late = moment.second or moment.microsecond
+    moment = moment.replace(second=0, microsecond=0) + (timedelta(minutes=1) if late else timedelta())
     extra = (-moment.minute) % STEP_MINUTES
     return moment + timedelta(minutes=extra)
 
@@ -221,7 +229,8 @@ def rebook(store: Store, actor: Actor, cancelled_ref: str, *, after: datetime | 
     with store.write() as db:
         old = get_engagement(db, cancelled_ref)
         if old.status != EngagementStatus.CANCELLED:
-            raise Conflict(f"engagement {cancelled_ref} is {old.status.value}; only a cancelled engagement can be rebooked")
+            raise Conflict(
+                f"engagement {cancelled_ref} is {old.status.value}; only a cancelled engagement can be rebooked")
         done = db.execute(
             "SELECT ref FROM engagements WHERE rebooked_from = ? ORDER BY ref LIMIT 1", [cancelled_ref]
         ).fetchone()

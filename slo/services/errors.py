@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from slo.models.rules import ValidationFailed
 from slo.models.text import clean_line
 from slo.store.db import DatabaseBusy, StoreError
@@ -33,3 +35,7 @@ class Conflict(ServiceError):
 
 #: everything a front end should show as a message rather than a traceback
 USER_ERRORS = (ServiceError, ValidationFailed, StoreError, DatabaseBusy)
+
+#: the database itself failed (corrupt, unreadable, locked past the timeout): a front end says
+#: "database problem" and goes on, rather than showing a traceback
+DATABASE_ERRORS = (sqlite3.DatabaseError,)

@@ -1,16 +1,15 @@
 """The desk's shell: :class:`SloApp` and :func:`run_desk`.
 
 Who is using the desk comes from ``--user``/``SLO_USER`` or, when not given, the
-picker. Home is the caseload for an SLO, the team screen for a sergeant (the
-team's caseload when that screen is not available), and every school for an
-admin or inspector. Other people's screens and forms are opened by name and
-imported only when used (:meth:`SloApp.open_screen`), so a part that has not
-landed yet fails only when someone asks for it.
+picker. Home is the screen :func:`slo.services.queries.home.home_of` names for the
+role (an SLO's caseload, a sergeant's team, every school for an admin or inspector,
+the reports for an evaluator). Each screen's module is imported when the screen is
+first opened (the imports inside the methods below), so the desk's first screen does
+not pay for the others; an import that fails is an error like any other.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -19,14 +18,13 @@ from typing import Any
 from textual.app import App
 from textual.screen import ModalScreen, Screen
 
+from slo.services import Store
 from slo.services.actors import Actor
-from slo.store.db import Store
+from slo.services.queries.home import Home, home_of
 
 from . import bindings
 from .messages import RecordSaved
 from .providers import DeskCommands, NavigationProvider
-
-FORMS = "slo.tui.screens.forms"
 
 
 class SloApp(App[int]):
@@ -50,13 +48,10 @@ class SloApp(App[int]):
 
     def today(self) -> date:
         """Today in Europe/London (fixed in tests)."""
-        if self._today is not None:
-            return self._today
-        from slo.services.audit import now_local
-
-        return now_local().date()
+        return self.now().date()
 
     def now(self) -> datetime:
+        """Now in Europe/London (09:00 on the fixed day in tests)."""
         if self._today is not None:
             return datetime.combine(self._today, datetime.min.time()).replace(hour=9)
         from slo.services.audit import now_local
@@ -76,36 +71,30 @@ class SloApp(App[int]):
         if collar is None:
             self.exit(0)
             return
-        from slo.services.actors import load_actor
+        from slo.services.queries.picker import acting_officer
 
-        self.actor = load_actor(self.store.db, collar)
+        self.actor = acting_officer(self.store, collar)
         self.go_home()
 
     def _update_title(self) -> None:
         if self.actor is not None:
             self.sub_title = f"{self.actor.name} ({self.actor.collar}, {self.actor.role})"
 
-    def home_screen(self) -> Screen:
-        """The first screen for the current actor's role."""
-        from .screens.caseload import CaseloadScreen
+    def home_screen(self) -> Screen[Any]:
+        """The first screen for the current actor (:func:`slo.services.queries.home.home_of`)."""
+        assert self.actor is not None
+        home = home_of(self.actor)
+        if home.screen == Home.TEAM:
+            from .screens.team import TeamScreen
 
-        role = self.actor.role if self.actor else ""
-        if role == "sergeant":
-            try:
-                from .screens.team import TeamScreen  # the team issue builds it
-
-                return TeamScreen()
-            except (ImportError, AttributeError):
-                self.notify("The team screen is not available yet: showing the team's caseload.", markup=False)
-                return CaseloadScreen(scope="team")
-        if role in ("admin", "inspector"):
-            return CaseloadScreen(scope="all")
-        if role == "evaluator":
-            # an evaluator may see no caseload (refused): their work is the evaluation dataset
+            return TeamScreen()
+        if home.screen == Home.REPORTS:
             from .screens.reports import ReportsScreen
 
             return ReportsScreen()
-        return CaseloadScreen(scope="own")
+        from .screens.caseload import CaseloadScreen
+
+        return CaseloadScreen(scope=home.scope or "own")
 
     def go_home(self) -> None:
         """Show the home screen, dropping every screen above the default one."""
@@ -120,34 +109,11 @@ class SloApp(App[int]):
 
     # ------------------------------------------------------------------ opening screens and forms
 
-    def open_screen(
-        self,
-        module: str,
-        name: str,
-        *args: Any,
-        on_result: Callable[[Any], None] | None = None,
-        **kwargs: Any,
-    ) -> bool:
-        """Import ``module`` now, build ``name(*args, **kwargs)`` and push it. False when not available."""
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            self.notify(f"{name} is not available in this version yet.", severity="warning", markup=False)
-            return False
-        screen = cls(*args, **kwargs)
-        if isinstance(screen, ModalScreen):
-            self.push_screen(screen, callback=on_result or self._form_closed)
-        else:
-            self.push_screen(screen)
-        return True
+    def open_form(self, form: ModalScreen[str | None], on_result: Callable[[str | None], None] | None = None) -> None:
+        """Push ``form``; when it saves, say so and have the screen below reload (or call ``on_result``)."""
+        self.push_screen(form, callback=on_result or self._form_closed)
 
-    def open_form(self, module: str, name: str, *args: Any, **kwargs: Any) -> bool:
-        """A form under ``slo.tui.screens.forms`` (or a full module path)."""
-        if "." not in module:
-            module = f"{FORMS}.{module}"
-        return self.open_screen(module, name, *args, **kwargs)
-
-    def _form_closed(self, key: Any) -> None:
+    def _form_closed(self, key: str | None) -> None:
         if key:
             self.notify(f"Saved {key}", markup=False)
             self.screen.post_message(RecordSaved(str(key)))
@@ -161,6 +127,16 @@ class SloApp(App[int]):
         from .screens.young_person import YoungPersonScreen
 
         self.push_screen(YoungPersonScreen(ref))
+
+    def open_officer(self, collar: str) -> None:
+        from .screens.officer import OfficerScreen
+
+        self.push_screen(OfficerScreen(collar))
+
+    def open_calendars(self, school: str | None = None) -> None:
+        from .screens.export_calendars import ExportCalendarsScreen
+
+        self.push_screen(ExportCalendarsScreen(school=school))
 
     # ------------------------------------------------------------------ global actions
 
@@ -178,7 +154,7 @@ class SloApp(App[int]):
             return True
         return False
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if isinstance(self.screen, ModalScreen):
             self.screen.dismiss(None)
         elif self.can_go_back():
@@ -201,37 +177,51 @@ class SloApp(App[int]):
             self.push_screen(AuditLogScreen())
 
     def action_team(self) -> None:
+        from .screens.team import TeamScreen
+
         if not self._in_a_form():
-            self.open_screen("slo.tui.screens.team", "TeamScreen")
+            self.push_screen(TeamScreen())
 
     def action_reports(self) -> None:
+        from .screens.reports import ReportsScreen
+
         if not self._in_a_form():
-            self.open_screen("slo.tui.screens.reports", "ReportsScreen")
+            self.push_screen(ReportsScreen())
 
     def action_export_calendars(self) -> None:
         if not self._in_a_form():
-            self.open_screen("slo.tui.screens.export_calendars", "ExportCalendarsScreen")
+            self.open_calendars()
 
     def action_term_dates(self) -> None:
+        from .screens.term_dates import TermDatesScreen
+
         if not self._in_a_form():
-            self.open_screen("slo.tui.screens.term_dates", "TermDatesScreen")
+            self.push_screen(TermDatesScreen())
 
     # the forms from anywhere (command palette); screens with their own key preset what they show
     def action_new_visit(self) -> None:
+        from .screens.forms.engagement import EngagementForm
+
         if not self._in_a_form():
-            self.open_form("engagement", "EngagementForm")
+            self.open_form(EngagementForm())
 
     def action_new_consultation(self) -> None:
+        from .screens.forms.consultation import ConsultationForm
+
         if not self._in_a_form():
-            self.open_form("consultation", "ConsultationForm")
+            self.open_form(ConsultationForm())
 
     def action_new_abstraction(self) -> None:
+        from .screens.forms.abstraction import AbstractionForm
+
         if not self._in_a_form():
-            self.open_form("slo.tui.screens.abstraction_form", "AbstractionForm")
+            self.open_form(AbstractionForm())
 
     def action_new_absence(self) -> None:
+        from .screens.forms.absence import AbsenceForm
+
         if not self._in_a_form():
-            self.open_form("absence", "AbsenceForm")
+            self.open_form(AbsenceForm())
 
     async def action_quit(self) -> None:
         self.exit(0)

@@ -1,15 +1,16 @@
-"""Every key of the desk, as data: one list per screen (Harlequin style).
+"""Every key of the desk, as data: one list per screen, form and control (Harlequin style).
 
 Screens set ``BINDINGS = bindings.CASELOAD`` and so on; the help screen and the
 command palette read the same lists, so the keys shown are the keys that work.
+A new screen adds its list here, never inline.
 """
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 #: the whole desk (SloApp.BINDINGS); ctrl+p (command palette) is Textual's own
-GLOBAL: list[Binding] = [
+GLOBAL: list[BindingType] = [
     Binding("ctrl+q", "quit", "Quit", priority=True),
     Binding("f1", "help", "Help"),
     Binding("question_mark", "help", "Help", show=False, key_display="?"),
@@ -21,7 +22,9 @@ GLOBAL: list[Binding] = [
     Binding("L", "audit_log", "Audit log (admins)", show=False),
 ]
 
-CASELOAD: list[Binding] = [
+# --------------------------------------------------------------------------- screens
+
+CASELOAD: list[BindingType] = [
     Binding("enter", "open_school", "Open school", show=False),
     Binding("slash", "filter", "Filter", key_display="/"),
     Binding("c", "consultation", "Consultation"),
@@ -35,7 +38,7 @@ CASELOAD: list[Binding] = [
     Binding("escape", "clear_filter", "Clear filter", show=False),
 ]
 
-SCHOOL: list[Binding] = [
+SCHOOL: list[BindingType] = [
     Binding("v", "visit", "Visit/session"),
     Binding("c", "consultation", "Consultation"),
     Binding("y", "young_person", "New young person"),
@@ -51,7 +54,7 @@ SCHOOL: list[Binding] = [
     Binding("f5", "reload", "Reload", show=False),
 ]
 
-YOUNG_PERSON: list[Binding] = [
+YOUNG_PERSON: list[BindingType] = [
     Binding("s", "session", "Session"),
     Binding("c", "consultation", "Consultation"),
     Binding("o", "outcome", "Outcome"),
@@ -60,7 +63,7 @@ YOUNG_PERSON: list[Binding] = [
     Binding("f5", "reload", "Reload", show=False),
 ]
 
-WEEK: list[Binding] = [
+WEEK: list[BindingType] = [
     Binding("left_square_bracket", "previous_week", "Prev week", key_display="["),
     Binding("right_square_bracket", "next_week", "Next week", key_display="]"),
     Binding("left", "previous_week", "Prev week", show=False, priority=True),
@@ -71,19 +74,87 @@ WEEK: list[Binding] = [
     Binding("f5", "reload", "Reload", show=False),
 ]
 
-AUDIT_LOG: list[Binding] = [
+TEAM: list[BindingType] = [
+    Binding("enter", "open_row", "Open", show=False),
+    Binding("r", "review", "Review"),
+    Binding("o", "open_officer", "Officer"),
+    Binding("p", "period", "Period"),
+    Binding("t", "next_team", "Team"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+OFFICER: list[BindingType] = [
+    Binding("p", "period", "Period"),
+    Binding("r", "review", "Review"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+REPORTS: list[BindingType] = [
+    Binding("1", "period('this_term')", "This term"),
+    Binding("2", "period('last_term')", "Last term"),
+    Binding("3", "period('this_year')", "Year"),
+    Binding("4", "custom", "Custom"),
+    Binding("j", "export('json')", "JSON"),
+    Binding("c", "export('csv')", "CSV"),
+    Binding("m", "export('md')", "Markdown"),
+    Binding("h", "export('html')", "HTML"),
+    Binding("e", "toggle_evaluation", "Evaluation"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+EXPORT_CALENDARS: list[BindingType] = [
+    Binding("r", "run_export", "Export again"),
+    Binding("f5", "run_export", "Export again", show=False),
+]
+
+TERM_DATES: list[BindingType] = [
+    Binding("ctrl+a", "add", "Add term", priority=True),
+    Binding("ctrl+o", "import", "Import CSV", priority=True),
+    Binding("delete", "delete", "Delete term"),
+    Binding("slash", "filter", "Filter", key_display="/"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+AUDIT_LOG: list[BindingType] = [
     Binding("pagedown", "next_page", "Next page", key_display="PgDn", priority=True),
     Binding("pageup", "previous_page", "Prev page", key_display="PgUp", priority=True),
     Binding("f5", "reload", "Reload", show=False),
 ]
 
-HELP: list[Binding] = [
+HELP: list[BindingType] = [
     Binding("escape", "close", "Close"),
     Binding("q", "close", "Close", show=False),
     Binding("f1", "close", "Close", show=False),
 ]
 
-PICKER: list[Binding] = [
+PICKER: list[BindingType] = [
     Binding("enter", "choose", "Choose", show=False),
     Binding("escape", "cancel", "Leave", show=False),
+]
+
+# --------------------------------------------------------------------------- forms
+
+#: every form (FormScreen); a modal screen hides the desk's own keys, so help has to be the form's
+FORM: list[BindingType] = [
+    Binding("ctrl+s", "save", "Save", priority=True),
+    Binding("escape", "discard", "Discard / close"),
+    Binding("f1", "app.help", "Help"),
+    Binding("question_mark", "app.help", "Help", show=False, key_display="?"),
+]
+
+CONSULTATION_FORM: list[BindingType] = FORM + [
+    Binding("ctrl+n", "new_young_person", "New young person"),
+]
+
+CONFIRM_DISCARD: list[BindingType] = [
+    Binding("y,d", "answer(True)", "Discard"),
+    Binding("n,k,escape", "answer(False)", "Keep editing"),
+]
+
+# --------------------------------------------------------------------------- controls (widgets)
+
+#: a form's picker: move through its suggestions
+PICKER_CONTROL: list[BindingType] = [
+    Binding("down", "cursor(1)", "Next suggestion", show=False),
+    Binding("up", "cursor(-1)", "Previous suggestion", show=False),
 ]

@@ -1,29 +1,47 @@
-"""Every message the desk's screens and workers post (one module, as in Harlequin).
+"""Every message the desk's screens, forms and workers post: one class per payload (as in Harlequin).
 
-Workers run database calls in threads and post one of these back; handlers on
-the screen (on the event loop) update widgets. Payloads are the plain dataclasses
-of :mod:`slo.services.desk`.
+A screen reads in a thread worker (:meth:`slo.tui.screens.base.DeskScreen.load`): the worker
+calls a read model of :mod:`slo.services.queries` and posts one of the ``...Loaded``
+messages below with the result; the screen's handler (``on_caseload_loaded`` ...) runs
+on the event loop and updates widgets. A message names what it carries, typed, and
+whatever the screen needs to tell a stale result from the current one (the filter
+text, the page). Messages that belong to a widget (``Picker.Changed``,
+``KeyChoice.Changed``) stay nested in the widget, as Textual's own do.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
+if TYPE_CHECKING:
+    from slo.calendars import CalendarExportResult
+    from slo.reports.overview import OfficerOverview, TeamOverview
+    from slo.scheduler.state import JobStatus
+    from slo.services.actors import Actor
+    from slo.services.queries.audit_log import AuditLine
+    from slo.services.queries.caseload import CaseloadHeader, CaseloadRow
+    from slo.services.queries.lines import EngagementLine
+    from slo.services.queries.school import ConsultationLine, SchoolDetail, YoungPersonLine
+    from slo.services.queries.week import Week
+    from slo.services.queries.young_person import YoungPersonDetail
+    from slo.services.schooldays import Term
+    from slo.tui.screens.forms.base import SaveResult
 
-class Loaded(Message):
-    """Data for a screen arrived from a worker. ``what`` names the part (``caseload``, ``header``...)."""
-
-    def __init__(self, what: str, data: Any, token: Any = None) -> None:
-        super().__init__()
-        self.what = what
-        self.data = data
-        self.token = token
+D = TypeVar("D")
 
 
-class LoadFailed(Message):
-    """A worker's database call failed with an error meant for the user (one line)."""
+class DataLoaded(Message, bubble=False):
+    """Base of the messages a screen's worker posts to its own screen (they never bubble)."""
+
+
+class LoadFailed(Message, bubble=False):
+    """A worker's service call failed with an error meant for the user (one line).
+
+    ``what`` is the worker's name (``caseload``, ``header``...)."""
 
     def __init__(self, what: str, error: str, *, refused: bool = False) -> None:
         super().__init__()
@@ -40,9 +58,197 @@ class RecordSaved(Message):
         self.key = key
 
 
-class OfficerChosen(Message):
-    """The picker chose who is using the desk."""
+# --------------------------------------------------------------------------- who is using the desk
 
-    def __init__(self, collar: str) -> None:
+
+class OfficersLoaded(DataLoaded):
+    def __init__(self, officers: list[Actor]) -> None:
         super().__init__()
-        self.collar = collar
+        self.officers = officers
+
+
+# --------------------------------------------------------------------------- caseload
+
+
+class CaseloadLoaded(DataLoaded):
+    def __init__(self, rows: list[CaseloadRow], text: str) -> None:
+        super().__init__()
+        self.rows = rows
+        #: the filter text the rows are for
+        self.text = text
+
+
+class CaseloadHeaderLoaded(DataLoaded):
+    def __init__(self, header: CaseloadHeader) -> None:
+        super().__init__()
+        self.header = header
+
+
+class JobStatusRead(DataLoaded):
+    """The scheduled jobs' last runs (None when the table could not be read, with ``error``)."""
+
+    def __init__(self, jobs: list[JobStatus] | None, schedules: dict[str, dict[str, Any]],
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.jobs = jobs
+        self.schedules = schedules
+        self.error = error
+
+
+# --------------------------------------------------------------------------- school
+
+
+class SchoolLoaded(DataLoaded):
+    def __init__(self, detail: SchoolDetail, calendar_path: Path | None) -> None:
+        super().__init__()
+        self.detail = detail
+        self.calendar_path = calendar_path
+
+
+class SchoolEngagementsLoaded(DataLoaded):
+    def __init__(self, engagements: list[EngagementLine], page: int) -> None:
+        super().__init__()
+        self.engagements = engagements
+        self.page = page
+
+
+class SchoolConsultationsLoaded(DataLoaded):
+    def __init__(self, consultations: list[ConsultationLine]) -> None:
+        super().__init__()
+        self.consultations = consultations
+
+
+class SchoolYoungPeopleLoaded(DataLoaded):
+    def __init__(self, young_people: list[YoungPersonLine]) -> None:
+        super().__init__()
+        self.young_people = young_people
+
+
+# --------------------------------------------------------------------------- young person, week
+
+
+class YoungPersonLoaded(DataLoaded):
+    def __init__(self, detail: YoungPersonDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class WeekLoaded(DataLoaded):
+    def __init__(self, week: Week) -> None:
+        super().__init__()
+        self.week = week
+
+
+# --------------------------------------------------------------------------- team, officer, reports
+
+
+class TeamLoaded(DataLoaded):
+    def __init__(self, teams: list[tuple[str, str]], overview: TeamOverview) -> None:
+        super().__init__()
+        self.teams = teams
+        self.overview = overview
+
+
+class OfficerLoaded(DataLoaded):
+    def __init__(self, overview: OfficerOverview) -> None:
+        super().__init__()
+        self.overview = overview
+
+
+class ReportPreviewLoaded(DataLoaded):
+    def __init__(self, figures: dict[str, Any], date_from: date, date_to: date) -> None:
+        super().__init__()
+        self.figures = figures
+        self.date_from = date_from
+        self.date_to = date_to
+
+
+# --------------------------------------------------------------------------- calendars
+
+
+class ExportProgress(DataLoaded):
+    """The calendar export built ``done`` of ``total`` changed schools."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class CalendarsExported(DataLoaded):
+    def __init__(self, result: CalendarExportResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+# --------------------------------------------------------------------------- term dates
+
+
+class TermsLoaded(DataLoaded):
+    def __init__(self, terms: list[Term], authority: str) -> None:
+        super().__init__()
+        self.terms = terms
+        #: the filter (lower case) the terms are for
+        self.authority = authority
+
+
+class TermsChanged(DataLoaded):
+    """A term was added or deleted, or a file imported: ``summary`` says what."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class TermsRefused(DataLoaded):
+    """An import changed nothing: one line per bad row."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+# --------------------------------------------------------------------------- audit log
+
+
+class AuditLogLoaded(DataLoaded):
+    def __init__(self, lines: list[AuditLine], page: int, filters: tuple[str, ...]) -> None:
+        super().__init__()
+        self.lines = lines
+        self.page = page
+        self.filters = filters
+
+
+# --------------------------------------------------------------------------- forms
+
+
+class FormLoaded(DataLoaded, Generic[D]):
+    """What a form's :meth:`~slo.tui.screens.forms.base.FormScreen.load` read, for its ``fill``."""
+
+    def __init__(self, data: D) -> None:
+        super().__init__()
+        self.data = data
+
+
+class FormSaved(DataLoaded):
+    def __init__(self, result: SaveResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class FormFailed(DataLoaded):
+    """Not saved (or not loaded): a message for the top of the form, and problems by field."""
+
+    def __init__(self, message: str | None, problems: list[tuple[str | None, str]] | None = None) -> None:
+        super().__init__()
+        self.message = message
+        self.problems = problems or []
+
+
+class FormNeedsConfirm(DataLoaded):
+    """Warnings to confirm before saving (ctrl+s again saves this very ``signature``)."""
+
+    def __init__(self, messages: list[tuple[str | None, str]], signature: str) -> None:
+        super().__init__()
+        self.messages = messages
+        self.signature = signature

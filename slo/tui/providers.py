@@ -4,7 +4,7 @@
   plus the desk's navigation (home, week, reports, calendars, audit log, help).
 * :class:`NavigationProvider`: go to any school or young person by name; the
   search runs in a thread (``asyncio.to_thread``) against the database, within
-  the actor's scope (:func:`slo.services.desk.search`).
+  the actor's scope (:func:`slo.services.queries.palette.search`).
 
 Names are user text: hits are built as plain :class:`~textual.content.Content`,
 never parsed as markup.
@@ -13,11 +13,15 @@ never parsed as markup.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
+
+from slo.tui.desk import desk_of
 
 #: (title, app action, help) always offered
 NAVIGATION = [
@@ -61,10 +65,10 @@ def plain_highlight(matcher: Matcher, text: str) -> Content:
 class DeskCommands(Provider):
     """The current screen's actions and the desk's navigation."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
         screen = self.screen
-        out: list[tuple[str, object, str]] = []
-        seen = set()
+        out: list[tuple[str, Callable[[], Any], str]] = []
+        seen: set[str] = set()
         for binding in getattr(type(screen), "BINDINGS", []) or []:
             action = getattr(binding, "action", None)
             description = getattr(binding, "description", "")
@@ -98,18 +102,14 @@ class NavigationProvider(Provider):
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
-        app = self.app
-        if len(query) < 2 or getattr(app, "actor", None) is None:
+        app = desk_of(self.app)
+        actor = app.actor
+        if len(query) < 2 or actor is None:
             return
-        from slo.services import desk
-
-        store, actor = app.store, app.actor
-
-        def find():
-            return desk.search(store.db, actor, query, limit=15)
+        from slo.services.queries.palette import search
 
         try:
-            hits = await asyncio.to_thread(find)
+            hits = await asyncio.to_thread(search, app.store, actor, query, limit=15)
         except Exception as exc:  # noqa: BLE001 - a refused or failed search shows nothing
             app.log.warning(f"palette search failed: {exc}")
             return

@@ -13,8 +13,8 @@ from forms_harness import actor, audit_rows, run_form, settle, type_text  # noqa
 from slo.models import Engagement  # noqa: E402
 from slo.services.actors import BOOTSTRAP  # noqa: E402
 from slo.services.records import save  # noqa: E402
-from slo.tui.screens.abstraction_form import AbstractionForm  # noqa: E402
-from slo.tui.screens.review_form import ReviewForm  # noqa: E402
+from slo.tui.screens.forms.abstraction import AbstractionForm  # noqa: E402
+from slo.tui.screens.forms.review import ReviewForm  # noqa: E402
 
 # 2026-12-07 is a Monday
 SESSIONS = [
@@ -57,7 +57,7 @@ async def test_officer_records_full_day_and_sees_the_cancelled_sessions(loaded_s
     async with run_form(st, actor(st, "PC1000"), AbstractionForm, tmp_path) as (app, pilot, results, form):
         await fill_basic(pilot, form, "2026-12-07", "2026-12-08")
         # the span's planned sessions are listed before saving, all ticked for a full day
-        assert [s["ref"] for s in form.sessions] == ["E-A", "E-B"]
+        assert [s.ref for s in form.sessions] == ["E-A", "E-B"]
         assert form.checked_refs() == ["E-A", "E-B"]
         # user text is shown as typed, never as markup
         assert "[b]Liaison[/b] visit" in str(form.query_one("#abs-cancel-0").label)

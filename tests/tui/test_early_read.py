@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from slo.services import desk
+from slo.services.queries import home
+from slo.services.queries.scope import OWN
 from slo.tui.screens.caseload import CaseloadScreen
 from slo.tui.widgets import DeskTable
 
@@ -13,14 +14,14 @@ TODAY = date(2026, 1, 7)  # make_app's fixed day
 
 async def test_the_early_read_fills_the_caseload_and_the_header_still_loads(desk_store, make_app, settle):
     app = make_app(desk_store, "PC1000", today=TODAY)
-    desk.start_home_caseload(desk_store, app.actor, TODAY)
-    desk._early[(id(desk_store), "PC1000", desk.OWN, TODAY.isoformat())].wait()  # done, as after Textual's import
+    home.start_home_caseload(desk_store, app.actor, TODAY)
+    home._early[(id(desk_store), "PC1000", OWN, TODAY.isoformat())].wait()  # done, as after Textual's import
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, CaseloadScreen)
         table = app.screen.query_one("#caseload", DeskTable)
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
             "Northgate Academy", "Oakwood Primary", "Riverside School"]
-        assert desk.take_home_caseload(desk_store, app.actor, TODAY, desk.OWN) is None  # taken
+        assert home.take_home_caseload(desk_store, app.actor, TODAY, OWN) is None  # taken
         summary = str(app.screen.query_one("#week-summary").render())
         assert "Public order" in summary and "½ day" in summary

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slo.services.actors import load_actor
 from slo.services.bundle import import_bundle
-from slo.tui.screens.forms.base import school_search, young_person_search
+from slo.tui.screens.forms.pickers import school_search, young_person_search
 
 
 def _south_pupil(store):

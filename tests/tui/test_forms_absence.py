@@ -75,7 +75,7 @@ async def test_escape_with_nothing_typed_closes_at_once(loaded_store, tmp_path):
 
 
 async def test_escape_after_typing_asks(loaded_store, tmp_path):
-    from slo.tui.screens.forms.base import ConfirmDiscard
+    from slo.tui.screens.forms.discard import ConfirmDiscard
 
     async with run_form(loaded_store, actor(loaded_store), AbsenceForm, tmp_path) as (app, pilot, results, form):
         await type_text(pilot, "sick")

@@ -9,9 +9,12 @@ from datetime import date
 import pytest
 from textual.screen import ModalScreen
 
-from slo.services import desk
 from slo.services.actors import load_actor
 from slo.services.errors import PermissionDenied
+from slo.services.queries.caseload import caseload
+from slo.services.queries.palette import search
+from slo.services.queries.school import school_detail
+from slo.services.queries.week import week
 from slo.tui.screens.audit_log import AuditLogScreen
 from slo.tui.screens.caseload import CaseloadScreen
 from slo.tui.screens.school import SchoolScreen
@@ -63,7 +66,7 @@ def fake_forms(monkeypatch):
         ("slo.tui.screens.forms.outcome", "OutcomeForm"),
         ("slo.tui.screens.forms.referral", "ReferralForm"),
         ("slo.tui.screens.forms.absence", "AbsenceForm"),
-        ("slo.tui.screens.abstraction_form", "AbstractionForm"),
+        ("slo.tui.screens.forms.abstraction", "AbstractionForm"),
     ]:
         make(module, name)
     return opened
@@ -126,15 +129,17 @@ async def test_caseload_keys_open_the_other_forms(desk_store, make_app, settle, 
         assert isinstance(app.screen, CaseloadScreen)
 
 
-async def test_a_screen_not_yet_built_gives_a_notice(desk_store, make_app, settle, monkeypatch):
+async def test_a_screen_that_fails_to_import_is_an_error_not_a_notice(desk_store, make_app, settle, monkeypatch):
+    """No fallback guard: a broken import stops the desk with the import error (it used to become
+    a notice "not available in this version", which hid real bugs)."""
     monkeypatch.setitem(sys.modules, "slo.tui.screens.reports", None)  # import fails
     app = make_app(desk_store)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, CaseloadScreen)
-        assert any("ReportsScreen is not available" in n.message for n in app._notifications)
+    with pytest.raises(ImportError):
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await pilot.pause()
+    assert not any("not available" in n.message for n in app._notifications)
 
 
 # ---------------------------------------------------------------------------- school
@@ -373,16 +378,17 @@ def test_scope_of_the_read_queries(desk_store):
     sergeant = load_actor(db, "S100")
     admin = load_actor(db, "A1")
     today = date(2026, 1, 7)
-    assert [r.urn for r in desk.caseload(db, slo, today)] == ["100000", "100003", "100002"]
-    assert [r.urn for r in desk.caseload(db, other, today)] == ["100001"]  # not 100003: that ended 2025-08-31
-    assert {r.urn for r in desk.caseload(db, sergeant, today, scope="team")} == {"100000", "100002", "100003"}
-    assert len(desk.caseload(db, admin, today, scope="all")) == 4
+    st = desk_store
+    assert [r.urn for r in caseload(st, slo, today)] == ["100000", "100003", "100002"]
+    assert [r.urn for r in caseload(st, other, today)] == ["100001"]  # not 100003: that ended 2025-08-31
+    assert {r.urn for r in caseload(st, sergeant, today, scope="team")} == {"100000", "100002", "100003"}
+    assert len(caseload(st, admin, today, scope="all")) == 4
     with pytest.raises(PermissionDenied):
-        desk.caseload(db, slo, today, scope="all")
+        caseload(st, slo, today, scope="all")
     with pytest.raises(PermissionDenied):
-        desk.school_detail(db, other, "100000")
-    assert [h.key for h in desk.search(db, slo, "a")] == ["100000", "100003", "YP-0002", "YP-0001"]
-    assert [h.key for h in desk.search(db, other, "Northgate")] == []
-    assert [h.key for h in desk.search(db, slo, "%")] == []  # wildcards are text
+        school_detail(st, other, "100000")
+    assert [h.key for h in search(st, slo, "a")] == ["100000", "100003", "YP-0002", "YP-0001"]
+    assert [h.key for h in search(st, other, "Northgate")] == []
+    assert [h.key for h in search(st, slo, "%")] == []  # wildcards are text
     with pytest.raises(PermissionDenied):
-        desk.week(db, other, "PC1000", today)
+        week(st, other, "PC1000", today)

@@ -90,7 +90,7 @@ async def test_review_key_opens_review_form(store, tmp_path):
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        from slo.tui.screens.review_form import ReviewForm
+        from slo.tui.screens.forms.review import ReviewForm
 
         assert isinstance(app.screen, ReviewForm)
 

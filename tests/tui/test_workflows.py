@@ -386,7 +386,7 @@ async def test_full_day_abstraction_from_the_caseload_then_the_week(demo, tmp_pa
         await pilot.press("tab")                 # Portion: full by default
         await settle(pilot)
         assert form.key_choice("portion").value == "full"
-        assert [s["ref"] for s in form.sessions] == planned and form.checked_refs() == planned
+        assert [s.ref for s in form.sessions] == planned and form.checked_refs() == planned
         await pilot.press("tab")
         await type_text(pilot, "public")
         await pilot.press("enter")

@@ -7,15 +7,24 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
-from slo.services import desk
+from slo.services.queries.audit_log import audit_log
 from slo.tui import bindings
-from slo.tui.messages import Loaded
+from slo.tui.messages import AuditLogLoaded
 from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
 
 from .base import DeskScreen
 
 PAGE = 200
-FILTERS = [("who", "Actor (collar)"), ("entity", "Entity (young_people…)"), ("operation", "Operation (view…)"), ("on", "Date (2026-01-07)")]
+FILTERS = [
+    ("who", "Actor (collar)"),
+    ("entity", "Entity (young_people…)"),
+    ("operation", "Operation (view…)"),
+    ("on", "Date (2026-01-07)"),
+]
+COLUMNS = [
+    ("#", "id"), ("At", "at"), ("Actor", "actor"), ("Operation", "op"), ("Entity", "entity"), ("Key", "key"),
+    ("Detail", "detail"),
+]
 
 
 class AuditLogScreen(DeskScreen):
@@ -40,10 +49,7 @@ class AuditLogScreen(DeskScreen):
             for name, placeholder in FILTERS:
                 yield FilterInput(placeholder=placeholder, id=f"f-{name}")
         yield Static(Text(""), id="audit-page")
-        yield DeskTable(
-            [("#", "id"), ("At", "at"), ("Actor", "actor"), ("Operation", "op"), ("Entity", "entity"), ("Key", "key"), ("Detail", "detail")],
-            id="audit",
-        )
+        yield DeskTable(COLUMNS, id="audit")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -54,23 +60,22 @@ class AuditLogScreen(DeskScreen):
         return {name: self.query_one(f"#f-{name}", Input).value for name, _ in FILTERS}
 
     def reload(self) -> None:
-        store, actor, filters, offset = self.store, self.actor, self.filters(), self.page * PAGE
-        self.query_db(
-            "audit", lambda: desk.audit_log(store.db, actor, offset=offset, limit=PAGE, **filters), token=(self.page, tuple(filters.values()))
-        )
+        store, actor, filters, page = self.store, self.actor, self.filters(), self.page
+        self.load("audit", lambda: AuditLogLoaded(
+            audit_log(store, actor, offset=page * PAGE, limit=PAGE, **filters), page, tuple(filters.values())))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.token != (self.page, tuple(self.filters().values())):
+    def on_audit_log_loaded(self, message: AuditLogLoaded) -> None:
+        if (message.page, message.filters) != (self.page, tuple(self.filters().values())):
             return
-        rows = message.data
+        rows = message.lines
         self.count = len(rows)
         self.query_one("#audit", DeskTable).replace_rows(
             (str(r.id), [r.id, r.at, r.actor, r.operation, r.entity, r.key or "", r.detail or ""]) for r in rows
         )
         first = self.page * PAGE + 1 if rows else 0
         more = "  PgDn for more" if len(rows) == PAGE else ""
-        self.query_one("#audit-page", Static).update(Text(f"Page {self.page + 1}: rows {first}-{self.page * PAGE + len(rows)}{more}"))
+        self.query_one("#audit-page", Static).update(
+            Text(f"Page {self.page + 1}: rows {first}-{self.page * PAGE + len(rows)}{more}"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.page = 0

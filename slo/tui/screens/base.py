@@ -1,67 +1,85 @@
-"""What every desk screen shares: ``HELP``, database calls in thread workers, error notices."""
+"""What every desk screen shares: ``HELP``, service calls in thread workers, error notices.
+
+A screen never touches the database: it calls a read model (:mod:`slo.services.queries`)
+or a use case of :mod:`slo.services` in a thread worker with :meth:`DeskScreen.load`, which
+posts the typed message the call returns (:mod:`slo.tui.messages`) back to the screen::
+
+    def reload(self) -> None:
+        store, actor, urn = self.store, self.actor, self.urn
+        self.load("school", lambda: SchoolLoaded(school_detail(store, actor, urn)))
+
+    def on_school_loaded(self, message: SchoolLoaded) -> None:
+        ...  # on the event loop: update the widgets
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual.app import App
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.worker import Worker, active_worker, get_current_worker
+from textual.worker import active_worker, get_current_worker
 
-from slo.services.errors import USER_ERRORS, PermissionDenied
-from slo.tui.messages import Loaded, LoadFailed, RecordSaved
+from slo.services import Store
+from slo.services.actors import Actor
+from slo.services.errors import DATABASE_ERRORS, USER_ERRORS, PermissionDenied
+from slo.tui.desk import desk_of
+from slo.tui.messages import DataLoaded, LoadFailed, RecordSaved
+
+if TYPE_CHECKING:
+    from slo.tui.app import SloApp
 
 
-def run_query(node, what: str, fn: Callable[[], Any], token: Any = None) -> None:
-    """Run ``fn`` in a thread worker (exclusive per ``what``) and post :class:`Loaded` or :class:`LoadFailed`.
-
-    ``fn`` runs in the worker's thread, so it must reach the database through
-    ``app.store.db`` there (each thread has its own connection).
-    """
+def load_in_worker(node: DOMNode, name: str, read: Callable[[], DataLoaded]) -> None:
+    """Run ``read`` in a thread worker (one at a time per ``name``: a newer one cancels the older)
+    and post the message it returns to ``node``, or :class:`LoadFailed` for an error meant for
+    the user. ``read`` runs in the worker's thread: the services it calls reach the database
+    through the store, which gives each thread its own connection."""
 
     def job() -> None:
         worker = get_current_worker()
         try:
-            _run_and_post(worker)
+            message: DataLoaded | LoadFailed = read()
+        except USER_ERRORS as exc:
+            message = LoadFailed(name, str(exc), refused=isinstance(exc, PermissionDenied))
+        except DATABASE_ERRORS as exc:
+            message = LoadFailed(name, f"database problem: {exc}")
         finally:
             # Textual sets its active-worker variable in the pool thread's own context and never
             # clears it: each of the executor's threads would keep its last worker, and through it
             # that worker's screen with every widget, alive until the thread runs another job.
             active_worker.set(None)  # type: ignore[arg-type]
-
-    def _run_and_post(worker: Worker) -> None:
-        try:
-            data = fn()
-        except USER_ERRORS as exc:
-            if not worker.is_cancelled:
-                node.post_message(LoadFailed(what, str(exc), refused=isinstance(exc, PermissionDenied)))
-            return
-        except sqlite3.DatabaseError as exc:
-            if not worker.is_cancelled:
-                node.post_message(LoadFailed(what, f"database problem: {exc}"))
-            return
         if not worker.is_cancelled:
-            node.post_message(Loaded(what, data, token))
+            node.post_message(message)
 
-    node.run_worker(job, name=what, group=what, thread=True, exclusive=True)
+    node.run_worker(job, name=name, group=name, thread=True, exclusive=True)
 
 
-class DeskScreen(Screen):
-    """A desk screen. Subclasses set ``HELP``, ``BINDINGS`` and handle :class:`Loaded`."""
-
-    HELP: str = ""
-
-    @property
-    def store(self):
-        return self.app.store
+class DeskScreen(Screen[Any]):
+    """A desk screen. Subclasses set ``HELP`` and ``BINDINGS`` (from :mod:`slo.tui.bindings`),
+    load in :meth:`reload` and handle the messages their loads post."""
 
     @property
-    def actor(self):
-        return self.app.actor
+    def desk(self) -> SloApp:
+        return desk_of(self.app)
 
-    def query_db(self, what: str, fn: Callable[[], Any], token: Any = None) -> None:
-        run_query(self, what, fn, token)
+    @property
+    def store(self) -> Store:
+        """The handle services take (never opened here: pass it on)."""
+        return self.desk.store
+
+    @property
+    def actor(self) -> Actor:
+        """Who is using the desk (screens other than the picker exist only once that is known)."""
+        actor = self.desk.actor
+        assert actor is not None, "no one is using the desk yet"
+        return actor
+
+    def load(self, name: str, read: Callable[[], DataLoaded]) -> None:
+        """See :func:`load_in_worker`."""
+        load_in_worker(self, name, read)
 
     def reload(self) -> None:
         """Load (again) everything the screen shows."""
@@ -72,7 +90,7 @@ class DeskScreen(Screen):
     def on_load_failed(self, message: LoadFailed) -> None:
         message.stop()
         self.notify(message.error, title="Refused" if message.refused else "Problem", severity="error", markup=False)
-        if message.refused and self.app.screen is self and self.app.can_go_back():
+        if message.refused and self.app.screen is self and self.desk.can_go_back():
             self.app.pop_screen()
 
     def on_record_saved(self, message: RecordSaved) -> None:
@@ -87,7 +105,7 @@ class DeskScreen(Screen):
         forget_closed_watchers(self.app)
 
 
-def forget_closed_watchers(app) -> None:
+def forget_closed_watchers(app: App[Any]) -> None:
     """Drop the app's watchers whose widget has gone (Textual prunes them only when the value changes).
 
     Each screen's Header watches the app's ``title`` and ``sub_title``, which the desk sets once:
@@ -98,5 +116,5 @@ def forget_closed_watchers(app) -> None:
     watchers = getattr(app, "__watchers", None)  # where textual.reactive keeps them
     if not watchers:
         return
-    for name, entries in watchers.items():
+    for _name, entries in watchers.items():
         entries[:] = [(node, callback) for node, callback in entries if not node._closing]

@@ -10,9 +10,11 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
-from slo.services import desk
+from slo.services.queries.caseload import CaseloadHeader, CaseloadRow, caseload, caseload_header
+from slo.services.queries.home import take_home_caseload
+from slo.services.queries.scope import ALL, OWN, TEAM, week_start
 from slo.tui import bindings
-from slo.tui.messages import Loaded
+from slo.tui.messages import CaseloadHeaderLoaded, CaseloadLoaded, LoadFailed
 from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
 from slo.tui.widgets.job_status import JobStatusLine
 
@@ -55,10 +57,10 @@ def when(value: str | None, today: date) -> str:
     return f"{day} {moment:%H:%M}"
 
 
-def week_summary(header: desk.CaseloadHeader, today: date) -> Text:
+def week_summary(header: CaseloadHeader, today: date) -> Text:
     """This week's abstractions and what is due, as plain text with a little style."""
     out = Text()
-    monday = desk.week_start(today)
+    monday = week_start(today)
     out.append(f"Week of {monday:%d %b %Y}  ", style="bold")
     if header.abstractions:
         parts = []
@@ -70,24 +72,22 @@ def week_summary(header: desk.CaseloadHeader, today: date) -> Text:
         out.append("; ".join(parts))
     else:
         out.append("No abstractions this week", style="green")
-    if header.due_available:
-        out.append("\n")
-        if header.due:
-            overdue = [d for d in header.due if getattr(d, "overdue", False)]
-            out.append(f"Due ({len(header.due)}): ", style="bold yellow")
-            hidden = [d for d in overdue if d not in header.due[:6]]
-            if hidden:  # overdue items beyond the ones listed: say how many
-                out.append(f"{len(overdue)} overdue ", style="bold red")
-            for i, d in enumerate(header.due[:6]):
-                if i:
-                    out.append("; ")
-                late = getattr(d, "overdue", False)
-                out.append(f"{'OVERDUE ' if late else ''}{d.due_on:%a %d %b} {label(d.kind)} {d.ref}",
-                           style="red" if late else "")
-            if len(header.due) > 6:
-                out.append(" …")
-        else:
-            out.append("Nothing due in the next 7 days", style="green")
+    out.append("\n")
+    if header.due:
+        overdue = [d for d in header.due if d.overdue]
+        out.append(f"Due ({len(header.due)}): ", style="bold yellow")
+        hidden = [d for d in overdue if d not in header.due[:6]]
+        if hidden:  # overdue items beyond the ones listed: say how many
+            out.append(f"{len(overdue)} overdue ", style="bold red")
+        for i, d in enumerate(header.due[:6]):
+            if i:
+                out.append("; ")
+            out.append(f"{'OVERDUE ' if d.overdue else ''}{d.due_on:%a %d %b} {label(d.kind)} {d.ref}",
+                       style="red" if d.overdue else "")
+        if len(header.due) > 6:
+            out.append(" …")
+    else:
+        out.append("Nothing due in the next 7 days", style="green")
     return out
 
 
@@ -105,10 +105,10 @@ class CaseloadScreen(DeskScreen):
     BINDINGS = bindings.CASELOAD
     CSS_PATH = "caseload.tcss"
 
-    def __init__(self, scope: str = desk.OWN) -> None:
+    def __init__(self, scope: str = OWN) -> None:
         super().__init__()
         self.scope = scope
-        self.rows: list[desk.CaseloadRow] = []
+        self.rows: list[CaseloadRow] = []
         self._header_wanted = False
 
     def compose(self) -> ComposeResult:
@@ -118,13 +118,13 @@ class CaseloadScreen(DeskScreen):
             yield JobStatusLine(id="caseload-jobs", load_on_mount=False)
             yield FilterInput(placeholder="Filter schools by name or URN (/)", id="filter")
         columns = list(COLUMNS)
-        if self.scope != desk.OWN:
+        if self.scope != OWN:
             columns.append(("Officer", "officer", 7))
         yield DeskTable(columns, id="caseload")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        titles = {desk.OWN: "Caseload", desk.TEAM: "Team caseload", desk.ALL: "All schools"}
+        titles = {OWN: "Caseload", TEAM: "Team caseload", ALL: "All schools"}
         self.title = titles.get(self.scope, "Caseload")
         self.query_one("#caseload", DeskTable).focus()
 
@@ -138,8 +138,8 @@ class CaseloadScreen(DeskScreen):
         self.load_rows()
 
     def load_header(self) -> None:
-        store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
-        self.query_db("header", lambda: desk.caseload_header(store, actor, today, scope=scope))
+        store, actor, today, scope = self.store, self.actor, self.desk.today(), self.scope
+        self.load("header", lambda: CaseloadHeaderLoaded(caseload_header(store, actor, today, scope=scope)))
         self.query_one(JobStatusLine).reload()  # when the scheduled jobs last ran (not before the first paint)
 
     def _rows_shown(self) -> None:
@@ -151,41 +151,42 @@ class CaseloadScreen(DeskScreen):
             self.call_after_refresh(self.call_after_refresh, self.load_header)
 
     def load_rows(self) -> None:
-        store, actor, today, scope = self.store, self.actor, self.app.today(), self.scope
+        store, actor, today, scope = self.store, self.actor, self.desk.today(), self.scope
         text = self.query_one("#filter", Input).value
-        early = None if text else desk.take_home_caseload(store, actor, today, scope)
+        early = None if text else take_home_caseload(store, actor, today, scope)
         if early is not None and early.ready():
             # read while Textual was loading (slo.cli.main.open_desk): on the first paint, no worker
-            self.on_loaded(Loaded("caseload", early.wait(), text))
+            self.on_caseload_loaded(CaseloadLoaded(early.wait(), text))
             return
-        fn = early.wait if early is not None else (
-            lambda: desk.caseload(store.db, actor, today, scope=scope, text=text))
-        self.query_db("caseload", fn, token=text)
+        if early is not None:
+            wait = early.wait
+            self.load("caseload", lambda: CaseloadLoaded(wait(), text))
+        else:
+            self.load("caseload", lambda: CaseloadLoaded(caseload(store, actor, today, scope=scope, text=text), text))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what == "caseload":
-            if message.token != self.query_one("#filter", Input).value:
-                return  # typed on since: a newer load is coming
-            self.rows = message.data
-            self.show_rows()
-            self._rows_shown()
-        elif message.what == "header":
-            self.query_one("#week-summary", Static).update(week_summary(message.data, self.app.today()))
+    def on_caseload_loaded(self, message: CaseloadLoaded) -> None:
+        if message.text != self.query_one("#filter", Input).value:
+            return  # typed on since: a newer load is coming
+        self.rows = message.rows
+        self.show_rows()
+        self._rows_shown()
 
-    def on_load_failed(self, message) -> None:
+    def on_caseload_header_loaded(self, message: CaseloadHeaderLoaded) -> None:
+        self.query_one("#week-summary", Static).update(week_summary(message.header, self.desk.today()))
+
+    def on_load_failed(self, message: LoadFailed) -> None:
         # DeskScreen.on_load_failed (shows the notice) runs too: Textual calls each class's handler
         if message.what == "caseload":
             self._rows_shown()
 
     def show_rows(self) -> None:
-        today = self.app.today()
+        today = self.desk.today()
         table = self.query_one("#caseload", DeskTable)
         out = []
         for r in self.rows:
             since = "never" if r.days_since_delivered is None else str(r.days_since_delivered)
             name = Text(r.name, style="bold" if r.plain_clothes else "")
-            cells = [
+            cells: list[Text | str | int] = [
                 name,
                 SHORT_PHASE.get(r.phase, label(r.phase)),
                 uniform_cell(r.uniform_policy),
@@ -194,7 +195,7 @@ class CaseloadScreen(DeskScreen):
                 Text(str(r.open_consultations), style="bold yellow") if r.open_consultations else "",
                 since,
             ]
-            if self.scope != desk.OWN:
+            if self.scope != OWN:
                 cells.append(r.officer)
             out.append((r.urn, cells))
         table.replace_rows(out)
@@ -227,30 +228,38 @@ class CaseloadScreen(DeskScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key is not None and event.row_key.value:
-            self.app.open_school(event.row_key.value)
+            self.desk.open_school(event.row_key.value)
 
     def action_open_school(self) -> None:
         if self.current_urn:
-            self.app.open_school(self.current_urn)
+            self.desk.open_school(self.current_urn)
 
     def action_consultation(self) -> None:
-        self.app.open_form("consultation", "ConsultationForm", school=self.current_urn)
+        from .forms.consultation import ConsultationForm
+
+        self.desk.open_form(ConsultationForm(school=self.current_urn))
 
     def action_visit(self) -> None:
-        self.app.open_form("engagement", "EngagementForm", school=self.current_urn)
+        from .forms.engagement import EngagementForm
+
+        self.desk.open_form(EngagementForm(school=self.current_urn))
 
     def action_abstraction(self) -> None:
-        self.app.open_form("slo.tui.screens.abstraction_form", "AbstractionForm", officer=self.actor.collar)
+        from .forms.abstraction import AbstractionForm
+
+        self.desk.open_form(AbstractionForm(officer=self.actor.collar))
 
     def action_absence(self) -> None:
-        self.app.open_form("absence", "AbsenceForm", officer=self.actor.collar)
+        from .forms.absence import AbsenceForm
+
+        self.desk.open_form(AbsenceForm(officer=self.actor.collar))
 
     def action_week(self) -> None:
-        self.app.action_week()
+        self.desk.action_week()
 
     def action_reports(self) -> None:
-        self.app.action_reports()
+        self.desk.action_reports()
 
     def action_export_calendars(self) -> None:
-        self.app.action_export_calendars()
+        self.desk.action_export_calendars()
 

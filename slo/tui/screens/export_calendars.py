@@ -7,26 +7,17 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import DataTable, Header, ProgressBar, Static
 
-from slo.tui.messages import Loaded
+from slo.calendars import CalendarExportResult, export_calendars
+from slo.tui import bindings
+from slo.tui.messages import CalendarsExported, ExportProgress, LoadFailed
 from slo.tui.widgets import DeskFooter
 
 from .base import DeskScreen
 
 
-class ExportProgress(Message):
-    """The export worker built ``done`` of ``total`` changed schools."""
-
-    def __init__(self, done: int, total: int) -> None:
-        super().__init__()
-        self.done = done
-        self.total = total
-
-
-def summary_text(result, school: str | None) -> Text:
+def summary_text(result: CalendarExportResult, school: str | None) -> Text:
     out = Text()
     written = len(result.written)
     if written:
@@ -36,7 +27,7 @@ def summary_text(result, school: str | None) -> Text:
     out.append(f"   unchanged {result.unchanged}   events written {result.events}   ({result.seconds:.2f} s)")
     if school:
         out.append(f"   school {school}")
-    for path in getattr(result, "removed", []):
+    for path in result.removed:
         out.append("\nRemoved the old file of a renamed school: ")
         out.append(str(path))
     out.append("\nGive each head teacher their school's file, or publish the folder so they can subscribe "
@@ -54,10 +45,7 @@ class ExportCalendarsScreen(DeskScreen):
         "again is quick. An SLO exports their assigned schools, a sergeant the team's, an admin every school. "
         "Each written file is audited as a disclosure. Press r to run the export again."
     )
-    BINDINGS = [
-        Binding("r", "run_export", "Export again"),
-        Binding("f5", "run_export", "Export again", show=False),
-    ]
+    BINDINGS = bindings.EXPORT_CALENDARS
     CSS_PATH = "export_calendars.tcss"
 
     def __init__(self, school: str | None = None) -> None:
@@ -65,7 +53,7 @@ class ExportCalendarsScreen(DeskScreen):
         self.school = school
         self.running = False
         self.started = False
-        self.result = None
+        self.result: CalendarExportResult | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +67,7 @@ class ExportCalendarsScreen(DeskScreen):
         self.title = "Export calendars"
         scope = Text("Head teachers' calendars for ")
         scope.append(f"school {self.school}" if self.school else "every school you may export", style="bold")
-        scope.append(f"  →  {Path(self.app.exports) / 'calendars'}")
+        scope.append(f"  →  {Path(self.desk.exports) / 'calendars'}")
         self.query_one("#calendars-scope", Static).update(scope)
         table = self.query_one("#calendars-files", DataTable)
         table.add_column("File written", key="file")
@@ -93,12 +81,10 @@ class ExportCalendarsScreen(DeskScreen):
         if self.running:
             self.notify("The export is already running.", markup=False)
             return
-        from slo.calendars import export_calendars
-
         self.started = self.running = True
         self.query_one("#calendars-progress", ProgressBar).update(total=None, progress=0)
         self.query_one("#calendars-status", Static).update(Text("Exporting…", style="dim"))
-        store, actor, exports, school, today = self.store, self.actor, self.app.exports, self.school, self.app.today()
+        store, actor, exports, school, today = self.store, self.actor, self.desk.exports, self.school, self.desk.today()
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -107,14 +93,10 @@ class ExportCalendarsScreen(DeskScreen):
                 last[0] = now
                 self.post_message(ExportProgress(done, total))
 
-        # runs in a thread worker: store.db there is the worker thread's own connection
-        self.query_db(
-            "calendars",
-            lambda: export_calendars(store, actor, exports, school=school, progress=progress, today=today),
-        )
+        self.load("calendars", lambda: CalendarsExported(
+            export_calendars(store, actor, exports, school=school, progress=progress, today=today)))
 
     def on_export_progress(self, message: ExportProgress) -> None:
-        message.stop()
         bar = self.query_one("#calendars-progress", ProgressBar)
         bar.update(total=max(message.total, 1), progress=message.done if message.total else 1)
         if message.total:
@@ -122,12 +104,9 @@ class ExportCalendarsScreen(DeskScreen):
                 Text(f"Building {message.done} of {message.total} changed calendars…", style="dim")
             )
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what != "calendars":
-            return
+    def on_calendars_exported(self, message: CalendarsExported) -> None:
         self.running = False
-        self.result = result = message.data
+        self.result = result = message.result
         bar = self.query_one("#calendars-progress", ProgressBar)
         total = bar.total or 1  # full, whatever the last progress report said
         bar.update(total=total, progress=total)
@@ -137,7 +116,7 @@ class ExportCalendarsScreen(DeskScreen):
         for path in result.written:
             table.add_row(Text(str(path)), key=str(path))
 
-    def on_load_failed(self, message) -> None:
+    def on_load_failed(self, message: LoadFailed) -> None:
         self.running = False
         self.query_one("#calendars-status", Static).update(Text(message.error, style="bold red"))
         super().on_load_failed(message)

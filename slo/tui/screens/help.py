@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -18,16 +21,20 @@ GENERAL = (
 )
 
 
-def binding_rows(app, screen: Screen) -> list[tuple[str, str, str]]:
+def _described(source: list[BindingType]) -> list[Binding]:
+    return [b for b in source if isinstance(b, Binding) and b.description]
+
+
+def binding_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
     """(key, description, where) for the screen's bindings, then the desk's global keys."""
     rows: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    # over a form (a modal screen) only the desk's priority keys (ctrl+q) work: the form's own are listed
-    everywhere = [b for b in bindings.GLOBAL if b.priority] if isinstance(screen, ModalScreen) else bindings.GLOBAL
-    for where, source in ((type(screen).__name__, getattr(type(screen), "BINDINGS", [])), ("everywhere", everywhere)):
-        for b in source or []:
-            if not getattr(b, "description", ""):
-                continue
+    everywhere = _described(bindings.GLOBAL)
+    if isinstance(screen, ModalScreen):
+        # over a form (a modal screen) only the desk's priority keys (ctrl+q) work: the form's own are listed
+        everywhere = [b for b in everywhere if b.priority]
+    for where, source in ((type(screen).__name__, _described(type(screen).BINDINGS)), ("everywhere", everywhere)):
+        for b in source:
             key = app.get_key_display(b)
             if (key, b.action) in seen:
                 continue
@@ -44,7 +51,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = bindings.HELP
     CSS_PATH = "help.tcss"
 
-    def __init__(self, target: Screen) -> None:
+    def __init__(self, target: Screen[Any]) -> None:
         super().__init__()
         self.target = target
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
-from slo.tui.messages import Loaded
+from slo.reports.overview import OfficerOverview, officer_overview, team_periods
+from slo.tui import bindings
+from slo.tui.messages import OfficerLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
 from slo.tui.widgets.charts import pct
 
@@ -24,7 +25,7 @@ ABSTRACTION_COLUMNS = [
 CANCELLED_COLUMNS = [("When", "when"), ("School", "school"), ("Kind", "kind"), ("1:1", "one_to_one"), ("Ref", "ref")]
 
 
-def figures_text(ov) -> Text:
+def figures_text(ov: OfficerOverview) -> Text:
     out = Text()
     out.append(f"{ov.name} ({ov.collar})", style="bold")
     out.append(f"   team {ov.team or '-'}   {ov.date_from} to {ov.date_to}\n")
@@ -58,18 +59,14 @@ class OfficerScreen(DeskScreen):
         "abstraction's cancelled engagements are listed underneath. p changes the period; r reviews the "
         "highlighted abstraction (sergeants)."
     )
-    BINDINGS = [
-        Binding("p", "period", "Period"),
-        Binding("r", "review", "Review"),
-        Binding("f5", "reload", "Reload", show=False),
-    ]
+    BINDINGS = bindings.OFFICER
     CSS_PATH = "officer.tcss"
 
     def __init__(self, collar: str) -> None:
         super().__init__()
         self.collar = collar
         self.period_index = 0
-        self.overview = None
+        self.overview: OfficerOverview | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,25 +82,19 @@ class OfficerScreen(DeskScreen):
         self.title = f"Officer {self.collar}"
         self.query_one("#abstractions", DeskTable).focus()
 
-    def _period(self):
-        from slo.reports.overview import team_periods
-
-        periods = team_periods(self.app.today())
+    def _period(self) -> tuple[str, date, date]:
+        periods = team_periods(self.desk.today())
         return periods[self.period_index % len(periods)]
 
     def reload(self) -> None:
-        from slo.reports.overview import officer_overview
-
         store, actor, collar = self.store, self.actor, self.collar
         _label, date_from, date_to = self._period()
-        self.query_db("officer", lambda: officer_overview(store.db, actor, collar, date_from, date_to,
-                                                            as_of=self.app.today()))
+        today = self.desk.today()
+        self.load("officer", lambda: OfficerLoaded(
+            officer_overview(store, actor, collar, date_from, date_to, as_of=today)))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what != "officer":
-            return
-        ov = self.overview = message.data
+    def on_officer_loaded(self, message: OfficerLoaded) -> None:
+        ov = self.overview = message.overview
         self.title = f"{ov.name} ({ov.collar})"
         heading = Text(self._period()[0] + "   ", style="dim")
         heading.append_text(figures_text(ov))
@@ -136,5 +127,6 @@ class OfficerScreen(DeskScreen):
     def action_review(self) -> None:
         ref = self.query_one("#abstractions", DeskTable).current_key
         if ref:
-            self.app.open_screen("slo.tui.screens.review_form", "ReviewForm", ref,
-                                 on_result=lambda _k: self.reload())
+            from .forms.review import ReviewForm
+
+            self.desk.open_form(ReviewForm(ref), on_result=lambda _key: self.reload())

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
-from slo.services.actors import list_officers
+from slo.services.queries.picker import officers
 from slo.tui import bindings
-from slo.tui.messages import Loaded
+from slo.tui.messages import OfficersLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
@@ -37,12 +37,11 @@ class PickerScreen(DeskScreen):
 
     def reload(self) -> None:
         store = self.store
-        self.query_db("officers", lambda: list_officers(store.db)[:2000])
+        self.load("officers", lambda: OfficersLoaded(officers(store)))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
+    def on_officers_loaded(self, message: OfficersLoaded) -> None:
         self.query_one("#officers", DeskTable).replace_rows(
-            (a.collar, [a.collar, a.name, label(a.role), a.team or ""]) for a in message.data
+            (a.collar, [a.collar, a.name, label(a.role), a.team or ""]) for a in message.officers
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

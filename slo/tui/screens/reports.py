@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, ProgressBar, Static
 
-from slo.tui.messages import Loaded
+from slo.reports.overview import period_choices, report_preview
+from slo.services.errors import USER_ERRORS
+from slo.tui import bindings
+from slo.tui.messages import ReportPreviewLoaded
 from slo.tui.widgets import DeskFooter
 from slo.tui.widgets.charts import Chart, hbars, pct, stacked
 
@@ -25,7 +28,7 @@ def export_path(exports: Path, date_from: date, date_to: date, fmt: str, evaluat
     return Path(exports) / "reports" / name
 
 
-def headline_text(data: dict) -> Text:
+def headline_text(data: dict[str, Any]) -> Text:
     f = data["force"]
     c = data["consultations"]
     e = f["engagements"]
@@ -59,18 +62,7 @@ class ReportsScreen(DeskScreen):
         "into the exports folder's reports/; e switches to the evaluation dataset (pseudonymised, small "
         "numbers suppressed, audited as a disclosure). Every export is recorded in the audit log."
     )
-    BINDINGS = [
-        Binding("1", "period('this_term')", "This term"),
-        Binding("2", "period('last_term')", "Last term"),
-        Binding("3", "period('this_year')", "Year"),
-        Binding("4", "custom", "Custom"),
-        Binding("j", "export('json')", "JSON"),
-        Binding("c", "export('csv')", "CSV"),
-        Binding("m", "export('md')", "Markdown"),
-        Binding("h", "export('html')", "HTML"),
-        Binding("e", "toggle_evaluation", "Evaluation"),
-        Binding("f5", "reload", "Reload", show=False),
-    ]
+    BINDINGS = bindings.REPORTS
     CSS_PATH = "reports.tcss"
     AUTO_FOCUS = None  # keys are the screen's until 4 opens the custom dates
 
@@ -98,17 +90,15 @@ class ReportsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.title = "Continuity report"
-        if self.actor is not None and self.actor.role == "evaluator":
+        if self.actor.role == "evaluator":
             self.evaluation = True
         for field in self.query("#reports-custom Input"):
             field.disabled = True
 
     def period(self) -> tuple[str, date, date]:
-        from slo.reports.overview import period_choices
-
         if self.period_key == "custom" and self.custom:
             return ("Custom", *self.custom)
-        return period_choices(self.app.today())[self.period_key if self.period_key != "custom" else "this_term"]
+        return period_choices(self.desk.today())[self.period_key if self.period_key != "custom" else "this_term"]
 
     def show_period(self) -> None:
         name, a, b = self.period()
@@ -120,27 +110,22 @@ class ReportsScreen(DeskScreen):
         self.query_one("#reports-period", Static).update(text)
 
     def reload(self) -> None:
-        from slo.reports.overview import report_preview
-
         self.show_period()
         _name, a, b = self.period()
         store, actor = self.store, self.actor
-        if actor is not None and actor.role == "evaluator":
+        if actor.role == "evaluator":
             self.query_one("#headline", Static).update(Text(
                 "Evaluators receive the evaluation dataset only: export it with j, c, m or h.", style="dim"))
             return
         self.query_one("#headline", Static).update(Text("Loading…", style="dim"))
-        self.query_db("preview", lambda: report_preview(store, actor, a, b, as_of=self.app.today()),
-                      token=(a, b))
+        today = self.desk.today()
+        self.load("preview", lambda: ReportPreviewLoaded(report_preview(store, actor, a, b, as_of=today), a, b))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what != "preview":
-            return
+    def on_report_preview_loaded(self, message: ReportPreviewLoaded) -> None:
         _name, a, b = self.period()
-        if message.token != (a, b):
+        if (message.date_from, message.date_to) != (a, b):
             return
-        data = message.data
+        data = message.figures
         self.query_one("#headline", Static).update(headline_text(data))
         officers = sorted(data["officers"], key=lambda o: -(o["abstraction_rate"] or 0))[:20]
         title = "Abstraction rate by officer" + (" (the 20 highest)" if len(data["officers"]) > 20 else "")
@@ -186,7 +171,7 @@ class ReportsScreen(DeskScreen):
         self.reload()
 
     def action_toggle_evaluation(self) -> None:
-        if self.actor is not None and self.actor.role == "evaluator":
+        if self.actor.role == "evaluator":
             self.notify("Evaluators receive the evaluation dataset only.", markup=False)
             return
         self.evaluation = not self.evaluation
@@ -196,12 +181,11 @@ class ReportsScreen(DeskScreen):
         if self.exporting:
             self.notify("An export is already running.", markup=False)
             return
-        from slo.reports import build_report, write_report
-        from slo.services.errors import USER_ERRORS
+        from slo.reports import build_report, write_report  # the renderers: only when exporting
 
         _name, a, b = self.period()
         store, actor, evaluation = self.store, self.actor, self.evaluation
-        out = export_path(self.app.exports, a, b, fmt, evaluation)
+        out = export_path(self.desk.exports, a, b, fmt, evaluation)
         bar = self.query_one("#export-progress", ProgressBar)
         status = self.query_one("#export-status", Static)
         bar.update(total=3, progress=0)

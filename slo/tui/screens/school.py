@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from slo.models.enums import label
-from slo.services import desk
+from slo.services.queries.lines import EngagementLine
+from slo.services.queries.school import (
+    ConsultationLine,
+    SchoolDetail,
+    school_consultations,
+    school_detail,
+    school_engagements,
+    school_young_people,
+)
 from slo.tui import bindings
-from slo.tui.messages import Loaded
+from slo.tui.messages import (
+    SchoolConsultationsLoaded,
+    SchoolEngagementsLoaded,
+    SchoolLoaded,
+    SchoolYoungPeopleLoaded,
+)
 from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
@@ -47,7 +61,7 @@ def status_cell(status: str, reason: str | None) -> Text:
     return Text("● planned", style="bold")
 
 
-def details_text(detail: desk.SchoolDetail) -> Text:
+def details_text(detail: SchoolDetail, calendar_path: Path | None) -> Text:
     s = detail.school
     out = Text()
     out.append(s.name, style="bold")
@@ -68,7 +82,7 @@ def details_text(detail: desk.SchoolDetail) -> Text:
     out.append("\nOfficer: ", style="bold")
     out.append(", ".join(f"{a.officer_name} ({a.officer}) since {a.start_date}" for a in current) or "none assigned")
     out.append("   Calendar file: ", style="bold")
-    out.append(str(detail.calendar_path) if detail.calendar_path else "not available")
+    out.append(str(calendar_path) if calendar_path else "not available")
     return out
 
 
@@ -89,9 +103,9 @@ class SchoolScreen(DeskScreen):
         super().__init__()
         self.urn = urn
         self.page = 0
-        self.detail: desk.SchoolDetail | None = None
-        self.engagements: list[desk.EngagementLine] = []
-        self.consultations: list[desk.ConsultationLine] = []
+        self.detail: SchoolDetail | None = None
+        self.engagements: list[EngagementLine] = []
+        self.consultations: list[ConsultationLine] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,71 +129,75 @@ class SchoolScreen(DeskScreen):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
-        store, actor, urn, exports = self.store, self.actor, self.urn, self.app.exports
-        self.query_db("school", lambda: desk.school_detail(store.db, actor, urn, exports))
+        store, actor, urn, exports = self.store, self.actor, self.urn, self.desk.exports
+
+        def read_school() -> SchoolLoaded:
+            from slo.calendars.paths import calendar_path
+
+            detail = school_detail(store, actor, urn)
+            return SchoolLoaded(detail, calendar_path(exports, urn, detail.school.name))
+
+        self.load("school", read_school)
         self.load_engagements()
-        self.query_db("consultations", lambda: desk.school_consultations(store.db, actor, urn))
-        self.query_db("young_people", lambda: desk.school_young_people(store.db, actor, urn))
+        self.load("consultations", lambda: SchoolConsultationsLoaded(school_consultations(store, actor, urn)))
+        self.load("young_people", lambda: SchoolYoungPeopleLoaded(school_young_people(store, actor, urn)))
 
     def load_engagements(self) -> None:
-        store, actor, urn, offset = self.store, self.actor, self.urn, self.page * PAGE
-        self.query_db(
-            "engagements",
-            lambda: desk.school_engagements(store.db, actor, urn, offset=offset, limit=PAGE),
-            token=self.page,
+        store, actor, urn, page = self.store, self.actor, self.urn, self.page
+        self.load("engagements", lambda: SchoolEngagementsLoaded(
+            school_engagements(store, actor, urn, offset=page * PAGE, limit=PAGE), page))
+
+    def on_school_loaded(self, message: SchoolLoaded) -> None:
+        detail = self.detail = message.detail
+        self.title = detail.school.name
+        self.query_one("#school-details", Static).update(details_text(detail, message.calendar_path))
+        self.query_one("#assignments", DeskTable).replace_rows(
+            (f"{a.officer}/{a.start_date}", [a.officer, a.officer_name, a.start_date, a.end_date or "current"])
+            for a in detail.assignments
+        )
+        self.show_page_info()
+
+    def on_school_engagements_loaded(self, message: SchoolEngagementsLoaded) -> None:
+        if message.page != self.page:
+            return
+        self.engagements = message.engagements
+        self.query_one("#engagements", DeskTable).replace_rows(
+            (
+                e.ref,
+                [
+                    f"{datetime.fromisoformat(e.starts_at):%a %d %b %Y %H:%M}",
+                    label(e.kind),
+                    e.title,
+                    status_cell(e.status, e.cancel_reason),
+                    e.officer,
+                    e.ref,
+                ],
+            )
+            for e in message.engagements
+        )
+        self.show_page_info()
+
+    def on_school_consultations_loaded(self, message: SchoolConsultationsLoaded) -> None:
+        self.consultations = message.consultations
+        self.query_one("#consultations", DeskTable).replace_rows(
+            (
+                c.ref,
+                [
+                    c.consulted_on,
+                    c.young_person_name,
+                    label(c.proposed),
+                    Text(label(c.outcome), style="bold yellow" if c.outcome == "pending" else ""),
+                    c.officer,
+                    c.ref,
+                ],
+            )
+            for c in message.consultations
         )
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        what, data = message.what, message.data
-        if what == "school":
-            self.detail = data
-            self.title = data.school.name
-            self.query_one("#school-details", Static).update(details_text(data))
-            self.query_one("#assignments", DeskTable).replace_rows(
-                (f"{a.officer}/{a.start_date}", [a.officer, a.officer_name, a.start_date, a.end_date or "current"])
-                for a in data.assignments
-            )
-            self.show_page_info()
-        elif what == "engagements":
-            if message.token != self.page:
-                return
-            self.engagements = data
-            self.query_one("#engagements", DeskTable).replace_rows(
-                (
-                    e.ref,
-                    [
-                        f"{datetime.fromisoformat(e.starts_at):%a %d %b %Y %H:%M}",
-                        label(e.kind),
-                        e.title,
-                        status_cell(e.status, e.cancel_reason),
-                        e.officer,
-                        e.ref,
-                    ],
-                )
-                for e in data
-            )
-            self.show_page_info()
-        elif what == "consultations":
-            self.consultations = data
-            self.query_one("#consultations", DeskTable).replace_rows(
-                (
-                    c.ref,
-                    [
-                        c.consulted_on,
-                        c.young_person_name,
-                        label(c.proposed),
-                        Text(label(c.outcome), style="bold yellow" if c.outcome == "pending" else ""),
-                        c.officer,
-                        c.ref,
-                    ],
-                )
-                for c in data
-            )
-        elif what == "young_people":
-            self.query_one("#young-people", DeskTable).replace_rows(
-                (y.ref, [y.name, "" if y.year_group is None else y.year_group, y.ref]) for y in data
-            )
+    def on_school_young_people_loaded(self, message: SchoolYoungPeopleLoaded) -> None:
+        self.query_one("#young-people", DeskTable).replace_rows(
+            (y.ref, [y.name, "" if y.year_group is None else y.year_group, y.ref]) for y in message.young_people
+        )
 
     def show_page_info(self) -> None:
         total = self.detail.engagements_total if self.detail else 0
@@ -215,15 +233,15 @@ class SchoolScreen(DeskScreen):
         if not key:
             return
         if table == "young-people":
-            self.app.open_young_person(key)
+            self.desk.open_young_person(key)
         elif table == "consultations":
-            match = next((c for c in self.consultations if c.ref == key), None)
-            if match:
-                self.app.open_young_person(match.young_person)
+            consultation = next((c for c in self.consultations if c.ref == key), None)
+            if consultation:
+                self.desk.open_young_person(consultation.young_person)
         elif table == "engagements":
-            match = next((e for e in self.engagements if e.ref == key), None)
-            if match and match.young_person:
-                self.app.open_young_person(match.young_person)
+            engagement = next((e for e in self.engagements if e.ref == key), None)
+            if engagement and engagement.young_person:
+                self.desk.open_young_person(engagement.young_person)
 
     def action_tab(self, tab: str) -> None:
         """Show a tab and put the keyboard in its table."""
@@ -237,21 +255,29 @@ class SchoolScreen(DeskScreen):
         self.query_one(f"#{table}", DeskTable).focus()
 
     def action_visit(self) -> None:
-        self.app.open_form("engagement", "EngagementForm", school=self.urn)
+        from .forms.engagement import EngagementForm
+
+        self.desk.open_form(EngagementForm(school=self.urn))
 
     def action_consultation(self) -> None:
+        from .forms.consultation import ConsultationForm
+
         young_person = self._key("young-people") if self._active_tab() == "tab-young-people" else None
-        self.app.open_form("consultation", "ConsultationForm", young_person=young_person, school=self.urn)
+        self.desk.open_form(ConsultationForm(young_person=young_person, school=self.urn))
 
     def action_young_person(self) -> None:
-        self.app.open_form("young_person", "YoungPersonForm", school=self.urn)
+        from .forms.young_person import YoungPersonForm
+
+        self.desk.open_form(YoungPersonForm(school=self.urn))
 
     def action_engagement_status(self) -> None:
+        from .forms.engagement_status import EngagementStatusForm
+
         ref = self._key("engagements")
         if not ref:
             self.notify("Highlight an engagement first (Engagements tab).", severity="warning", markup=False)
             return
-        self.app.open_form("engagement_status", "EngagementStatusForm", ref)
+        self.desk.open_form(EngagementStatusForm(ref))
 
     def action_next_page(self) -> None:
         total = self.detail.engagements_total if self.detail else 0
@@ -265,4 +291,4 @@ class SchoolScreen(DeskScreen):
             self.load_engagements()
 
     def action_export_calendar(self) -> None:
-        self.app.open_screen("slo.tui.screens.export_calendars", "ExportCalendarsScreen", school=self.urn)
+        self.desk.open_calendars(school=self.urn)

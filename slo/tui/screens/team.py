@@ -3,14 +3,17 @@ and unavailability rates (kept apart), what abstraction cost, and the weekly abs
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
-from slo.tui.messages import Loaded
+from slo.reports.overview import TeamOverview, team_periods, team_screen
+from slo.tui import bindings
+from slo.tui.messages import TeamLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
 from slo.tui.widgets.charts import Chart, columns, pct
 from slo.tui.widgets.job_status import JobStatusLine
@@ -46,14 +49,7 @@ class TeamScreen(DeskScreen):
         "Under the heading, when the scheduled jobs (calendars, digests, report) last ran: ok, LATE "
         "(a run is missing) or FAILED."
     )
-    BINDINGS = [
-        Binding("enter", "open_row", "Open", show=False),
-        Binding("r", "review", "Review"),
-        Binding("o", "open_officer", "Officer"),
-        Binding("p", "period", "Period"),
-        Binding("t", "next_team", "Team"),
-        Binding("f5", "reload", "Reload", show=False),
-    ]
+    BINDINGS = bindings.TEAM
     CSS_PATH = "team.tcss"
 
     def __init__(self, team: str | None = None) -> None:
@@ -61,7 +57,7 @@ class TeamScreen(DeskScreen):
         self.team = team
         self.teams: list[tuple[str, str]] = []
         self.period_index = 0
-        self.overview = None
+        self.overview: TeamOverview | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,37 +74,19 @@ class TeamScreen(DeskScreen):
     def on_mount(self) -> None:
         self.title = "Team"
 
-    def _period(self):
-        from slo.reports.overview import team_periods
-
-        periods = team_periods(self.app.today())
+    def _period(self) -> tuple[str, date, date]:
+        periods = team_periods(self.desk.today())
         return periods[self.period_index % len(periods)]
 
     def reload(self) -> None:
-        from slo.reports.overview import team_overview, teams_for
-
-        store, actor = self.store, self.actor
+        store, actor, team = self.store, self.actor, self.team
         _label, date_from, date_to = self._period()
-        wanted = self.team
         self.query_one(JobStatusLine).reload()
+        today = self.desk.today()
+        self.load("team", lambda: TeamLoaded(*team_screen(store, actor, team, date_from, date_to, as_of=today)))
 
-        def load():
-            teams = teams_for(store.db, actor)
-            team = wanted or (actor.team if actor.team in {t for t, _n in teams} else None) or (
-                teams[0][0] if teams else None)
-            if team is None:
-                from slo.services.errors import PermissionDenied
-
-                raise PermissionDenied(f"{actor.collar} ({actor.role}) has no team to look at")
-            return teams, team_overview(store.db, actor, team, date_from, date_to, as_of=self.app.today())
-
-        self.query_db("team", load)
-
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what != "team":
-            return
-        self.teams, ov = message.data
+    def on_team_loaded(self, message: TeamLoaded) -> None:
+        self.teams, ov = message.teams, message.overview
         self.overview = ov
         self.team = ov.team
         period_label = self._period()[0]
@@ -161,9 +139,11 @@ class TeamScreen(DeskScreen):
         if ref is None:
             self.notify("No abstraction awaiting review.", markup=False)
             return
-        self.app.open_screen("slo.tui.screens.review_form", "ReviewForm", ref, on_result=self._reviewed)
+        from .forms.review import ReviewForm
 
-    def _reviewed(self, key) -> None:
+        self.desk.open_form(ReviewForm(ref), on_result=self._reviewed)
+
+    def _reviewed(self, key: str | None) -> None:
         if key:
             self.notify(f"Reviewed {key}", markup=False)
         self.reload()
@@ -171,9 +151,7 @@ class TeamScreen(DeskScreen):
     def action_open_officer(self) -> None:
         collar = self.query_one("#officers", DeskTable).current_key
         if collar:
-            from .officer import OfficerScreen
-
-            self.app.push_screen(OfficerScreen(collar))
+            self.desk.open_officer(collar)
 
     def action_period(self) -> None:
         self.period_index += 1

@@ -12,23 +12,17 @@ from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Header, Input, Static
 
 from slo.models.rules import ValidationFailed
-from slo.tui.messages import Loaded, LoadFailed
+from slo.services.queries.term_dates import terms
+from slo.services.schooldays import add_term, delete_term, import_term_dates
+from slo.tui import bindings
+from slo.tui.messages import LoadFailed, TermsChanged, TermsLoaded, TermsRefused
 from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
-
-BINDINGS = [
-    Binding("ctrl+a", "add", "Add term", priority=True),
-    Binding("ctrl+o", "import", "Import CSV", priority=True),
-    Binding("delete", "delete", "Delete term"),
-    Binding("slash", "filter", "Filter", key_display="/"),
-    Binding("f5", "reload", "Reload", show=False),
-]
 
 
 def _parse(value: str, name: str) -> date:
@@ -51,7 +45,7 @@ class TermDatesScreen(DeskScreen):
         "nothing, bad rows are listed with their line numbers. Delete removes the selected term. "
         "Only an admin may change term dates."
     )
-    BINDINGS = BINDINGS
+    BINDINGS = bindings.TERM_DATES
     CSS_PATH = "term_dates.tcss"
 
     def compose(self) -> ComposeResult:
@@ -79,46 +73,37 @@ class TermDatesScreen(DeskScreen):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
-        from slo.services.schooldays import list_terms
-
         store = self.store
-        needle = self.query_one("#term-filter", Input).value.strip().lower()
+        needle = self._filter()
+        self.load("terms", lambda: TermsLoaded(terms(store, authority=needle), needle))
 
-        def load():
-            return [t for t in list_terms(store.db) if needle in t.local_authority.lower()]
+    def _filter(self) -> str:
+        return self.query_one("#term-filter", Input).value.strip().lower()
 
-        self.query_db("terms", load, token=needle)
-
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what == "terms":
-            if message.token != self.query_one("#term-filter", Input).value.strip().lower():
-                return
-            table = self.query_one("#terms", DeskTable)
-            table.replace_rows(
-                (
-                    f"{t.local_authority}|{t.term_start.isoformat()}",
-                    [t.local_authority, t.term_start.isoformat(), t.term_end.isoformat(),
-                     str((t.term_end - t.term_start).days + 1)],
-                )
-                for t in message.data
-            )
-            if not message.data:
-                self._status("No term dates yet: deadlines are counted on weekdays minus bank holidays "
-                             "and marked provisional.")
+    def on_terms_loaded(self, message: TermsLoaded) -> None:
+        if message.authority != self._filter():
             return
-        if message.what == "import":
-            kind, payload = message.data
-            if kind == "invalid":
-                self._status("Nothing imported. Fix these rows:\n" + "\n".join(payload[:12])
-                             + (f"\n... and {len(payload) - 12} more" if len(payload) > 12 else ""))
-                self.notify(f"Import refused: {len(payload)} bad row(s)", severity="error", markup=False)
-                return
-            self._status(f"Imported {payload} term(s).")
-            self.notify(f"Imported {payload} term(s)", markup=False)
-        elif message.what in ("add", "delete"):
-            self._status(message.data)
-            self.notify(message.data, markup=False)
+        self.query_one("#terms", DeskTable).replace_rows(
+            (
+                f"{t.local_authority}|{t.term_start.isoformat()}",
+                [t.local_authority, t.term_start.isoformat(), t.term_end.isoformat(),
+                 str((t.term_end - t.term_start).days + 1)],
+            )
+            for t in message.terms
+        )
+        if not message.terms:
+            self._status("No term dates yet: deadlines are counted on weekdays minus bank holidays "
+                         "and marked provisional.")
+
+    def on_terms_refused(self, message: TermsRefused) -> None:
+        problems = message.problems
+        self._status("Nothing imported. Fix these rows:\n" + "\n".join(problems[:12])
+                     + (f"\n... and {len(problems) - 12} more" if len(problems) > 12 else ""))
+        self.notify(f"Import refused: {len(problems)} bad row(s)", severity="error", markup=False)
+
+    def on_terms_changed(self, message: TermsChanged) -> None:
+        self._status(message.summary)
+        self.notify(message.summary, markup=False)
         self.reload()
 
     def on_load_failed(self, message: LoadFailed) -> None:
@@ -148,8 +133,6 @@ class TermDatesScreen(DeskScreen):
         self.query_one("#term-filter", Input).focus()
 
     def action_add(self) -> None:
-        from slo.services.schooldays import add_term
-
         la = self.query_one("#add-la", Input).value
         try:
             start = _parse(self.query_one("#add-start", Input).value, "start")
@@ -160,40 +143,38 @@ class TermDatesScreen(DeskScreen):
             return
         store, actor = self.store, self.actor
 
-        def add() -> str:
+        def add() -> TermsChanged:
             term = add_term(store, actor, la, start, end)
-            return f"Added {term.local_authority} {term.term_start.isoformat()} to {term.term_end.isoformat()}"
+            return TermsChanged(
+                f"Added {term.local_authority} {term.term_start.isoformat()} to {term.term_end.isoformat()}")
 
-        self.query_db("add", add)
+        self.load("add", add)
 
     def action_import(self) -> None:
-        from slo.services.schooldays import import_term_dates
-
         path = self.query_one("#import-path", Input).value.strip()
         if not path:
             self._status("Type the path of the CSV file first.")
             return
         store, actor = self.store, self.actor
 
-        def run():
+        def run() -> TermsChanged | TermsRefused:
             try:
-                return ("ok", import_term_dates(store, actor, path))
+                count = import_term_dates(store, actor, path)
             except ValidationFailed as exc:
-                return ("invalid", [str(p) for p in exc.problems])
+                return TermsRefused([str(p) for p in exc.problems])
+            return TermsChanged(f"Imported {count} term(s).")
 
-        self.query_db("import", run)
+        self.load("import", run)
 
     def action_delete(self) -> None:
-        from slo.services.schooldays import delete_term
-
         key = self.query_one("#terms", DeskTable).current_key
         if not key:
             return
         la, start = key.rsplit("|", 1)
         store, actor = self.store, self.actor
 
-        def delete() -> str:
+        def delete() -> TermsChanged:
             delete_term(store, actor, la, date.fromisoformat(start))
-            return f"Deleted {la} term starting {start}"
+            return TermsChanged(f"Deleted {la} term starting {start}")
 
-        self.query_db("delete", delete)
+        self.load("delete", delete)

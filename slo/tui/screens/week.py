@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.widgets import Header, Static
 
 from slo.models.enums import label
-from slo.services import desk
+from slo.services.queries.lines import EngagementLine
+from slo.services.queries.scope import week_start
+from slo.services.queries.week import Week, week
 from slo.tui import bindings
-from slo.tui.messages import Loaded
+from slo.tui.messages import WeekLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
@@ -28,24 +30,24 @@ SHADES = {
 }
 
 
-def day_states(week: desk.Week) -> dict[date, tuple[str, str]]:
+def day_states(shown: Week) -> dict[date, tuple[str, str]]:
     """Per day: (shade kind, description). A full abstraction wins over a half; absences last."""
     states: dict[date, tuple[str, str]] = {}
-    for day in week.days:
+    for day in shown.days:
         iso = day.isoformat()
-        for a in week.abstractions:
+        for a in shown.abstractions:
             if a.date_from <= iso <= a.date_to:
                 kind = "full" if a.portion == "full" else "half"
                 if kind == "full" or day not in states:
                     states[day] = (kind, f"{SHADES[kind][2]} {label(a.category)}")
         if day not in states:
-            for ab in week.absences:
+            for ab in shown.absences:
                 if ab.date_from <= iso <= ab.date_to:
                     states[day] = ("absence", f"○ {label(ab.kind).upper()}")
     return states
 
 
-def engagement_text(e: desk.EngagementLine) -> str:
+def engagement_text(e: EngagementLine) -> str:
     start = datetime.fromisoformat(e.starts_at)
     mark = {"cancelled": "✖ ", "delivered": "✔ "}.get(e.status, "")
     return f"{mark}{start:%H:%M} {e.title}, {e.school_name}"
@@ -87,42 +89,40 @@ class WeekScreen(DeskScreen):
         self.query_one("#week-grid", DeskTable).focus()
 
     def reload(self) -> None:
-        self.officer = self.officer or self.actor.collar
+        officer = self.officer = self.officer or self.actor.collar
         if self.monday is None:
-            self.monday = desk.week_start(self.start or self.app.today())
-        store, actor, officer, monday = self.store, self.actor, self.officer, self.monday
-        self.query_db("week", lambda: desk.week(store.db, actor, officer, monday), token=monday)
+            self.monday = week_start(self.start or self.desk.today())
+        store, actor, monday = self.store, self.actor, self.monday
+        self.load("week", lambda: WeekLoaded(week(store, actor, officer, monday)))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what != "week" or message.token != self.monday:
-            return
-        self.show(message.data)
+    def on_week_loaded(self, message: WeekLoaded) -> None:
+        if message.week.monday == self.monday:
+            self.show(message.week)
 
-    def show(self, week: desk.Week) -> None:
-        today = self.app.today()
-        sunday = week.monday + timedelta(days=6)
+    def show(self, shown: Week) -> None:
+        today = self.desk.today()
+        sunday = shown.monday + timedelta(days=6)
         title = Text()
-        title.append(f"{week.officer_name} ({week.officer})", style="bold")
-        title.append(f"   Week of {week.monday:%a %d %b %Y} to {sunday:%a %d %b %Y}")
-        if week.monday <= today <= sunday:
+        title.append(f"{shown.officer_name} ({shown.officer})", style="bold")
+        title.append(f"   Week of {shown.monday:%a %d %b %Y} to {sunday:%a %d %b %Y}")
+        if shown.monday <= today <= sunday:
             title.append("   (this week)", style="green")
-        planned = sum(1 for e in week.engagements if e.status == "planned")
-        cancelled = sum(1 for e in week.engagements if e.status == "cancelled")
-        title.append(f"   {len(week.engagements)} engagements, {planned} planned, {cancelled} cancelled")
+        planned = sum(1 for e in shown.engagements if e.status == "planned")
+        cancelled = sum(1 for e in shown.engagements if e.status == "cancelled")
+        title.append(f"   {len(shown.engagements)} engagements, {planned} planned, {cancelled} cancelled")
         self.query_one("#week-title", Static).update(title)
 
-        states = day_states(week)
+        states = day_states(shown)
         grid = self.query_one("#week-grid", DeskTable)
         grid.clear(columns=True)
         width = max(DAY_WIDTH, (self.size.width - 10) // 7 - 2)
         grid.add_column("Time", key="time", width=5)
-        for day in week.days:
+        for day in shown.days:
             heading = f"{day:%a %d %b}" + (" ◆" if day == today else "")
             grid.add_column(heading, key=day.isoformat(), width=width)
 
-        slots: dict[tuple[int, date], list[desk.EngagementLine]] = {}
-        for e in week.engagements:
+        slots: dict[tuple[int, date], list[EngagementLine]] = {}
+        for e in shown.engagements:
             start = datetime.fromisoformat(e.starts_at)
             hour = min(max(start.hour, FIRST_HOUR), LAST_HOUR)
             slots.setdefault((hour, start.date()), []).append(e)
@@ -146,7 +146,7 @@ class WeekScreen(DeskScreen):
             return text
 
         status_row = [Text("Day", style="bold")]
-        for day in week.days:
+        for day in shown.days:
             state = states.get(day)
             if state is None:
                 status_row.append(Text(""))
@@ -156,7 +156,7 @@ class WeekScreen(DeskScreen):
         for hour in range(FIRST_HOUR, LAST_HOUR + 1):
             cells: list[Text] = [Text(f"{hour:02d}:00", style="dim")]
             height = 1
-            for day in week.days:
+            for day in shown.days:
                 lines = [engagement_text(e) for e in slots.get((hour, day), [])]
                 height = max(height, len(lines))
                 cells.append(day_cell(day, lines))
@@ -165,8 +165,9 @@ class WeekScreen(DeskScreen):
     # ------------------------------------------------------------------ actions
 
     def move(self, weeks: int) -> None:
-        self.monday = self.monday + timedelta(days=7 * weeks)
-        self.reload()
+        if self.monday is not None:
+            self.monday = self.monday + timedelta(days=7 * weeks)
+            self.reload()
 
     def action_previous_week(self) -> None:
         self.move(-1)
@@ -175,11 +176,15 @@ class WeekScreen(DeskScreen):
         self.move(1)
 
     def action_this_week(self) -> None:
-        self.monday = desk.week_start(self.app.today())
+        self.monday = week_start(self.desk.today())
         self.reload()
 
     def action_visit(self) -> None:
-        self.app.open_form("engagement", "EngagementForm")
+        from .forms.engagement import EngagementForm
+
+        self.desk.open_form(EngagementForm())
 
     def action_abstraction(self) -> None:
-        self.app.open_form("slo.tui.screens.abstraction_form", "AbstractionForm", officer=self.officer)
+        from .forms.abstraction import AbstractionForm
+
+        self.desk.open_form(AbstractionForm(officer=self.officer))

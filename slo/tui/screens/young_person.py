@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.widgets import Header, Static
 
 from slo.models.enums import label
-from slo.services import desk
+from slo.services.queries.young_person import ChronologyItem, YoungPersonDetail, young_person
 from slo.tui import bindings
-from slo.tui.messages import Loaded
+from slo.tui.messages import YoungPersonLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
 
 from .base import DeskScreen
@@ -20,7 +20,7 @@ CHRONOLOGY_COLUMNS = [("When", "when"), ("What", "kind"), ("Summary", "summary")
 KIND_STYLE = {"consultation": "bold yellow", "outcome": "bold magenta", "referral": "cyan", "session": ""}
 
 
-def details_text(d: desk.YoungPersonDetail) -> Text:
+def details_text(d: YoungPersonDetail) -> Text:
     p = d.person
     out = Text()
     out.append(p.display_name, style="bold")
@@ -42,11 +42,8 @@ def details_text(d: desk.YoungPersonDetail) -> Text:
     return out
 
 
-def deadlines_text(d: desk.YoungPersonDetail) -> Text:
+def deadlines_text(d: YoungPersonDetail) -> Text:
     out = Text()
-    if not d.deadlines_available:
-        out.append("Deadlines: not available in this version", style="dim")
-        return out
     if not d.deadlines:
         out.append("Deadlines: none", style="dim")
         return out
@@ -80,7 +77,7 @@ class YoungPersonScreen(DeskScreen):
     def __init__(self, ref: str) -> None:
         super().__init__()
         self.ref = ref
-        self.detail: desk.YoungPersonDetail | None = None
+        self.detail: YoungPersonDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,14 +94,10 @@ class YoungPersonScreen(DeskScreen):
         store, actor, ref = self.store, self.actor, self.ref
         # the first load is the view (audited); refreshes while it stays open are not new views
         audit_view = self.detail is None
-        self.query_db("young_person", lambda: desk.young_person(store, actor, ref, audit_view=audit_view))
+        self.load("young_person", lambda: YoungPersonLoaded(young_person(store, actor, ref, audit_view=audit_view)))
 
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.what != "young_person":
-            return
-        d: desk.YoungPersonDetail = message.data
-        self.detail = d
+    def on_young_person_loaded(self, message: YoungPersonLoaded) -> None:
+        d = self.detail = message.detail
         self.title = d.person.display_name
         self.query_one("#yp-details", Static).update(details_text(d))
         self.query_one("#yp-deadlines", Static).update(deadlines_text(d))
@@ -113,14 +106,13 @@ class YoungPersonScreen(DeskScreen):
             when = item.on
             if "T" in when:
                 when = f"{datetime.fromisoformat(when):%Y-%m-%d %H:%M}"
-            rows.append(
-                (f"{item.kind}:{item.ref}:{i}", [when, Text(label(item.kind), style=KIND_STYLE.get(item.kind, "")), item.summary, item.ref])
-            )
+            kind = Text(label(item.kind), style=KIND_STYLE.get(item.kind, ""))
+            rows.append((f"{item.kind}:{item.ref}:{i}", [when, kind, item.summary, item.ref]))
         self.query_one("#chronology", DeskTable).replace_rows(rows)
 
     # ------------------------------------------------------------------ actions
 
-    def _highlighted(self) -> desk.ChronologyItem | None:
+    def _highlighted(self) -> ChronologyItem | None:
         key = self.query_one("#chronology", DeskTable).current_key
         if not key or self.detail is None:
             return None
@@ -132,22 +124,32 @@ class YoungPersonScreen(DeskScreen):
         return self.detail.person.school if self.detail else None
 
     def action_session(self) -> None:
-        self.app.open_form("engagement", "EngagementForm", school=self.school, young_person=self.ref)
+        from .forms.engagement import EngagementForm
+
+        self.desk.open_form(EngagementForm(school=self.school, young_person=self.ref))
 
     def action_consultation(self) -> None:
-        self.app.open_form("consultation", "ConsultationForm", young_person=self.ref, school=self.school)
+        from .forms.consultation import ConsultationForm
+
+        self.desk.open_form(ConsultationForm(young_person=self.ref, school=self.school))
 
     def action_outcome(self) -> None:
+        from .forms.outcome import OutcomeForm
+
         item = self._highlighted()
         if item is None or not item.consultation:
             self.notify("Highlight a consultation in the chronology first.", severity="warning", markup=False)
             return
-        self.app.open_form("outcome", "OutcomeForm", item.consultation)
+        self.desk.open_form(OutcomeForm(item.consultation))
 
     def action_referral(self) -> None:
+        from .forms.referral import ReferralForm
+
         item = self._highlighted()
         consultation = item.consultation if item else None
-        self.app.open_form("referral", "ReferralForm", young_person=self.ref, consultation=consultation)
+        self.desk.open_form(ReferralForm(young_person=self.ref, consultation=consultation))
 
     def action_edit(self) -> None:
-        self.app.open_form("young_person", "YoungPersonForm", school=self.school, ref=self.ref)
+        from .forms.young_person import YoungPersonForm
+
+        self.desk.open_form(YoungPersonForm(school=self.school, ref=self.ref))

@@ -54,7 +54,7 @@ def stacked(items: Sequence[tuple[str, Sequence[int]]], styles: Sequence[str], *
             out.append("\n")
         out.append(label[:label_width].ljust(label_width) + " ")
         used = 0
-        for v, style in zip(values, styles):
+        for v, style in zip(values, styles, strict=False):  # fewer styles than values: the rest unstyled
             n = round(width * v / top)
             out.append("█" * n, style=style)
             used += n

@@ -41,7 +41,7 @@ class FormField(Vertical):
         field: str,
         required: bool = False,
         hint: str | None = None,
-        id: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name for a widget's id
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id or f"field-{field}", classes=classes)

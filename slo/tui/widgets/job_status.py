@@ -2,7 +2,7 @@
 
     jobs: calendars 05:30 ok · digest Mon 07:00 ok · admin digest 06:00 ok · report 06:00 FAILED
 
-Read from the ``jobs`` table (:func:`slo.scheduler.state.job_status`) in a thread worker, on
+Read from the ``jobs`` table (:func:`slo.scheduler.state.desk_job_status`) in a thread worker, on
 mount, on :meth:`JobStatusLine.reload` and every few minutes. The jobs themselves never run in
 the desk: ``slo scheduler`` runs them in its own process and writes that table. Hovering the
 line shows each job's summary or error (plain text, never markup).
@@ -10,14 +10,19 @@ line shows each job's summary or error (plain text, never markup).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.message import Message
 from textual.widgets import Static
+
+from slo.services.errors import DATABASE_ERRORS
+from slo.tui.desk import desk_of
+from slo.tui.messages import JobStatusRead
+
+if TYPE_CHECKING:
+    from slo.scheduler.state import JobStatus
 
 #: short names, in the order shown (others follow, by name)
 SHORT = {"calendars": "calendars", "team_digest": "digest", "admin_digest": "admin digest",
@@ -27,7 +32,7 @@ GRACE = timedelta(hours=2)
 REFRESH_SECONDS = 300.0
 
 
-def previous_fire(cron: dict, now: datetime) -> datetime | None:
+def previous_fire(cron: dict[str, Any], now: datetime) -> datetime | None:
     """The last time at or before ``now`` a job with this cron (hour, minute; day or day_of_week) fires.
 
     Only the simple shapes the desk's jobs use; None for anything else (never "late" then).
@@ -69,7 +74,9 @@ def _order(name: str) -> tuple[int, str]:
     return (names.index(name), name) if name in names else (len(names), name)
 
 
-def job_status_text(jobs: Sequence[Any], now: datetime, schedules: dict[str, dict] | None = None) -> Text:
+def job_status_text(
+    jobs: Sequence[JobStatus], now: datetime, schedules: dict[str, dict[str, Any]] | None = None
+) -> Text:
     """The line for ``jobs`` (:class:`slo.scheduler.state.JobStatus`); ``schedules``: name -> cron."""
     schedules = schedules or {}
     out = Text("jobs: ", style="dim")
@@ -93,7 +100,7 @@ def job_status_text(jobs: Sequence[Any], now: datetime, schedules: dict[str, dic
     return out
 
 
-def job_status_details(jobs: Sequence[Any]) -> Text:
+def job_status_details(jobs: Sequence[JobStatus]) -> Text:
     """Each job's last summary or error (the tooltip)."""
     out = Text()
     for i, job in enumerate(sorted(jobs, key=lambda j: _order(j.name))):
@@ -119,13 +126,6 @@ class JobStatusLine(Static):
     JobStatusLine.-empty { display: none; }
     """
 
-    class Read(Message):
-        def __init__(self, jobs: list[Any] | None, schedules: dict[str, dict], error: str | None = None) -> None:
-            super().__init__()
-            self.jobs = jobs
-            self.schedules = schedules
-            self.error = error
-
     def __init__(self, *, load_on_mount: bool = True, **kwargs: Any) -> None:
         """``load_on_mount=False``: the screen calls :meth:`reload` when it is ready (after its first paint)."""
         super().__init__(Text(""), classes="-empty", **kwargs)
@@ -137,37 +137,27 @@ class JobStatusLine(Static):
         self.set_interval(REFRESH_SECONDS, self.reload)
 
     def reload(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = desk_of(self.app).store
 
         def read() -> None:
-            from slo.scheduler.jobs import JOBS
-            from slo.scheduler.state import job_status
+            from slo.scheduler.state import desk_job_status
 
-            schedules = {job.name: job.cron for job in JOBS}
             try:
-                self.post_message(self.Read(job_status(store.db), schedules))
-            except sqlite3.DatabaseError as exc:
-                self.post_message(self.Read(None, schedules, f"jobs: not readable ({exc})"))
+                jobs, schedules = desk_job_status(store)
+                self.post_message(JobStatusRead(jobs, schedules))
+            except DATABASE_ERRORS as exc:
+                self.post_message(JobStatusRead(None, {}, f"jobs: not readable ({exc})"))
 
         self.run_worker(read, thread=True, group="job-status", exclusive=True, exit_on_error=False)
 
-    def _now(self) -> datetime:
-        now = getattr(self.app, "now", None)
-        if callable(now):
-            return now()
-        from slo.services.audit import now_local
-
-        return now_local()
-
-    def on_job_status_line_read(self, message: JobStatusLine.Read) -> None:
-        message.stop()
+    def on_job_status_read(self, message: JobStatusRead) -> None:
         if message.jobs is None:
             self.update(Text(message.error or "jobs: not readable", style="dim"))
             self.set_class(False, "-empty")
             return
-        actor = getattr(self.app, "actor", None)
-        admin = getattr(actor, "role", "") == "admin"
-        self.update(job_status_text(message.jobs, self._now(), message.schedules))
+        desk = desk_of(self.app)
+        admin = desk.actor is not None and desk.actor.role == "admin"
+        self.update(job_status_text(message.jobs, desk.now(), message.schedules))
         self.tooltip = job_status_details(message.jobs) if message.jobs else None
         self.set_class(not message.jobs and not admin, "-empty")
 

@@ -9,13 +9,18 @@ from textual.widgets import Input
 
 from slo.models import Absence
 from slo.models.enums import AbsenceKind, label
+from slo.models.rules import Problem
+from slo.services import records
+from slo.services.queries.forms import OfficerFormData, absence_at, officer_form
+from slo.tui.widgets.controls import Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import FieldProblems, FormScreen, SaveResult, enum_choices, text_or_none
-from .controls import Picker
+from .base import FormScreen, SaveResult
+from .problems import FieldProblems
+from .values import enum_choices, text_or_none
 
 
-class AbsenceForm(FormScreen):
+class AbsenceForm(FormScreen[OfficerFormData]):
     """Unavailability is not abstraction: annual leave, sickness, rest days, courses."""
 
     CSS_PATH = "absence.tcss"
@@ -26,7 +31,6 @@ class AbsenceForm(FormScreen):
         "One officer's absences must not overlap. Dates are YYYY-MM-DD, both days included."
     )
     MODEL = Absence
-    BINDINGS = FormScreen.BINDINGS
 
     def __init__(self, officer: str | None = None) -> None:
         super().__init__()
@@ -42,13 +46,11 @@ class AbsenceForm(FormScreen):
         yield FormField("To (inclusive)", Input(placeholder="YYYY-MM-DD", id="in-date_to", compact=True),
                         field="date_to", required=True)
 
-    def load(self, db: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {"officer": self.officer or self.actor.collar}
-        self.load_officers(db, data)
-        return data
+    def load(self) -> OfficerFormData:
+        return officer_form(self.store, self.actor, self.officer)
 
-    def fill(self, data: dict[str, Any]) -> None:
-        self.fill_officer(data, data["officer"])
+    def fill(self, data: OfficerFormData) -> None:
+        self.fill_officer(data.officers, data.officer)
         today = self.today().isoformat()
         self.input("date_from").value = today
         self.input("date_to").value = today
@@ -58,7 +60,7 @@ class AbsenceForm(FormScreen):
 
     def collect(self) -> dict[str, Any]:
         problems: dict[str, str] = {}
-        values = {
+        values: dict[str, Any] = {
             "officer": self.pick_value("officer", problems),
             "kind": self.pick_value("kind", problems),
             "date_from": text_or_none(self.input("date_from").value),
@@ -68,26 +70,20 @@ class AbsenceForm(FormScreen):
             raise FieldProblems(problems)
         return values
 
-    def problem_words(self, problem: Any) -> str:
+    def problem_words(self, problem: Problem) -> str:
         # "overlaps the same officer's absence PC1000/2026-02-16": name the other absence in words
         msg = problem.message
         if "overlaps" in msg:
-            other = msg.rsplit(" ", 1)[-1]
-            officer, _, start = other.partition("/")
-            row = self.store.db.execute(
-                "SELECT date_from, date_to, kind FROM absences WHERE officer = ? AND date_from = ?",
-                [officer, start],
-            ).fetchone()
-            if row:
-                return f"overlaps the absence {row[0]} to {row[1]} ({label(row[2]).lower()})"
+            officer, _, start = msg.rsplit(" ", 1)[-1].partition("/")
+            other = absence_at(self.store, officer, start)
+            if other:
+                return f"overlaps the absence {other.date_from} to {other.date_to} ({label(other.kind).lower()})"
         return super().problem_words(problem)
 
     def show_problems(self, problems: list[tuple[str | None, str]]) -> None:
         # an overlap names no field: show it beside the dates
         super().show_problems([(f or ("date_from" if "overlaps" in m else None), m) for f, m in problems])
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services import records
-
+    def persist(self, model: Absence) -> SaveResult:
         records.save(self.store, self.actor, model)
         return SaveResult(model.key())

@@ -1,52 +1,60 @@
-"""The machinery every form shares.
+"""The form machinery every form shares: :class:`FormScreen`.
 
-A form is a :class:`FormScreen` (a ``ModalScreen[str | None]``). Subclasses say
-which fields to show (:meth:`compose_fields`), how to read their values
-(:meth:`collect`), how to make the model (:meth:`build`; the pydantic models
-*are* the validation) and how to write it (:meth:`persist`, run in a thread
-worker). The base class:
+A form is a :class:`FormScreen` (a ``ModalScreen[str | None]`` that dismisses with the saved
+record's key, or None when discarded). Subclasses say which fields to show
+(:meth:`~FormScreen.compose_fields`), what to read before filling them in (:meth:`~FormScreen.load`:
+one read model of :mod:`slo.services.queries.forms`, in a thread worker), how to fill them
+(:meth:`~FormScreen.fill`), how to read their values (:meth:`~FormScreen.collect`), how to make
+the model (:meth:`~FormScreen.build`; the pydantic models *are* the validation) and how to write
+it (:meth:`~FormScreen.persist`: one use case of :mod:`slo.services`, in a thread worker; refs
+of new records are made there, inside the write transaction). The base class:
 
-* loads what the form needs in a thread worker (:meth:`load`) and fills the fields;
 * shows every problem inline next to its field, in words a user understands
-  (:func:`friendly`), and writes nothing until the form is valid;
+  (:mod:`.problems`), and writes nothing until the form is valid;
 * saves in a thread worker, shows "Saving...", stays responsive, and shows
   refusals (permissions, conflicts) as a message on the form;
-* may ask once to confirm a warning before writing (:meth:`precheck`), and shows
+* may ask once to confirm a warning before writing (:meth:`~FormScreen.precheck`), and shows
   the service's warnings after writing, before closing;
-* Escape discards, asking "Discard what you typed?" only if something was typed;
-  ctrl+s saves; Tab moves between fields.
+* Escape discards, asking "Discard what you typed?" (:mod:`.discard`) only if something
+  was typed; ctrl+s saves; Tab moves between fields.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static, TextArea
 
-from slo.models.enums import label as enum_label
+from slo.models.rules import Problem, ValidationFailed
+from slo.services import Store
+from slo.services.actors import Actor
+from slo.services.errors import USER_ERRORS, PermissionDenied
+from slo.services.queries.pickers import Option
+from slo.tui import bindings
+from slo.tui.desk import desk_of
+from slo.tui.messages import FormFailed, FormLoaded, FormNeedsConfirm, FormSaved
+from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .controls import Choice, KeyChoice, Picker
+from .discard import ConfirmDiscard
+from .problems import FieldProblems, friendly, problem_field, with_labels
+from .values import choices
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_DATE = "2026-11-27"
+#: what a form's load returns (a dataclass of slo.services.queries.forms, or None)
+D = TypeVar("D")
 
 
-# --------------------------------------------------------------------------- results and messages
 @dataclass
 class SaveResult:
     """What a form's :meth:`FormScreen.persist` returns."""
@@ -56,271 +64,8 @@ class SaveResult:
     notes: list[str] = field(default_factory=list)
 
 
-class FormLoaded(Message):
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__()
-        self.data = data
-
-
-class FormSaved(Message):
-    def __init__(self, result: SaveResult) -> None:
-        super().__init__()
-        self.result = result
-
-
-class FormFailed(Message):
-    def __init__(self, message: str | None, problems: list[tuple[str | None, str]] | None = None) -> None:
-        super().__init__()
-        self.message = message
-        self.problems = problems or []
-
-
-class FormNeedsConfirm(Message):
-    def __init__(self, messages: list[tuple[str | None, str]], signature: str) -> None:
-        super().__init__()
-        self.messages = messages
-        self.signature = signature
-
-
-class FieldProblems(Exception):
-    """Raised by :meth:`FormScreen.collect`/``build`` with problems found before the model."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
-        self.problems = problems
-
-
-# --------------------------------------------------------------------------- friendly messages
-_ENUM = re.compile(r"^Input should be (.*)$")
-_QUOTED = re.compile(r"'([^']*)'")
-
-
-def _words_list(values: list[str]) -> str:
-    if len(values) <= 1:
-        return "".join(values)
-    return ", ".join(values[:-1]) + " or " + values[-1]
-
-
-def friendly(error: dict[str, Any], labels: dict[str, str] | None = None) -> str:
-    """A pydantic error entry in words a user understands."""
-    labels = labels or {}
-    kind = error.get("type", "")
-    msg = str(error.get("msg", ""))
-    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    ctx = error.get("ctx") or {}
-    text_input = isinstance(error.get("input"), str) or error.get("input") is None
-    if kind in ("missing", "string_too_short") or (kind == "too_short" and text_input):
-        return "required: please fill this in"
-    if kind == "too_short":
-        least = ctx.get("min_length")
-        return "choose at least one" if least == 1 else f"choose at least {least}"
-    if kind == "too_long":
-        return f"choose at most {ctx.get('max_length')}"
-    if kind == "string_too_long":
-        return f"too long: at most {ctx.get('max_length')} characters"
-    if kind == "enum" or (kind == "literal_error"):
-        m = _ENUM.match(msg)
-        options = _QUOTED.findall(m.group(1)) if m else []
-        return "choose one of: " + _words_list([enum_label(o) for o in options]) if options else "choose one from the list"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "enter a whole number"
-    if kind in ("float_parsing", "float_type"):
-        return "enter a number"
-    if kind == "greater_than_equal":
-        return f"must be {ctx.get('ge')} or more"
-    if kind == "less_than_equal":
-        return f"must be {ctx.get('le')} or less"
-    if kind == "bool_type" or kind == "bool_parsing":
-        return "choose yes or no"
-    if kind == "string_pattern_mismatch":
-        return "not in the expected form"
-    if "date-time" in msg and ("YYYY-MM-DDTHH:MM" in msg or "not a real date-time" in msg):
-        return f"use a date YYYY-MM-DD, e.g. {EXAMPLE_DATE}, and a time HH:MM, e.g. 09:30"
-    if "expected a date" in msg:
-        return f"use YYYY-MM-DD, e.g. {EXAMPLE_DATE}"
-    if "is not a real date" in msg:
-        return f"not a real date: use YYYY-MM-DD, e.g. {EXAMPLE_DATE}"
-    # the models' own sentences: name the fields as the form does
-    for name, words in sorted(labels.items(), key=lambda kv: -len(kv[0])):
-        msg = re.sub(rf"\b{re.escape(name)}\b", words.lower(), msg)
-    return msg
-
-
-def problem_field(error: dict[str, Any], fields: list[str]) -> str | None:
-    """The model field an error belongs to (model-level rules: the field the sentence names)."""
-    loc = error.get("loc") or ()
-    if loc and isinstance(loc[0], str):
-        return loc[0]
-    msg = str(error.get("msg", ""))
-    # "X is required unless ...", "ends_at must be after starts_at": the first field named
-    hits = sorted((m.start(), f) for f in fields for m in [re.search(rf"\b{re.escape(f)}\b", msg)] if m)
-    return hits[0][1] if hits else None
-
-
-# --------------------------------------------------------------------------- small helpers
-REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud over a radio
-
-
-def random_code(n: int = 6) -> str:
-    return "".join(secrets.choice(REF_ALPHABET) for _ in range(n))
-
-
-def new_ref(db: Any, table: str, prefix: str, day: date | None = None) -> str:
-    """A fresh ``PREFIX-[yyyymmdd-]XXXXXX`` ref not yet used in ``table``."""
-    while True:
-        middle = f"{day:%Y%m%d}-" if day else ""
-        ref = f"{prefix}-{middle}{random_code()}"
-        if db.execute(f"SELECT 1 FROM [{table}] WHERE ref = ?", [ref]).fetchone() is None:
-            return ref
-
-
-def text_or_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def enum_choices(enum: Any, *, skip: tuple[str, ...] = ()) -> list[Choice]:
-    return [Choice(m.value, enum_label(m.value), words=m.value) for m in enum if m.value not in skip]
-
-
-def officer_may_pick(actor: Any) -> bool:
-    return getattr(actor, "role", "") in ("sergeant", "admin", "system")
-
-
-def officer_choices(db: Any, actor: Any) -> list[Choice]:
-    """Officers whose records ``actor`` may write (sergeant: team; admin: everyone)."""
-    rows = db.execute(
-        "SELECT collar_number, name, team, role FROM officers WHERE role IN ('slo', 'sergeant') "
-        "ORDER BY name"
-    ).fetchall()
-    out = []
-    for collar, name, team, _role in rows:
-        if actor.role == "sergeant" and team != actor.team and collar != actor.collar:
-            continue
-        out.append(Choice(collar, name, code=collar))
-    return out
-
-
-def school_search(store: Any, officer_of: Any) -> Any:
-    """A picker search over schools: the officer's assigned schools first; by name or URN."""
-
-    def search(text: str) -> list[Choice]:
-        from slo.services.desk import like_pattern
-
-        like = like_pattern(text.strip())  # the user's % and _ are letters, not wildcards
-        officer = officer_of()
-        rows = store.db.execute(
-            "SELECT s.urn, s.name, s.uniform_policy, "
-            "EXISTS (SELECT 1 FROM assignments a WHERE a.school = s.urn AND a.officer = ?) AS mine "
-            "FROM schools s WHERE s.name LIKE ? ESCAPE '\\' OR s.urn LIKE ? ESCAPE '\\' "
-            "ORDER BY mine DESC, s.name LIMIT 30",
-            [officer, like, like],
-        ).fetchall()
-        return [Choice(urn, name, code=urn) for urn, name, _p, _m in rows]
-
-    return search
-
-
-def young_person_search(store: Any, school_of: Any = None, prefer_school_of: Any = None, *,
-                        actor: Any = None) -> Any:
-    """A picker search over young people by name or ref (limited to a school when ``school_of`` gives one;
-    pupils of the school ``prefer_school_of`` gives listed first). Only young people ``actor`` may see
-    are offered (the desk's rule: their team's schools, consultations and sessions); names are personal
-    data, so a picker never lists the whole force to an SLO."""
-    from slo.services.desk import _young_person_visible, escape_like
-
-    def search(text: str) -> list[Choice]:
-        words = text.split()
-        if not words:
-            return []
-        if actor is None:
-            visible, visible_params = "0", []
-        else:
-            visible, visible_params = _young_person_visible(actor)
-        sql = (
-            "SELECT y.ref, y.given_name, y.family_name, y.year_group, s.name FROM young_people y "
-            f"LEFT JOIN schools s ON s.urn = y.school WHERE {visible}"
-        )
-        params: list[Any] = list(visible_params)
-        for w in words:
-            w = escape_like(w)
-            sql += (" AND (y.given_name LIKE ? ESCAPE '\\' OR y.family_name LIKE ? ESCAPE '\\'"
-                    " OR y.ref LIKE ? ESCAPE '\\')")
-            params += [f"{w}%", f"{w}%", f"%{w}%"]
-        school = school_of() if school_of else None
-        if school:
-            sql += " AND y.school = ?"
-            params.append(school)
-        preferred = prefer_school_of() if prefer_school_of else None
-        sql += " ORDER BY "
-        if preferred:
-            sql += "(y.school IS ?) DESC, "
-            params.append(preferred)
-        sql += "y.family_name, y.given_name LIMIT 30"
-        out = []
-        for ref, given, family, year, school_name in store.db.execute(sql, params).fetchall():
-            extra = ", ".join(p for p in (f"Year {year}" if year is not None else "", school_name or "") if p)
-            out.append(Choice(ref, f"{given} {family}" + (f" ({extra})" if extra else ""), code=ref))
-        return out
-
-    return search
-
-
-def describe_young_person(db: Any, ref: str | None) -> dict[str, Any] | None:
-    if not ref:
-        return None
-    row = db.execute(
-        "SELECT y.ref, y.given_name, y.family_name, y.school, y.ethnicity, y.ethnicity_missing_reason, "
-        "y.year_group, s.name FROM young_people y LEFT JOIN schools s ON s.urn = y.school WHERE y.ref = ?",
-        [ref],
-    ).fetchone()
-    if row is None:
-        return None
-    ref, given, family, school, eth, reason, year, school_name = row
-    extra = ", ".join(p for p in (f"Year {year}" if year is not None else "", school_name or "") if p)
-    return {
-        "ref": ref, "label": f"{given} {family}" + (f" ({extra})" if extra else ""), "school": school,
-        "ethnicity": eth, "ethnicity_missing_reason": reason,
-    }
-
-
-def describe_school(db: Any, urn: str | None) -> dict[str, Any] | None:
-    if not urn:
-        return None
-    row = db.execute("SELECT urn, name, uniform_policy FROM schools WHERE urn = ?", [urn]).fetchone()
-    if row is None:
-        return None
-    return {"urn": row[0], "label": row[1], "uniform_policy": row[2]}
-
-
-# --------------------------------------------------------------------------- discard confirmation
-class ConfirmDiscard(ModalScreen[bool]):
-    """Discard what you typed? y / n."""
-
-    HELP = "You pressed Escape on a form you had typed into. Discard throws the typing away; keep goes back."
-    BINDINGS = [
-        Binding("y,d", "answer(True)", "Discard"),
-        Binding("n,k,escape", "answer(False)", "Keep editing"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmDiscard { align: center middle; }
-    ConfirmDiscard > Vertical { width: 50; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
-    """
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Discard what you typed?")
-            yield Static(Text("[y] Discard   [n] Keep editing", style="dim"))
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
-# --------------------------------------------------------------------------- the form
-class FormScreen(ModalScreen[str | None]):
-    """Base of every form (see the module docstring)."""
+class FormScreen(ModalScreen[str | None], Generic[D]):
+    """Base of every form (see the module docstring); ``D`` is what :meth:`load` returns."""
 
     FORM_TITLE: ClassVar[str] = "Form"
     HELP: ClassVar[str] = ""
@@ -329,13 +74,7 @@ class FormScreen(ModalScreen[str | None]):
     #: model field -> form field, where they differ (starts_at -> date)
     FIELD_MAP: ClassVar[dict[str, str]] = {}
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "discard", "Discard / close"),
-        # a modal screen hides the desk's own keys: help has to be the form's
-        Binding("f1", "app.help", "Help"),
-        Binding("question_mark", "app.help", "Help", show=False, key_display="?"),
-    ]
+    BINDINGS = bindings.FORM
 
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -362,17 +101,18 @@ class FormScreen(ModalScreen[str | None]):
         self.saved_key: str | None = None
         self._snapshot: dict[str, Any] | None = None
         self._confirmed: str | None = None
-        self.data: dict[str, Any] = {}
+        self.data: D | None = None
 
     # ----- hooks for subclasses
     def compose_fields(self) -> ComposeResult:  # pragma: no cover - abstract
         yield from ()
 
-    def load(self, db: Any) -> dict[str, Any]:
-        """Runs in a thread: read what the form needs (the record being edited, choices)."""
-        return {}
+    def load(self) -> D:
+        """Runs in a thread: read what the form needs (the record being edited, choices) with one
+        read model call (``self.store``, ``self.actor``)."""
+        raise NotImplementedError
 
-    def fill(self, data: dict[str, Any]) -> None:
+    def fill(self, data: D) -> None:
         """On the UI thread: put loaded values into the fields."""
 
     def collect(self) -> dict[str, Any]:
@@ -383,26 +123,28 @@ class FormScreen(ModalScreen[str | None]):
         assert self.MODEL is not None
         return self.MODEL.model_validate(values)
 
-    def precheck(self, model: BaseModel) -> list[tuple[str | None, str]]:
+    def precheck(self, model: Any) -> list[tuple[str | None, str]]:
         """Runs in a thread before writing: warnings to confirm (save again to go ahead)."""
         return []
 
-    def persist(self, model: BaseModel) -> SaveResult:
-        """Runs in a thread: write the model through the services; return the key and warnings."""
+    def persist(self, model: Any) -> SaveResult:
+        """Runs in a thread: write the model with one use case of the services; return the key and warnings."""
         raise NotImplementedError
 
     # ----- conveniences
     @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
+    def store(self) -> Store:
+        """The handle services take (never opened here: pass it on)."""
+        return desk_of(self.app).store
 
     @property
-    def actor(self) -> Any:
-        return self.app.actor  # type: ignore[attr-defined]
+    def actor(self) -> Actor:
+        actor = desk_of(self.app).actor
+        assert actor is not None, "no one is using the desk yet"
+        return actor
 
     def today(self) -> date:
-        today = getattr(self.app, "today", None)
-        return today() if callable(today) else date.today()
+        return desk_of(self.app).today()
 
     def field(self, name: str) -> FormField:
         return self.query_one(f"#field-{name}", FormField)
@@ -419,16 +161,12 @@ class FormScreen(ModalScreen[str | None]):
     def key_choice(self, name: str) -> KeyChoice:
         return self.query_one(f"#in-{name}", KeyChoice)
 
-    def load_officers(self, db: Any, data: dict[str, Any]) -> None:
-        """In ``load``: the officers the actor may write for, when they may pick one (sergeant, admin)."""
-        if officer_may_pick(self.actor):
-            data["officers"] = officer_choices(db, self.actor)
-
-    def fill_officer(self, data: dict[str, Any], collar: str) -> str:
-        """In ``fill``: show the officer picker if :meth:`load_officers` found choices; set ``collar``."""
+    def fill_officer(self, officers: list[Option] | None, collar: str) -> str | None:
+        """In ``fill``: show the officer picker when the actor may write for ``officers`` (sergeant,
+        admin; None: only for themselves); set it to ``collar``."""
         picker = self.picker("officer")
-        if "officers" in data:
-            picker.choices = data["officers"]
+        if officers is not None:
+            picker.choices = choices(officers)
             self.field("officer").remove_class("-hidden")
         picker.set_value(collar, notify=False)
         return picker.value
@@ -451,7 +189,7 @@ class FormScreen(ModalScreen[str | None]):
         return picker.values
 
     def field_labels(self) -> dict[str, str]:
-        labels = {}
+        labels: dict[str, str] = {}
         for ff in self.query(FormField):
             labels[ff.field] = ff.label_text
         for model_field, form_field in self.FIELD_MAP.items():
@@ -478,14 +216,14 @@ class FormScreen(ModalScreen[str | None]):
 
     def _load_worker(self) -> None:
         try:
-            data = self.load(self.store.db)
+            data = self.load()
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.post_message(FormFailed(_user_message(exc)))
-            data = {"_failed": True}
+            return
         self.post_message(FormLoaded(data))
 
     @on(FormLoaded)
-    def _on_loaded(self, message: FormLoaded) -> None:
+    def _on_loaded(self, message: FormLoaded[D]) -> None:
         self.data = message.data
         self.fill(message.data)
         self.loaded = True
@@ -514,7 +252,7 @@ class FormScreen(ModalScreen[str | None]):
                 values[w.id or str(id(w))] = w.value
             elif isinstance(w, TextArea):
                 values[w.id or str(id(w))] = w.text
-            elif isinstance(w, Select) or isinstance(w, KeyChoice):
+            elif isinstance(w, (Select, KeyChoice)):
                 values[w.id or str(id(w))] = w.value
             elif isinstance(w, Picker):
                 values[w.id or str(id(w))] = (tuple(w.values), w.input.value)
@@ -593,10 +331,7 @@ class FormScreen(ModalScreen[str | None]):
     def _pydantic_problems(self, exc: ValidationError) -> list[tuple[str | None, str]]:
         names = list(self.MODEL.model_fields) if self.MODEL else []
         labels = self.field_labels()
-        out = []
-        for err in exc.errors():
-            out.append((problem_field(err, names), friendly(err, labels)))
-        return out
+        return [(problem_field(dict(err), names), friendly(dict(err), labels)) for err in exc.errors()]
 
     # ----- saving
     def action_save(self) -> None:
@@ -615,8 +350,6 @@ class FormScreen(ModalScreen[str | None]):
         self.run_worker(lambda: self._save_worker(model), thread=True, group="form-save", exit_on_error=False)
 
     def _save_worker(self, model: BaseModel) -> None:
-        from slo.models import ValidationFailed
-
         try:
             confirm = self.precheck(model)
             signature = model.model_dump_json()
@@ -632,13 +365,9 @@ class FormScreen(ModalScreen[str | None]):
             return
         self.post_message(FormSaved(result))
 
-    def problem_words(self, problem: Any) -> str:
+    def problem_words(self, problem: Problem) -> str:
         """A database-rule problem (reference, overlap) in a user's words (thread side)."""
-        msg = problem.message
-        labels = self.field_labels()
-        for name, words in sorted(labels.items(), key=lambda kv: -len(kv[0])):
-            msg = re.sub(rf"\b{re.escape(name)}\b", words.lower(), msg)
-        return msg
+        return with_labels(problem.message, self.field_labels())
 
     def _done_saving(self) -> None:
         self.saving = False
@@ -684,7 +413,7 @@ class FormScreen(ModalScreen[str | None]):
         self.query_one("#form-body").disabled = True
         self.call_after_refresh(close.focus)
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         # once saved (warnings on screen), Enter closes wherever the focus is
         if self.saved_key is not None and event.key == "enter":
             event.stop()
@@ -731,8 +460,6 @@ class FormScreen(ModalScreen[str | None]):
 
 
 def _user_message(exc: Exception) -> str:
-    from slo.services.errors import USER_ERRORS, PermissionDenied
-
     if isinstance(exc, PermissionDenied):
         return f"Not allowed: {exc}"
     if isinstance(exc, USER_ERRORS):

@@ -5,7 +5,9 @@ type a name + Enter (young person) · ``b`` (before decision; ``a`` after) · ty
 (proposed) · type a code or words + Enter per reason (up to 3; the third moves on) · ctrl+s.
 Consulted on defaults to today, the officer to the acting officer, the school to the pupil's.
 
-Refs of new consultations are ``CON-<yyyymmdd>-<6 random letters/digits>`` (day = consulted_on).
+Saved with :func:`slo.services.consultations.log_consultation`: a new consultation's ref
+(``CON-<consulted on>-XXXXXX``) is made inside the write transaction, and an ethnicity given
+for the pupil on the way is saved in that same transaction (both or neither).
 """
 
 from __future__ import annotations
@@ -14,26 +16,24 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, TextArea
 
 from slo.models import Consultation
 from slo.models.enums import ETHNICITY_LABELS, REASON_LABELS, EthnicityMissingReason, Proposed, RiskFactor, label
+from slo.services import refs
+from slo.services.consultations import log_consultation
+from slo.services.queries.forms import ConsultationFormData, consultation_form
+from slo.services.queries.pickers import PupilSummary, SchoolSummary, describe_school, describe_young_person
+from slo.services.schooldays import Deadline
+from slo.services.young_people import EthnicityAnswer
+from slo.tui import bindings
+from slo.tui.widgets.controls import Choice, KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import (
-    FieldProblems,
-    FormScreen,
-    SaveResult,
-    describe_school,
-    describe_young_person,
-    enum_choices,
-    new_ref,
-    school_search,
-    text_or_none,
-    young_person_search,
-)
-from .controls import Choice, KeyChoice, Picker
+from .base import FormScreen, SaveResult
+from .pickers import school_search, young_person_search
+from .problems import FieldProblems
+from .values import enum_choices, parse_days, text_or_none
 
 #: DfE reason codes: typed by code ("PA") or by words ("assault"). "Other" is never offered.
 REASON_CHOICES = [Choice(code, text, code=code) for code, text in REASON_LABELS.items()]
@@ -43,24 +43,22 @@ ETHNICITY_CHOICES = [Choice(code, text, code=code) for code, text in ETHNICITY_L
 TIMING_KEYS = [("b", "before_decision", "Before the decision"), ("a", "after_decision", "After (told once decided)")]
 
 
-def parse_days(text: str, problems: dict[str, str], name: str) -> float | None:
-    text = text.strip()
-    if not text:
+def ethnicity_answer(choice: str | None) -> EthnicityAnswer | None:
+    """An :data:`ETHNICITY_CHOICES` value as what the pupil gave (a code, or ``reason:...``)."""
+    if not choice:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        problems[name] = "enter a number of school days, e.g. 2 or 2.5"
-        return None
+    if choice.startswith("reason:"):
+        return EthnicityAnswer(missing_reason=choice.split(":", 1)[1])
+    return EthnicityAnswer(ethnicity=choice)
 
 
-def deadline_lines(deadlines: list[Any]) -> list[str]:
+def deadline_lines(deadlines: list[Deadline]) -> list[str]:
     return [
         f"Due {d.due_on.isoformat()}: {d.title}" + (" (provisional)" if d.provisional else "") for d in deadlines
     ]
 
 
-class ConsultationForm(FormScreen):
+class ConsultationForm(FormScreen[ConsultationFormData]):
     """A head teacher consulted the officer (or told them) about a pupil at risk of exclusion."""
 
     CSS_PATH = "consultation.tcss"
@@ -74,7 +72,7 @@ class ConsultationForm(FormScreen):
         "deadlines before closing."
     )
     MODEL = Consultation
-    BINDINGS = FormScreen.BINDINGS + [Binding("ctrl+n", "new_young_person", "New young person")]
+    BINDINGS = bindings.CONSULTATION_FORM
 
     def __init__(self, young_person: str | None = None, school: str | None = None, ref: str | None = None) -> None:
         super().__init__()
@@ -83,8 +81,9 @@ class ConsultationForm(FormScreen):
         self.ref = ref
         self.existing: Consultation | None = None
         self._officer: str | None = None
-        self._pupil: dict[str, Any] | None = None
+        self._pupil: PupilSummary | None = None
         self._ethnicity_prompted = False
+        self._ethnicity: EthnicityAnswer | None = None
         #: the school in the form (its pupils come first in the young person search)
         self._school: str | None = school
         #: the user picked the school in this form (else it follows the pupil)
@@ -125,32 +124,19 @@ class ConsultationForm(FormScreen):
                         required=True, classes="-hidden")
 
     # ----- loading
-    def load(self, db: Any) -> dict[str, Any]:
-        from slo.services import records
+    def load(self) -> ConsultationFormData:
+        return consultation_form(self.store, self.actor, ref=self.ref, young_person=self.young_person,
+                                 school=self.school)
 
-        data: dict[str, Any] = {}
-        young_person, school = self.young_person, self.school
-        if self.ref:
-            data["existing"] = records.view(self.store, self.actor, "consultations", self.ref)
-            young_person, school = data["existing"].young_person, data["existing"].school
-        data["young_person"] = describe_young_person(db, young_person)
-        if school is None and data["young_person"]:
-            school = data["young_person"]["school"]
-        data["school"] = describe_school(db, school)
-        self.load_officers(db, data)
-        return data
-
-    def fill(self, data: dict[str, Any]) -> None:
-        existing: Consultation | None = data.get("existing")
-        self.existing = existing
-        self._officer = self.fill_officer(data, existing.officer if existing else self.actor.collar)
-        if data.get("young_person"):
-            yp = data["young_person"]
-            self._pupil = yp
-            self.picker("young_person").set_value(yp["ref"], yp["label"], notify=False)
-        if data.get("school"):
-            self.picker("school").set_value(data["school"]["urn"], data["school"]["label"], notify=False)
-            self._school = data["school"]["urn"]
+    def fill(self, data: ConsultationFormData) -> None:
+        existing = self.existing = data.existing
+        self._officer = self.fill_officer(data.officers, existing.officer if existing else self.actor.collar)
+        if data.young_person:
+            self._pupil = data.young_person
+            self.picker("young_person").set_value(data.young_person.ref, data.young_person.label, notify=False)
+        if data.school:
+            self.picker("school").set_value(data.school.urn, data.school.label, notify=False)
+            self._school = data.school.urn
         self.input("consulted_on").value = (existing.consulted_on if existing else self.today()).isoformat()
         if existing:
             self.key_choice("timing").set_reactive(KeyChoice.value, existing.timing.value)
@@ -185,32 +171,33 @@ class ConsultationForm(FormScreen):
         previous = self._pupil
 
         def work() -> None:
-            info = describe_young_person(store.db, ref)
-            school = describe_school(store.db, info["school"]) if info else None
+            info = describe_young_person(store, ref)
+            school = describe_school(store, info.school) if info else None
             self.app.call_from_thread(self._pupil_described, info, school, previous)
 
         self.run_worker(work, thread=True, exclusive=True, group="pupil")
 
-    def _pupil_described(self, info: dict | None, school: dict | None, previous: dict | None) -> None:
+    def _pupil_described(
+        self, info: PupilSummary | None, school: SchoolSummary | None, previous: PupilSummary | None
+    ) -> None:
         self._pupil = info
         pupil = self.picker("young_person")
-        if info and pupil.picked and pupil.picked[0].value == info["ref"] and pupil.picked[0].label == info["ref"]:
+        if info and pupil.picked and pupil.picked[0].value == info.ref and pupil.picked[0].label == info.ref:
             # made inline (ctrl+n): show the name, not only the new ref
-            pupil.set_value(info["ref"], info["label"], notify=False)
+            pupil.set_value(info.ref, info.label, notify=False)
         picker = self.picker("school")
         # the school follows the pupil unless the user picked it in this form (a school preset
         # from the caseload or the school screen is only where the search starts)
         follows = picker.value is None or not self._school_chosen or (
-            previous is not None and picker.value == previous.get("school"))
-        if school and follows and picker.value != school["urn"]:
-            picker.set_value(school["urn"], school["label"], notify=False)
-            self._school = school["urn"]
+            previous is not None and picker.value == previous.school)
+        if school and follows and picker.value != school.urn:
+            picker.set_value(school.urn, school.label, notify=False)
+            self._school = school.urn
         if not self.needs_ethnicity():
             self.field("ethnicity").add_class("-hidden")
 
     def needs_ethnicity(self) -> bool:
-        p = self._pupil
-        return bool(p) and not p.get("ethnicity") and not p.get("ethnicity_missing_reason")
+        return self._pupil is not None and self._pupil.ethnicity_missing
 
     def action_new_young_person(self) -> None:
         from .young_person import YoungPersonForm
@@ -227,8 +214,8 @@ class ConsultationForm(FormScreen):
     # ----- values
     def collect(self) -> dict[str, Any]:
         problems: dict[str, str] = {}
-        values = {
-            "ref": self.ref or "CON-NEW",
+        values: dict[str, Any] = {
+            "ref": self.ref or refs.NEW,
             "young_person": self.pick_value("young_person", problems),
             "school": self.pick_value("school", problems),
             "officer": self.pick_value("officer", problems),
@@ -242,7 +229,7 @@ class ConsultationForm(FormScreen):
             "advice": text_or_none(self.text_area("advice").text),
             "follow_up_on": text_or_none(self.input("follow_up_on").value),
         }
-        self._ethnicity = self.pick_value("ethnicity", problems) if self._ethnicity_prompted else None
+        self._ethnicity = ethnicity_answer(self.pick_value("ethnicity", problems)) if self._ethnicity_prompted else None
         if self.existing:
             values["outcome"] = self.existing.outcome.value
             values["outcome_on"] = self.existing.outcome_on
@@ -259,22 +246,11 @@ class ConsultationForm(FormScreen):
             self._ethnicity_prompted = True
             self.field("ethnicity").remove_class("-hidden")
             self.field("ethnicity").focus_control()
-            self.set_status("Optional: ethnicity is not recorded. Pick a code or a reason, or ctrl+s to save without it.")
+            self.set_status(
+                "Optional: ethnicity is not recorded. Pick a code or a reason, or ctrl+s to save without it.")
             return
         super().action_save()
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services import records
-        from slo.services.consultations import log_consultation
-
-        if not self.ref:
-            model = model.model_copy(update={"ref": new_ref(self.store.db, "consultations", "CON", model.consulted_on)})
-        if self._ethnicity:
-            person = records.get(self.store.db, "young_people", model.young_person)
-            if self._ethnicity.startswith("reason:"):
-                update = {"ethnicity_missing_reason": self._ethnicity.split(":", 1)[1]}
-            else:
-                update = {"ethnicity": self._ethnicity, "ethnicity_missing_reason": None}
-            records.save(self.store, self.actor, person.model_validate({**person.model_dump(), **update}))
-        result = log_consultation(self.store, self.actor, model)
+    def persist(self, model: Consultation) -> SaveResult:
+        result = log_consultation(self.store, self.actor, model, ethnicity=self._ethnicity)
         return SaveResult(result.consultation.ref, list(result.warnings), deadline_lines(result.deadlines))

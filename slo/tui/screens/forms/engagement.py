@@ -1,8 +1,8 @@
 """EngagementForm: add or edit a visit, assembly, lesson, 1:1 session, meeting...
 
-Refs of new engagements are ``ENG-<yyyymmdd>-<6 random letters/digits>`` (the day is the
-start day; the random part is from an alphabet without I, O, 0, 1). The calendar UID is
-derived from the ref, so a ref never changes.
+Saved with :func:`slo.services.engagements.save_engagement`, which makes a new engagement's
+ref (``ENG-<start day>-XXXXXX``, :mod:`slo.services.refs`) inside the write transaction.
+The calendar UID is derived from the ref, so a ref never changes.
 """
 
 from __future__ import annotations
@@ -18,22 +18,18 @@ from textual.widgets import Input, TextArea
 from slo.models import Engagement
 from slo.models.enums import EngagementKind
 from slo.models.types import parse_date
+from slo.services import refs
+from slo.services.engagements import save_engagement
+from slo.services.queries.forms import EngagementFormData, engagement_form, title_names_a_child
+from slo.services.queries.pickers import describe_school
+from slo.tui.desk import desk_of
+from slo.tui.widgets.controls import Choice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import (
-    EXAMPLE_DATE,
-    FieldProblems,
-    FormScreen,
-    SaveResult,
-    describe_school,
-    describe_young_person,
-    enum_choices,
-    new_ref,
-    school_search,
-    text_or_none,
-    young_person_search,
-)
-from .controls import Choice, Picker
+from .base import FormScreen, SaveResult
+from .pickers import school_search, young_person_search
+from .problems import EXAMPLE_DATE, FieldProblems
+from .values import enum_choices, text_or_none
 
 #: the title a school's calendar shows, by kind (never a child's name)
 DEFAULT_TITLES = {
@@ -73,7 +69,7 @@ POLICY_NOTES = {
 }
 
 
-class EngagementForm(FormScreen):
+class EngagementForm(FormScreen[EngagementFormData]):
     """A visit, assembly, lesson, 1:1 session... planned at a school."""
 
     CSS_PATH = "engagement.tcss"
@@ -102,8 +98,9 @@ class EngagementForm(FormScreen):
                                        placeholder="visit, assembly, lesson, 1:1..."), field="kind", required=True)
         yield FormField("School", Picker(search=school_search(self.store, lambda: self._officer), id="in-school",
                                          placeholder="school name or URN"), field="school", required=True)
-        yield FormField("Young person", Picker(search=young_person_search(self.store, lambda: self._school, actor=self.actor),
-                                               id="in-young_person", placeholder="name (pupils of this school)"),
+        pupils = young_person_search(self.store, lambda: self._school, actor=self.actor)
+        yield FormField("Young person", Picker(search=pupils, id="in-young_person",
+                                               placeholder="name (pupils of this school)"),
                         field="young_person", hint="for 1:1 sessions")
         yield FormField("Title (school sees)", Input(id="in-title", compact=True), field="title", required=True)
         yield FormField("Date", Input(placeholder="YYYY-MM-DD", id="in-date", compact=True), field="date",
@@ -116,34 +113,19 @@ class EngagementForm(FormScreen):
                         required=True, classes="-hidden")
 
     # ----- loading
-    def load(self, db: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if self.ref:
-            from slo.services import records
+    def load(self) -> EngagementFormData:
+        return engagement_form(self.store, self.actor, ref=self.ref, school=self.school,
+                               young_person=self.young_person)
 
-            data["existing"] = records.get(db, "engagements", self.ref)
-            school = data["existing"].school
-            young_person = data["existing"].young_person
-        else:
-            school, young_person = self.school, self.young_person
-        data["young_person"] = describe_young_person(db, young_person)
-        if school is None and data["young_person"]:
-            school = data["young_person"]["school"]
-        data["school"] = describe_school(db, school)
-        self.load_officers(db, data)
-        return data
-
-    def fill(self, data: dict[str, Any]) -> None:
-        existing: Engagement | None = data.get("existing")
-        self.existing = existing
-        self._officer = self.fill_officer(data, existing.officer if existing else self.actor.collar)
-        if data.get("school"):
-            self.picker("school").set_value(data["school"]["urn"], data["school"]["label"], notify=False)
-            self._school = data["school"]["urn"]
-            self.field("school").set_note(POLICY_NOTES.get(data["school"]["uniform_policy"]))
-        if data.get("young_person"):
-            yp = data["young_person"]
-            self.picker("young_person").set_value(yp["ref"], yp["label"], notify=False)
+    def fill(self, data: EngagementFormData) -> None:
+        existing = self.existing = data.existing
+        self._officer = self.fill_officer(data.officers, existing.officer if existing else self.actor.collar)
+        if data.school:
+            self.picker("school").set_value(data.school.urn, data.school.label, notify=False)
+            self._school = data.school.urn
+            self.field("school").set_note(POLICY_NOTES.get(data.school.uniform_policy))
+        if data.young_person:
+            self.picker("young_person").set_value(data.young_person.ref, data.young_person.label, notify=False)
         if existing:
             kind = existing.kind.value
             self.input("title").value = existing.title
@@ -153,11 +135,10 @@ class EngagementForm(FormScreen):
             self.input("duration").value = str(minutes)
             self.text_area("notes").text = existing.notes or ""
         else:
-            kind = "one_to_one" if data.get("young_person") else "visit"
+            kind = "one_to_one" if data.young_person else "visit"
             self.input("title").value = DEFAULT_TITLES[kind]
             self.input("date").value = self.today().isoformat()
-            now = self.app.now() if hasattr(self.app, "now") else datetime.now()  # type: ignore[attr-defined]
-            self.input("time").value = next_round_hour(now)
+            self.input("time").value = next_round_hour(desk_of(self.app).now())
             self.input("duration").value = str(default_minutes(kind))
         self._kind = kind
         self.picker("kind").set_value(kind, notify=False)
@@ -190,13 +171,14 @@ class EngagementForm(FormScreen):
         urn = event.picker.value
         self._school = urn
         yp = self.picker("young_person")
-        if yp.value and self.data.get("young_person", {}) and urn != (self.data.get("young_person") or {}).get("school"):
+        preset = self.data.young_person if self.data else None
+        if yp.value and preset and urn != preset.school:
             yp.set_value(None)
         store = self.store
 
         def work() -> None:
-            info = describe_school(store.db, urn)
-            note = POLICY_NOTES.get(info["uniform_policy"]) if info else None
+            info = describe_school(store, urn)
+            note = POLICY_NOTES.get(info.uniform_policy) if info else None
             self.app.call_from_thread(self.field("school").set_note, note)
 
         self.run_worker(work, thread=True, exclusive=True, group="school-policy")
@@ -218,9 +200,7 @@ class EngagementForm(FormScreen):
             return
 
         def work() -> None:
-            from slo.services.privacy import names_in_text
-
-            found = names_in_text(store.db, officer, text)
+            found = title_names_a_child(store, officer, text)
             note = (
                 "This title may name a young person (the head teacher's calendar shows it): "
                 "use a neutral title such as 'Liaison officer: 1:1 session'."
@@ -266,7 +246,7 @@ class EngagementForm(FormScreen):
         starts = datetime.combine(day, datetime.min.time()).replace(hour=int(m.group(1)), minute=int(m.group(2)))
         existing = self.existing
         return {
-            "ref": self.ref or "ENG-NEW",
+            "ref": self.ref or refs.NEW,
             "officer": officer,
             "school": school,
             "young_person": young_person,
@@ -280,25 +260,18 @@ class EngagementForm(FormScreen):
             "notes": text_or_none(self.text_area("notes").text),
         }
 
-    def precheck(self, model: Any) -> list[tuple[str | None, str]]:
-        from slo.services.privacy import names_in_text
-
+    def precheck(self, model: Engagement) -> list[tuple[str | None, str]]:
         out: list[tuple[str | None, str]] = []
-        if names_in_text(self.store.db, model.officer, model.title):
+        if title_names_a_child(self.store, model.officer, model.title):
             out.append(("title", "This title may name a young person, and the head teacher's calendar shows it. "
                                  "Change it, or press ctrl+s again to keep it."))
-        info = describe_school(self.store.db, model.school)
-        if info and info["uniform_policy"] == "no_visits":
+        info = describe_school(self.store, model.school)
+        if info and info.uniform_policy == "no_visits":
             out.append(("school", POLICY_NOTES["no_visits"]))
         return out
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services import records
-
-        if not self.ref:
-            model = model.model_copy(update={"ref": new_ref(self.store.db, "engagements", "ENG", model.starts_at.date())})
-        records.save(self.store, self.actor, model)
-        return SaveResult(model.ref)
+    def persist(self, model: Engagement) -> SaveResult:
+        return SaveResult(save_engagement(self.store, self.actor, model).ref)
 
 
 def parse_error(text: str) -> str:

@@ -15,16 +15,20 @@ from textual.widgets import Static
 
 from slo.models import Engagement
 from slo.models.enums import CancelReason, label
+from slo.services.engagements import rebook, set_status
+from slo.services.queries.forms import EngagementStatusFormData, engagement_status_form
+from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import FieldProblems, FormScreen, SaveResult, enum_choices
-from .controls import KeyChoice, Picker
+from .base import FormScreen, SaveResult
+from .problems import FieldProblems
+from .values import enum_choices
 
 STATUS_KEYS = [("d", "delivered", "Delivered"), ("c", "cancelled", "Cancelled"), ("p", "planned", "Planned")]
 YES_NO = [("y", "yes", "Yes"), ("n", "no", "No")]
 
 
-class EngagementStatusForm(FormScreen):
+class EngagementStatusForm(FormScreen[EngagementStatusFormData]):
     """Deliver / cancel / rebook one engagement."""
 
     CSS_PATH = "engagement_status.tcss"
@@ -41,6 +45,7 @@ class EngagementStatusForm(FormScreen):
         super().__init__()
         self.ref = ref
         self.existing: Engagement | None = None
+        self._rebook = False
 
     def compose_fields(self) -> ComposeResult:
         yield Static("", id="status-summary", markup=False)
@@ -51,18 +56,13 @@ class EngagementStatusForm(FormScreen):
         yield FormField("Rebook?", KeyChoice(YES_NO, value="no", allow_blank=False, id="in-rebook"),
                         field="rebook", classes="-hidden", hint="in the officer's next free slot at this school")
 
-    def load(self, db: Any) -> dict[str, Any]:
-        from slo.services import records
+    def load(self) -> EngagementStatusFormData:
+        return engagement_status_form(self.store, self.actor, self.ref)
 
-        existing = records.get(db, "engagements", self.ref)
-        row = db.execute("SELECT name FROM schools WHERE urn = ?", [existing.school]).fetchone()
-        return {"existing": existing, "school": row[0] if row else existing.school}
-
-    def fill(self, data: dict[str, Any]) -> None:
-        e: Engagement = data["existing"]
-        self.existing = e
+    def fill(self, data: EngagementStatusFormData) -> None:
+        e = self.existing = data.existing
         self.query_one("#status-summary", Static).update(Text(
-            f"{e.ref}: {label(e.kind.value)} \u2014 {e.title}\n{data['school']}, "
+            f"{e.ref}: {label(e.kind.value)} \u2014 {e.title}\n{data.school_name}, "
             f"{e.starts_at:%a %d %b %Y %H:%M}-{e.ends_at:%H:%M}; now {e.status.value}"
             + (f" ({label(e.cancel_reason.value).lower()})" if e.cancel_reason else "") + "\n"
         ))
@@ -101,9 +101,7 @@ class EngagementStatusForm(FormScreen):
             raise FieldProblems(problems)
         return values
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services.engagements import rebook, set_status
-
+    def persist(self, model: Engagement) -> SaveResult:
         old = self.existing
         assert old is not None
         reason = model.cancel_reason.value if model.cancel_reason else None

@@ -11,27 +11,18 @@ from textual.widgets import Input, Static
 
 from slo.models import Consultation
 from slo.models.enums import Outcome, label
-from slo.models.types import parse_date
+from slo.services.consultations import record_outcome
+from slo.services.queries.forms import OutcomeFormData, outcome_form
+from slo.tui.widgets.controls import Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import EXAMPLE_DATE, FieldProblems, FormScreen, SaveResult, enum_choices, text_or_none
-from .consultation import deadline_lines, parse_days
-from .controls import Picker
+from .base import FormScreen, SaveResult
+from .consultation import deadline_lines
+from .problems import FieldProblems
+from .values import enum_choices, parse_day, parse_days, text_or_none
 
 
-def _date(text: str, name: str, problems: dict[str, str]) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        problems[name] = (f"not a real date: use YYYY-MM-DD, e.g. {EXAMPLE_DATE}" if "real" in str(exc)
-                          else f"use YYYY-MM-DD, e.g. {EXAMPLE_DATE}")
-        return None
-
-
-class OutcomeForm(FormScreen):
+class OutcomeForm(FormScreen[OutcomeFormData]):
     """Record the outcome of a consultation: no exclusion, suspension, managed move..."""
 
     CSS_PATH = "outcome.tcss"
@@ -48,6 +39,7 @@ class OutcomeForm(FormScreen):
         super().__init__()
         self.ref = ref
         self.existing: Consultation | None = None
+        self._exclusion_start: date | None = None
 
     def compose_fields(self) -> ComposeResult:
         yield Static("", id="outcome-summary", markup=False)
@@ -63,29 +55,19 @@ class OutcomeForm(FormScreen):
         yield FormField("Follow up on", Input(placeholder="YYYY-MM-DD (optional)", id="in-follow_up_on",
                                               compact=True), field="follow_up_on")
 
-    def load(self, db: Any) -> dict[str, Any]:
-        from slo.services import records
+    def load(self) -> OutcomeFormData:
+        return outcome_form(self.store, self.actor, self.ref)
 
-        existing = records.view(self.store, self.actor, "consultations", self.ref)
-        row = db.execute(
-            "SELECT y.given_name || ' ' || y.family_name, s.name, c.exclusion_start FROM consultations c "
-            "JOIN young_people y ON y.ref = c.young_person JOIN schools s ON s.urn = c.school WHERE c.ref = ?",
-            [self.ref],
-        ).fetchone()
-        return {"existing": existing, "who": row[0] if row else "", "school": row[1] if row else "",
-                "exclusion_start": row[2] if row else None}
-
-    def fill(self, data: dict[str, Any]) -> None:
-        c: Consultation = data["existing"]
-        self.existing = c
+    def fill(self, data: OutcomeFormData) -> None:
+        c = self.existing = data.existing
         self.query_one("#outcome-summary", Static).update(Text(
-            f"{c.ref}: {data['who']} at {data['school']}, consulted {c.consulted_on.isoformat()}, "
+            f"{c.ref}: {data.young_person_name} at {data.school_name}, consulted {c.consulted_on.isoformat()}, "
             f"proposed {label(c.proposed.value).lower()} ({', '.join(r.value for r in c.reasons)})\n"
         ))
         if c.outcome != Outcome.PENDING:
             self.picker("outcome").set_value(c.outcome.value, notify=False)
         self.input("outcome_on").value = (c.outcome_on or self.today()).isoformat()
-        self.input("exclusion_start").value = data.get("exclusion_start") or ""
+        self.input("exclusion_start").value = data.exclusion_start or ""
         if c.suspension_days is not None:
             self.input("suspension_days").value = f"{c.suspension_days:g}"
         self.input("follow_up_on").value = c.follow_up_on.isoformat() if c.follow_up_on else ""
@@ -103,14 +85,12 @@ class OutcomeForm(FormScreen):
             values["suspension_days"] = days
         follow = text_or_none(self.input("follow_up_on").value)
         values["follow_up_on"] = follow
-        self._exclusion_start = _date(self.input("exclusion_start").value, "exclusion_start", problems)
+        self._exclusion_start = parse_day(self.input("exclusion_start").value, "exclusion_start", problems)
         if problems:
             raise FieldProblems(problems)
         return values
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services.consultations import record_outcome
-
+    def persist(self, model: Consultation) -> SaveResult:
         result = record_outcome(
             self.store, self.actor, self.ref, model.outcome.value, model.outcome_on or self.today(),
             exclusion_start=self._exclusion_start, suspension_days=model.suspension_days,

@@ -1,8 +1,9 @@
 """ReferralForm: a referral to a partner (youth justice, CAMHS, mentoring...), and its progress.
 
-New refs are ``REF-<yyyymmdd>-<6 random letters/digits>`` (day = made_on). Editing only the
-status (and the Outcome 22 flag) goes through ``set_referral_status`` (allowed transitions:
-made -> accepted / declined / waiting list -> completed); anything else through ``add_referral``.
+New referrals get their ref (``REF-<made on>-XXXXXX``) from ``add_referral``, inside its write
+transaction. Editing only the status (and the Outcome 22 flag) goes through
+``set_referral_status`` (allowed transitions: made -> accepted / declined / waiting list ->
+completed); anything else through ``add_referral``.
 """
 
 from __future__ import annotations
@@ -15,34 +16,22 @@ from textual.widgets import Input
 
 from slo.models import Referral
 from slo.models.enums import Partner, ReferralStatus
+from slo.services import refs
+from slo.services.consultations import add_referral, set_referral_status
+from slo.services.queries.forms import ReferralFormData, referral_form
+from slo.services.queries.pickers import consultation_options
+from slo.tui.widgets.controls import Choice, KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import (
-    FieldProblems,
-    FormScreen,
-    SaveResult,
-    describe_young_person,
-    enum_choices,
-    new_ref,
-    text_or_none,
-    young_person_search,
-)
-from .controls import Choice, KeyChoice, Picker
+from .base import FormScreen, SaveResult
+from .pickers import young_person_search
+from .problems import FieldProblems
+from .values import choices, enum_choices, text_or_none
 
 OUTCOME22_KEYS = [("y", "yes", "Yes"), ("n", "no", "No")]
 
 
-def consultation_choices(db: Any, young_person: str | None) -> list[Choice]:
-    if not young_person:
-        return []
-    rows = db.execute(
-        "SELECT ref, consulted_on, proposed FROM consultations WHERE young_person = ? ORDER BY consulted_on DESC",
-        [young_person],
-    ).fetchall()
-    return [Choice(ref, f"{on} {proposed.replace('_', ' ')}", code=ref) for ref, on, proposed in rows]
-
-
-class ReferralForm(FormScreen):
+class ReferralForm(FormScreen[ReferralFormData]):
     """Refer a young person to a partner; record what became of it (and Outcome 22)."""
 
     CSS_PATH = "referral.tcss"
@@ -63,8 +52,9 @@ class ReferralForm(FormScreen):
         self.existing: Referral | None = None
 
     def compose_fields(self) -> ComposeResult:
-        yield FormField("Young person", Picker(search=young_person_search(self.store, actor=self.actor), id="in-young_person",
-                                               placeholder="name or ref"), field="young_person", required=True)
+        pupils = young_person_search(self.store, actor=self.actor)
+        yield FormField("Young person", Picker(search=pupils, id="in-young_person", placeholder="name or ref"),
+                        field="young_person", required=True)
         yield FormField("Partner", Picker(enum_choices(Partner), id="in-partner",
                                           placeholder="youth justice, CAMHS, mentoring..."),
                         field="partner", required=True)
@@ -78,32 +68,18 @@ class ReferralForm(FormScreen):
         yield FormField("Consultation", Picker(id="in-consultation", placeholder="optional: its consultation"),
                         field="consultation")
 
-    def load(self, db: Any) -> dict[str, Any]:
-        from slo.services import records
+    def load(self) -> ReferralFormData:
+        return referral_form(self.store, self.actor, ref=self.ref, young_person=self.young_person,
+                             consultation=self.consultation)
 
-        data: dict[str, Any] = {}
-        young_person, consultation = self.young_person, self.consultation
-        if self.ref:
-            data["existing"] = records.view(self.store, self.actor, "referrals", self.ref)
-            young_person, consultation = data["existing"].young_person, data["existing"].consultation
-        if consultation and not young_person:
-            row = db.execute("SELECT young_person FROM consultations WHERE ref = ?", [consultation]).fetchone()
-            young_person = row[0] if row else None
-        data["young_person"] = describe_young_person(db, young_person)
-        data["consultations"] = consultation_choices(db, young_person)
-        data["consultation"] = consultation
-        return data
-
-    def fill(self, data: dict[str, Any]) -> None:
-        r: Referral | None = data.get("existing")
-        self.existing = r
-        if data.get("young_person"):
-            yp = data["young_person"]
-            self.picker("young_person").set_value(yp["ref"], yp["label"], notify=False)
+    def fill(self, data: ReferralFormData) -> None:
+        r = self.existing = data.existing
+        if data.young_person:
+            self.picker("young_person").set_value(data.young_person.ref, data.young_person.label, notify=False)
         con = self.picker("consultation")
-        con.choices = data["consultations"]
-        if data.get("consultation"):
-            con.set_value(data["consultation"], notify=False)
+        con.choices = choices(data.consultations)
+        if data.consultation:
+            con.set_value(data.consultation, notify=False)
         self.input("made_on").value = (r.made_on if r else self.today()).isoformat()
         self.picker("status").set_value(r.status.value if r else "made", notify=False)
         if r:
@@ -119,22 +95,22 @@ class ReferralForm(FormScreen):
         ref, store = event.picker.value, self.store
 
         def work() -> None:
-            choices = consultation_choices(store.db, ref)
-            self.app.call_from_thread(self._set_consultations, choices)
+            found = choices(consultation_options(store, ref))
+            self.app.call_from_thread(self._set_consultations, found)
 
         self.run_worker(work, thread=True, exclusive=True, group="consultations")
 
-    def _set_consultations(self, choices: list[Choice]) -> None:
+    def _set_consultations(self, found: list[Choice]) -> None:
         picker = self.picker("consultation")
-        picker.choices = choices
-        if picker.value and picker.value not in {c.value for c in choices}:
+        picker.choices = found
+        if picker.value and picker.value not in {c.value for c in found}:
             picker.set_value(None)
 
     def collect(self) -> dict[str, Any]:
         problems: dict[str, str] = {}
         flag = self.key_choice("outcome22").value
-        values = {
-            "ref": self.ref or "REF-NEW",
+        values: dict[str, Any] = {
+            "ref": self.ref or refs.NEW,
             "young_person": self.pick_value("young_person", problems),
             "consultation": self.pick_value("consultation", problems),
             "partner": self.pick_value("partner", problems),
@@ -146,9 +122,7 @@ class ReferralForm(FormScreen):
             raise FieldProblems(problems)
         return values
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services.consultations import add_referral, set_referral_status
-
+    def persist(self, model: Referral) -> SaveResult:
         old = self.existing
         if old is not None:
             same_but_status = old.model_dump(exclude={"status", "outcome22"}) == model.model_dump(
@@ -156,6 +130,4 @@ class ReferralForm(FormScreen):
             if same_but_status:
                 saved = set_referral_status(self.store, self.actor, old.ref, model.status.value, model.outcome22)
                 return SaveResult(saved.ref)
-            return SaveResult(add_referral(self.store, self.actor, model).ref)
-        model = model.model_copy(update={"ref": new_ref(self.store.db, "referrals", "REF", model.made_on)})
         return SaveResult(add_referral(self.store, self.actor, model).ref)

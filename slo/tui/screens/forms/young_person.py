@@ -1,8 +1,9 @@
 """YoungPersonForm: add or edit a young person.
 
-New refs are pseudonymous working references ``YP-XXXXXX``: six characters from
-``ABCDEFGHJKLMNPQRSTUVWXYZ23456789`` (no I, O, 0, 1), random, checked unused. They carry
-nothing about the child (no initials, no date of birth), so they can appear in reports.
+New refs are pseudonymous working references ``YP-XXXXXX``, made by
+:func:`slo.services.young_people.save_young_person` inside the write transaction: random,
+checked unused, they carry nothing about the child (no initials, no date of birth), so
+they can appear in reports.
 """
 
 from __future__ import annotations
@@ -14,26 +15,23 @@ from textual.widgets import Input
 
 from slo.models import YoungPerson
 from slo.models.enums import SEN
+from slo.services import refs
+from slo.services.queries.forms import YoungPersonFormData, young_person_form
+from slo.services.young_people import save_young_person
+from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .base import (
-    FieldProblems,
-    FormScreen,
-    SaveResult,
-    describe_school,
-    enum_choices,
-    new_ref,
-    school_search,
-    text_or_none,
-)
+from .base import FormScreen, SaveResult
 from .consultation import ETHNICITY_CHOICES
-from .controls import KeyChoice, Picker
+from .pickers import school_search
+from .problems import FieldProblems
+from .values import enum_choices, text_or_none
 
 SEX_KEYS = [("f", "female", "Female"), ("m", "male", "Male"), ("o", "other", "Other"), ("u", "unknown", "Unknown")]
 FSM_KEYS = [("y", "yes", "Yes"), ("n", "no", "No"), ("u", "unknown", "Unknown")]
 
 
-class YoungPersonForm(FormScreen):
+class YoungPersonForm(FormScreen[YoungPersonFormData]):
     """A young person on the caseload (pseudonymous ref, names, school, characteristics)."""
 
     CSS_PATH = "young_person.tcss"
@@ -50,6 +48,7 @@ class YoungPersonForm(FormScreen):
         super().__init__()
         self.school = school
         self.ref = ref
+        self.existing: YoungPerson | None = None
 
     def compose_fields(self) -> ComposeResult:
         yield FormField("Given name", Input(id="in-given_name", compact=True), field="given_name", required=True)
@@ -69,21 +68,13 @@ class YoungPersonForm(FormScreen):
         yield FormField("Free school meals", KeyChoice(FSM_KEYS, value="unknown", allow_blank=False, id="in-fsm"),
                         field="fsm")
 
-    def load(self, db: Any) -> dict[str, Any]:
-        from slo.services import records
+    def load(self) -> YoungPersonFormData:
+        return young_person_form(self.store, self.actor, ref=self.ref, school=self.school)
 
-        data: dict[str, Any] = {}
-        school = self.school
-        if self.ref:
-            data["existing"] = records.view(self.store, self.actor, "young_people", self.ref)
-            school = data["existing"].school
-        data["school"] = describe_school(db, school)
-        return data
-
-    def fill(self, data: dict[str, Any]) -> None:
-        self.existing: YoungPerson | None = data.get("existing")
-        if data.get("school"):
-            self.picker("school").set_value(data["school"]["urn"], data["school"]["label"], notify=False)
+    def fill(self, data: YoungPersonFormData) -> None:
+        self.existing = data.existing
+        if data.school:
+            self.picker("school").set_value(data.school.urn, data.school.label, notify=False)
         self.picker("sen").set_value("unknown", notify=False)
         yp = self.existing
         if yp:
@@ -109,8 +100,8 @@ class YoungPersonForm(FormScreen):
             except ValueError:
                 problems["year_group"] = "enter a whole number from 0 to 14"
         ethnicity = self.pick_value("ethnicity", problems)
-        values = {
-            "ref": self.ref or "YP-NEW",
+        values: dict[str, Any] = {
+            "ref": self.ref or refs.NEW,
             "given_name": self.input("given_name").value,
             "family_name": self.input("family_name").value,
             "date_of_birth": text_or_none(self.input("date_of_birth").value),
@@ -127,10 +118,5 @@ class YoungPersonForm(FormScreen):
             raise FieldProblems(problems)
         return values
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services import records
-
-        if not self.ref:
-            model = model.model_copy(update={"ref": new_ref(self.store.db, "young_people", "YP")})
-        records.save(self.store, self.actor, model)
-        return SaveResult(model.ref)
+    def persist(self, model: YoungPerson) -> SaveResult:
+        return SaveResult(save_young_person(self.store, self.actor, model).ref)

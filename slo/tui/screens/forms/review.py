@@ -17,10 +17,14 @@ from textual.widgets import Static, TextArea
 
 from slo.models.enums import label
 from slo.models.types import Multiline
+from slo.services.abstractions import review_abstraction
+from slo.services.queries.forms import ReviewFormData, review_form
+from slo.tui.widgets.controls import KeyChoice
 from slo.tui.widgets.form_field import FormField
 
-from .forms.base import FieldProblems, FormScreen, SaveResult, text_or_none
-from .forms.controls import KeyChoice
+from .base import FormScreen, SaveResult
+from .problems import FieldProblems
+from .values import text_or_none
 
 
 class ReviewDecision(BaseModel):
@@ -36,7 +40,7 @@ class ReviewDecision(BaseModel):
         return self
 
 
-class ReviewForm(FormScreen):
+class ReviewForm(FormScreen[ReviewFormData]):
     """Accept or challenge one abstraction of the team."""
 
     FORM_TITLE = "Review an abstraction"
@@ -47,8 +51,7 @@ class ReviewForm(FormScreen):
     )
     MODEL = ReviewDecision
     FIELD_MAP = {"review_note": "note", "review_status": "decision"}
-    CSS_PATH = "review_form.tcss"
-    BINDINGS = FormScreen.BINDINGS
+    CSS_PATH = "review.tcss"
 
     def __init__(self, ref: str) -> None:
         super().__init__()
@@ -61,45 +64,25 @@ class ReviewForm(FormScreen):
         yield FormField("Note", TextArea(id="in-note"), field="note",
                         hint="required to challenge; kept with the abstraction, never in the audit log")
 
-    def load(self, db: Any) -> dict[str, Any]:
-        from slo.services import permissions
-        from slo.services.abstractions import cancelled_by, get_abstraction
+    def load(self) -> ReviewFormData:
+        return review_form(self.store, self.actor, self.ref)
 
-        a = get_abstraction(db, self.ref)
-        officer = db.execute("SELECT name FROM officers WHERE collar_number = ?", [a.officer]).fetchone()
-        cancelled = cancelled_by(db, self.ref)
-        may = (
-            permissions.allowed(db, self.actor, permissions.REVIEW_ABSTRACTION, a.officer)
-            and self.actor.collar != a.officer
-            and self.actor.role == "sergeant"
-        )
-        return {
-            "abstraction": a,
-            "officer_name": officer[0] if officer else "",
-            "cancelled": len(cancelled),
-            "one_to_one": sum(1 for c in cancelled if c.one_to_one),
-            "schools": sorted({f"{c.school} {c.school_name}" for c in cancelled}),
-            "may_review": may,
-        }
-
-    def fill(self, data: dict[str, Any]) -> None:
-        a = data.get("abstraction")
-        if a is None:
-            return
+    def fill(self, data: ReviewFormData) -> None:
+        a = data.abstraction
         span = a.date_from.isoformat() if a.date_from == a.date_to else f"{a.date_from} to {a.date_to}"
         text = Text()
         text.append(f"{a.ref}\n", style="bold")
-        text.append(f"Officer: {a.officer} {data['officer_name']}\n")
+        text.append(f"Officer: {a.officer} {data.officer_name}\n")
         text.append(f"Days: {span} ({label(a.portion.value).lower()} day)\n")
         text.append(f"Category: {label(a.category.value)}\n")
         text.append(f"Requested by: {a.requested_by}\n")
         if a.reason:
             text.append(f"Reason: {a.reason}\n")
-        cancelled = f"Cancelled: {data['cancelled']} session(s)"
-        if data["one_to_one"]:
-            cancelled += f", {data['one_to_one']} of them with a young person"
-        if data["schools"]:
-            cancelled += " at " + ", ".join(data["schools"])
+        cancelled = f"Cancelled: {data.cancelled} session(s)"
+        if data.one_to_one:
+            cancelled += f", {data.one_to_one} of them with a young person"
+        if data.schools:
+            cancelled += " at " + ", ".join(data.schools)
         text.append(cancelled + "\n")
         review = f"Review: {a.review_status.value}"
         if a.reviewed_by:
@@ -110,7 +93,7 @@ class ReviewForm(FormScreen):
             self.key_choice("decision").value = "accept" if a.review_status.value == "accepted" else "challenge"
             if a.review_note:
                 self.text_area("note").text = a.review_note
-        if not data["may_review"]:
+        if not data.may_review:
             self.show_message(
                 f"{self.actor.collar} may not review {a.ref}: only a sergeant of {a.officer}'s team, "
                 "never the abstracted officer"
@@ -125,9 +108,7 @@ class ReviewForm(FormScreen):
             raise FieldProblems({"decision": "choose a to accept or c to challenge"})
         return {"decision": decision, "note": text_or_none(self.text_area("note").text)}
 
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services.abstractions import review_abstraction
-
+    def persist(self, model: ReviewDecision) -> SaveResult:
         done = review_abstraction(
             self.store, self.actor, self.ref, accept=model.decision == "accept", note=model.note
         )

@@ -9,7 +9,7 @@ the officer's own view). Dismisses with the new abstraction's ref.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
@@ -21,64 +21,43 @@ from textual.widgets import Checkbox, Input, Static, TextArea
 from slo.models import Abstraction
 from slo.models.enums import AbstractionCategory
 from slo.models.types import parse_date
+from slo.services.abstractions import NEW_REF, record_abstraction
+from slo.services.queries.forms import (
+    OfficerFormData,
+    SessionLine,
+    abstraction_warnings,
+    cancelled_sessions,
+    officer_form,
+    planned_sessions,
+)
+from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from .forms.base import (
-    FieldProblems,
-    FormScreen,
-    SaveResult,
-    enum_choices,
-    text_or_none,
-)
-from .forms.controls import KeyChoice, Picker
+from .base import FormScreen, SaveResult
+from .problems import FieldProblems
+from .values import enum_choices, text_or_none
 
 
-def _when(start, end) -> str:
+def _when(start: datetime, end: datetime | None) -> str:
     text = start.strftime("%a %d %b %Y %H:%M")
     if end is not None:
         text += end.strftime("-%H:%M")
     return text
 
 
-def session_rows(db: Any, officer: str, date_from: date, date_to: date) -> list[dict[str, Any]]:
-    """The officer's planned engagements in the span, described for the desk (thread side)."""
-    from slo.services.abstractions import planned_engagements
-
-    out = []
-    for e in planned_engagements(db, officer, date_from, date_to):
-        school = db.execute("SELECT name FROM schools WHERE urn = ?", [e.school]).fetchone()
-        out.append({
-            "ref": e.ref,
-            "school": e.school,
-            "school_name": school[0] if school else "",
-            "when": _when(e.starts_at, e.ends_at),
-            "title": e.title,
-            "young_person": _young_person_name(db, e.young_person),
-            "one_to_one": e.young_person is not None or e.kind.value == "one_to_one",
-        })
-    return out
-
-
-def _young_person_name(db: Any, ref: str | None) -> str | None:
-    if not ref:
-        return None
-    row = db.execute("SELECT given_name, family_name FROM young_people WHERE ref = ?", [ref]).fetchone()
-    return f"{row[0]} {row[1]}" if row else ref
-
-
-def describe_cancelled(db: Any, cancelled: list[Any]) -> list[str]:
+def describe_cancelled(cancelled: list[SessionLine]) -> list[str]:
     """One line per cancelled engagement, as the desk shows them after saving."""
     lines = []
     for c in cancelled:
         line = f"Cancelled {c.ref} · {c.school} {c.school_name} · {_when(c.starts_at, c.ends_at)}"
         if c.one_to_one:
-            name = _young_person_name(db, c.young_person)
+            name = c.young_person_name
             line += " · a young person was let down" + (f": {name}" if name else "")
         lines.append(line)
     return lines
 
 
-class AbstractionForm(FormScreen):
+class AbstractionForm(FormScreen[OfficerFormData]):
     """Record an abstraction (taken off schools work while on duty) and what it cancels."""
 
     FORM_TITLE = "Abstraction: taken off schools work"
@@ -90,15 +69,14 @@ class AbstractionForm(FormScreen):
         "cancelled. ctrl+s saves, Escape discards."
     )
     MODEL = Abstraction
-    CSS_PATH = "abstraction_form.tcss"
-    BINDINGS = FormScreen.BINDINGS
+    CSS_PATH = "abstraction.tcss"
 
     def __init__(self, officer: str | None = None) -> None:
         super().__init__()
         self.officer = officer
-        self.sessions: list[dict[str, Any]] = []
+        self.sessions: list[SessionLine] = []
         self.sessions_shown = False
-        self.cancelled: list[Any] = []
+        self.cancelled: list[SessionLine] = []
         self._span: tuple[str, str, str] | None = None
 
     # ----- fields
@@ -124,13 +102,11 @@ class AbstractionForm(FormScreen):
             yield Vertical(id="abs-sessions-list")
 
     # ----- loading
-    def load(self, db: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {"officer": self.officer or self.actor.collar}
-        self.load_officers(db, data)
-        return data
+    def load(self) -> OfficerFormData:
+        return officer_form(self.store, self.actor, self.officer)
 
-    def fill(self, data: dict[str, Any]) -> None:
-        self.fill_officer(data, data["officer"])
+    def fill(self, data: OfficerFormData) -> None:
+        self.fill_officer(data.officers, data.officer)
         today = self.today().isoformat()
         self.input("date_from").value = today
         self.input("date_to").value = today
@@ -142,7 +118,7 @@ class AbstractionForm(FormScreen):
     # ----- the sessions list
     def _span_values(self) -> tuple[str, date, date] | None:
         try:
-            officer = self.picker("officer").value or (self.data or {}).get("officer")
+            officer = self.picker("officer").value or (self.data.officer if self.data else None)
             d1 = parse_date(self.input("date_from").value.strip())
             d2 = parse_date(self.input("date_to").value.strip())
         except ValueError:
@@ -165,21 +141,24 @@ class AbstractionForm(FormScreen):
         store = self.store
 
         def work() -> None:
-            rows = session_rows(store.db, officer, d1, d2)
-            self.app.call_from_thread(self._show_sessions, rows)
+            rows = planned_sessions(store, officer, d1, d2)
+            self.app.call_from_thread(self._sessions_read, rows)
 
         self.run_worker(work, thread=True, group="abs-sessions-load", exclusive=True, exit_on_error=False)
 
-    async def _show_sessions(self, rows: list[dict[str, Any]]) -> None:
+    def _sessions_read(self, rows: list[SessionLine]) -> None:
+        self.run_worker(self._show_sessions(rows), group="abs-sessions", exclusive=True)
+
+    async def _show_sessions(self, rows: list[SessionLine]) -> None:
         self.sessions = rows
         box = self.query_one("#abs-sessions-list", Vertical)
         await box.remove_children()
         boxes = []
         for i, r in enumerate(rows):
-            label = Text(f"{r['ref']} · {r['when']} · {r['school']} {r['school_name']} · ")
-            label.append(r["title"])
-            if r["one_to_one"]:
-                label.append(f" · 1:1 with {r['young_person']}" if r["young_person"] else " · 1:1 session")
+            label = Text(f"{r.ref} · {_when(r.starts_at, r.ends_at)} · {r.school} {r.school_name} · ")
+            label.append(r.title)
+            if r.one_to_one:
+                label.append(f" · 1:1 with {r.young_person_name}" if r.young_person_name else " · 1:1 session")
             boxes.append(Checkbox(label, value=False, id=f"abs-cancel-{i}", classes="abs-cancel"))
         if boxes:
             await box.mount_all(boxes)
@@ -207,7 +186,7 @@ class AbstractionForm(FormScreen):
             found = self.query(f"#abs-cancel-{i}").results(Checkbox)
             cb = next(iter(found), None)
             if cb is not None and cb.value:
-                out.append(r["ref"])
+                out.append(r.ref)
         return out
 
     @on(Input.Changed, "#in-date_from, #in-date_to")
@@ -224,15 +203,15 @@ class AbstractionForm(FormScreen):
             self._apply_portion()
 
     @on(Picker.Changed, "#in-officer")
-    def _officer_changed(self, event: Any) -> None:
+    def _officer_changed(self, event: Picker.Changed) -> None:
         if self.loaded:
             self.refresh_sessions()
 
     # ----- saving
     def collect(self) -> dict[str, Any]:
         problems: dict[str, str] = {}
-        values = {
-            "ref": "new",
+        values: dict[str, Any] = {
+            "ref": NEW_REF,
             "officer": self.pick_value("officer", problems),
             "date_from": text_or_none(self.input("date_from").value),
             "date_to": text_or_none(self.input("date_to").value),
@@ -245,23 +224,19 @@ class AbstractionForm(FormScreen):
             raise FieldProblems(problems)
         return values
 
-    def precheck(self, model: Any) -> list[tuple[str | None, str]]:
-        from slo.services.abstractions import warnings_for
+    def precheck(self, model: Abstraction) -> list[tuple[str | None, str]]:
+        return [("date_from", w) for w in abstraction_warnings(self.store, model)]
 
-        return [("date_from", w) for w in warnings_for(self.store.db, model)]
-
-    def persist(self, model: Any) -> SaveResult:
-        from slo.services.abstractions import record_abstraction
-
+    def persist(self, model: Abstraction) -> SaveResult:
         cancel = self.app.call_from_thread(self.checked_refs) if model.portion.value == "half" else []
         result = record_abstraction(self.store, self.actor, model, cancel=cancel)
+        self.cancelled = cancelled_sessions(self.store, result.cancelled)
         lines = [f"Recorded abstraction {result.abstraction.ref}."]
         if result.cancelled:
             lines.append(f"It cancelled {len(result.cancelled)} session(s):")
-            lines += describe_cancelled(self.store.db, result.cancelled)
+            lines += describe_cancelled(self.cancelled)
         else:
             lines.append("It cancelled no sessions.")
-        self.cancelled = result.cancelled
         return SaveResult(result.abstraction.ref, warnings=list(result.warnings), notes=lines)
 
     def show_problems(self, problems: list[tuple[str | None, str]]) -> None:

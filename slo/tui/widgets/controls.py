@@ -1,4 +1,4 @@
-"""Keyboard-first controls of the forms.
+"""Keyboard-first controls of the forms (``slo/tui/screens/forms/``).
 
 * :class:`KeyChoice`: one key picks a value (``b`` before, ``a`` after); focus then moves on.
 * :class:`Picker`: type a code or words, Enter picks the highlighted suggestion
@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+from slo.tui import bindings
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class KeyChoice(Widget, can_focus=True):
         value: str | None = None,
         allow_blank: bool = True,
         advance: bool = True,
-        id: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name for a widget's id
     ) -> None:
         """``options``: (key, value, label) triples."""
         super().__init__(id=id)
@@ -154,10 +155,7 @@ class Picker(Vertical):
     Picker.-open > OptionList { display: block; }
     """
 
-    BINDINGS = [
-        Binding("down", "cursor(1)", "Next suggestion", show=False),
-        Binding("up", "cursor(-1)", "Previous suggestion", show=False),
-    ]
+    BINDINGS = bindings.PICKER_CONTROL
 
     class Changed(Message):
         def __init__(self, picker: Picker) -> None:
@@ -176,7 +174,7 @@ class Picker(Vertical):
         limit: int = 1,
         placeholder: str = "type to search, Enter to pick",
         advance: bool = True,
-        id: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name for a widget's id
     ) -> None:
         super().__init__(id=id)
         self.choices = list(choices or [])

@@ -1,0 +1,106 @@
+"""Which screen is home for each role (the one statement of it), and the home caseload read early.
+
+The desk opens on :func:`home_of`'s screen; ``slo`` starts reading the home caseload
+(:func:`start_home_caseload`) while Textual is still being imported (about 0.3 s of the
+interpreter's time, during which SQLite's part of the query runs with the GIL released),
+and the caseload screen takes the result for its first load (:func:`take_home_caseload`)
+instead of starting a worker after the first paint (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from slo.services.actors import Actor
+from slo.store.db import Store
+
+from .caseload import CaseloadRow, caseload
+from .scope import ALL, OWN, view_scope
+
+T = TypeVar("T")
+
+
+class Home(StrEnum):
+    """The screens a desk can open on."""
+
+    CASELOAD = "caseload"
+    TEAM = "team"
+    REPORTS = "reports"
+
+
+@dataclass(frozen=True)
+class HomePlace:
+    screen: Home
+    #: the caseload's scope (own, all) when ``screen`` is the caseload
+    scope: str | None = None
+
+
+def home_of(actor: Actor) -> HomePlace:
+    """Home for ``actor``: an SLO's own caseload, a sergeant's team, every school for an admin or
+    inspector, the reports (the evaluation dataset) for an evaluator, who may see no caseload."""
+    if actor.role == "sergeant":
+        return HomePlace(Home.TEAM)
+    if actor.role in ("admin", "inspector"):
+        return HomePlace(Home.CASELOAD, ALL)
+    if actor.role == "evaluator":
+        return HomePlace(Home.REPORTS)
+    return HomePlace(Home.CASELOAD, OWN)
+
+
+class EarlyRead(Generic[T]):
+    """A read started in a thread of its own before the desk's screens exist."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._fn = fn
+        self._done = threading.Event()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, name="slo-early-read", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def ready(self) -> bool:
+        """Finished, with a value (an error is raised again by :meth:`wait`)."""
+        return self._done.is_set() and self._error is None
+
+    def wait(self) -> T:
+        """The value, once the read has finished; its exception if it failed."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]  # set when no error
+
+
+_early: dict[tuple[int, str, str, str], EarlyRead[list[CaseloadRow]]] = {}
+_early_lock = threading.Lock()
+
+
+def _key(store: Store, actor: Actor, on: date, scope: str) -> tuple[int, str, str, str]:
+    return (id(store), actor.collar, scope, on.isoformat())
+
+
+def start_home_caseload(store: Store, actor: Actor, on: date) -> None:
+    """Start reading the caseload the desk will open on, if home is a caseload ``actor`` may see."""
+    home = home_of(actor)
+    scope = home.scope
+    if home.screen != Home.CASELOAD or scope is None or view_scope(actor) is None:
+        return
+    with _early_lock:
+        _early[_key(store, actor, on, scope)] = EarlyRead(lambda: caseload(store, actor, on, scope=scope))
+
+
+def take_home_caseload(store: Store, actor: Actor, on: date, scope: str) -> EarlyRead[list[CaseloadRow]] | None:
+    """The early read of exactly this caseload (unfiltered), once; None when there is none."""
+    with _early_lock:
+        return _early.pop(_key(store, actor, on, scope), None)
