@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlite_utils import Database
+
 from slo.services import permissions
 from slo.services.actors import Actor
 from slo.services.errors import NotFound, PermissionDenied
@@ -87,9 +89,8 @@ class TeamOverview:
     weekly: list[dict[str, Any]] = field(default_factory=list)
 
 
-def teams_for(store: Store, actor: Actor) -> list[tuple[str, str]]:
+def teams_for(db: Database, actor: Actor) -> list[tuple[str, str]]:
     """Teams the actor may look at: their own (sergeant), every team (admin, inspector, system)."""
-    db = store.db
     grant = permissions.PERMISSIONS.get((actor.role, permissions.REPORT))
     if grant == permissions.ANY:
         return [tuple(r) for r in db.execute("SELECT ref, name FROM teams ORDER BY ref").fetchall()]
@@ -99,12 +100,11 @@ def teams_for(store: Store, actor: Actor) -> list[tuple[str, str]]:
     return []
 
 
-def team_overview(store: Store, actor: Actor, team: str, date_from: date, date_to: date, *, as_of: date,
+def team_overview(db: Database, actor: Actor, team: str, date_from: date, date_to: date, *, as_of: date,
                   weeks: int = 26) -> TeamOverview:
     """The team's schools liaison officers in post in the period with their figures (counted to
     ``as_of`` at the latest, metrics.md version 2), the pending reviews, and the weekly abstraction
     rate for ``weeks`` weeks up to ``date_to``. ``date_to`` is the day counted to."""
-    db = store.db
     date_to = min(date_to, as_of)
     _level, key, collars = resolve_scope(db, actor, f"team:{team}", permissions.REPORT)
     name_row = db.execute("SELECT name FROM teams WHERE ref = ?", [team]).fetchone()
@@ -168,22 +168,28 @@ class OfficerOverview:
 def team_screen(
     store: Store, actor: Actor, team: str | None, date_from: date, date_to: date, *, as_of: date
 ) -> tuple[list[tuple[str, str]], TeamOverview]:
-    """What the team screen shows: the teams ``actor`` may look at, and the overview of ``team``
-    (default: the actor's own team if they may look at it, else the first)."""
-    teams = teams_for(store, actor)
+    """What the desk's team screen shows: the teams ``actor`` may look at, and the overview of
+    ``team`` (default: the actor's own team if they may look at it, else the first)."""
+    teams = teams_for(store.db, actor)
     refs = [ref for ref, _name in teams]
     chosen = team or (actor.team if actor.team in refs else None) or (refs[0] if refs else None)
     if chosen is None:
         raise PermissionDenied(f"{actor.collar} ({actor.role}) has no team to look at")
-    return teams, team_overview(store, actor, chosen, date_from, date_to, as_of=as_of)
+    return teams, team_overview(store.db, actor, chosen, date_from, date_to, as_of=as_of)
+
+
+def officer_screen(
+    store: Store, actor: Actor, collar: str, date_from: date, date_to: date, *, as_of: date
+) -> OfficerOverview:
+    """What the desk's officer screen shows (:func:`officer_overview`)."""
+    return officer_overview(store.db, actor, collar, date_from, date_to, as_of=as_of)
 
 
 def officer_overview(
-    store: Store, actor: Actor, collar: str, date_from: date, date_to: date, *, as_of: date
+    db: Database, actor: Actor, collar: str, date_from: date, date_to: date, *, as_of: date
 ) -> OfficerOverview:
     """One officer's figures (None unless a schools liaison officer in post in the period), counted to
     ``as_of`` at the latest, and their abstractions overlapping the period with what each cancelled."""
-    db = store.db
     date_to = min(date_to, as_of)
     row = db.execute("SELECT name, team FROM officers WHERE collar_number = ?", [collar]).fetchone()
     if row is None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
-from slo.reports.overview import OfficerOverview, officer_overview, team_periods
+from slo.reports.overview import OfficerOverview, officer_screen, team_periods
 from slo.tui import bindings
 from slo.tui.messages import OfficerLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
@@ -91,7 +91,7 @@ class OfficerScreen(DeskScreen):
         _label, date_from, date_to = self._period()
         today = self.desk.today()
         self.load("officer", lambda: OfficerLoaded(
-            officer_overview(store, actor, collar, date_from, date_to, as_of=today)))
+            officer_screen(store, actor, collar, date_from, date_to, as_of=today)))
 
     def on_officer_loaded(self, message: OfficerLoaded) -> None:
         ov = self.overview = message.overview
