@@ -183,7 +183,12 @@ def test_cli_as_of_and_refusal(v2store, capsys):
     assert "after the day it is counted to" in capsys.readouterr().err
     with pytest.raises(SystemExit) as usage:
         main([*base, "--as-of", "18/03/2026"])
-    assert usage.value.code == 2 and "--as-of: not a date" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and "argument --as-of:" in err and "'18/03/2026'" in err
+    # a day far outside the calendar is a usage error too, never a traceback
+    with pytest.raises(SystemExit) as far:
+        main([*base, "--as-of", "9999-12-31"])
+    assert far.value.code == 2 and "Traceback" not in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- officers
