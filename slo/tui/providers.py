@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
@@ -69,12 +70,11 @@ class DeskCommands(Provider):
         screen = self.screen
         out: list[tuple[str, Callable[[], Any], str]] = []
         seen: set[str] = set()
-        for binding in getattr(type(screen), "BINDINGS", []) or []:
-            action = getattr(binding, "action", None)
-            description = getattr(binding, "description", "")
-            if not action or not description or action in seen:
+        for binding in type(screen).BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                 continue
-            if not hasattr(screen, f"action_{action.split('(')[0]}"):
+            action, description = binding.action, binding.description
+            if not hasattr(screen, f"action_{action.split('(')[0]}"):  # e.g. app.help: the desk's own
                 continue
             seen.add(action)
             key = self.app.get_key_display(binding)
@@ -106,11 +106,12 @@ class NavigationProvider(Provider):
         actor = app.actor
         if len(query) < 2 or actor is None:
             return
+        from slo.services.errors import DATABASE_ERRORS, USER_ERRORS
         from slo.services.queries.palette import search
 
         try:
             hits = await asyncio.to_thread(search, app.store, actor, query, limit=15)
-        except Exception as exc:  # noqa: BLE001 - a refused or failed search shows nothing
+        except USER_ERRORS + DATABASE_ERRORS as exc:  # a refused or failed search shows nothing
             app.log.warning(f"palette search failed: {exc}")
             return
         matcher = self.matcher(query)

@@ -57,10 +57,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            title = getattr(self.target, "title", None) or type(self.target).__name__
+            title = self.target.title or type(self.target).__name__
             purpose = Text()
             purpose.append(f"Help: {title}\n", style="bold")
-            purpose.append(getattr(self.target, "HELP", "") or GENERAL)
+            purpose.append(self.target.HELP or GENERAL)
             purpose.append("\n\n")
             purpose.append(GENERAL, style="dim")
             purpose.append("\nPress Escape to close.", style="dim")
