@@ -45,11 +45,10 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,6 +57,7 @@ from pathlib import Path
 from slo.services import audit, permissions
 from slo.services.actors import Actor
 from slo.services.errors import Conflict, NotFound, PermissionDenied
+from slo.services.privacy import NameMatcher
 
 from .ics import CalEvent, render_calendar, sanitise
 from .paths import SAFE_NAME, calendar_name, calendars_dir
@@ -214,39 +214,26 @@ def _schools(db, urns: list[str], fingerprints: dict[str, str]) -> dict[str, _Sc
 # ---------------------------------------------------------------- building
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _name_guard(names: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """The words (case-folded, two letters or more) of these young people's given and family names."""
-    words: set[str] = set()
-    for given, family in names:
-        for n in (given, family):
-            words.update(w for w in _WORD.findall(sanitise(n or "").casefold()) if len(w) >= 2)
-    return frozenset(words)
-
-
-def names_a_young_person(text: str, guard: frozenset[str]) -> bool:
-    """True when ``text`` contains, as a whole word, any word of a guarded name."""
-    return bool(guard) and any(w in guard for w in _WORD.findall(text.casefold()))
+def names_a_young_person(text: str, guard: NameMatcher) -> bool:
+    """True when ``text`` may name any young person of the database (whole words, any case or accents)."""
+    return guard.names_anyone(text)
 
 
 def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolState]) -> dict[str, list[CalEvent]]:
-    """The events of each school in ``urns`` (from ``cutoff`` onwards), ready to render."""
+def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolState],
+                 guard: NameMatcher | None = None) -> dict[str, list[CalEvent]]:
+    """The events of each school in ``urns`` (from ``cutoff`` onwards), ready to render.
+
+    ``guard`` finds the names of every young person in the database (built here when
+    not given; an export run builds it once for all its chunks): a title that may name
+    any of them, at this school or any other, is replaced by a neutral one.
+    """
     marks = _placeholders(len(urns))
-    guard_names: dict[str, list[tuple[str, str]]] = {u: [] for u in urns}
-    for urn, given, family in db.execute(
-        f"SELECT school, given_name, family_name FROM young_people WHERE school IN ({marks}) "
-        f"UNION ALL SELECT e.school, y.given_name, y.family_name FROM engagements e "
-        f"JOIN young_people y ON y.ref = e.young_person WHERE e.school IN ({marks}) AND e.starts_at >= ?",
-        [*urns, *urns, cutoff],
-    ):
-        guard_names[urn].append((given, family))
-    guards = {u: _name_guard(n) for u, n in guard_names.items()}
+    if guard is None:
+        guard = NameMatcher.of_database(db)
     out: dict[str, list[CalEvent]] = {u: [] for u in urns}
     cursor = db.execute(
         "SELECT e.school, e.ref, e.kind, e.young_person, e.title, e.starts_at, e.ends_at, e.status, "
@@ -262,7 +249,7 @@ def build_events(db, urns: list[str], cutoff: str, schools: dict[str, _SchoolSta
             summary = ONE_TO_ONE_TITLE
         else:
             summary = sanitise(title)  # check what will be written, not what is stored
-            if names_a_young_person(summary, guards[urn]):
+            if names_a_young_person(summary, guard):
                 summary = f"Liaison officer: {_KIND_LABEL.get(kind, 'engagement')}"
         lines = [f"Schools liaison officer: {officer_name or collar} (collar number {collar})"]
         if school.policy == "plain_clothes_only":
@@ -443,11 +430,12 @@ def _export_locked(
     if progress:
         progress(0, total)
     done = 0
+    guard = NameMatcher.of_database(db) if todo else None  # every young person, once per run
     for start in range(0, total, CHUNK):
         chunk = todo[start : start + CHUNK]
         states = _schools(db, chunk, fingerprints)
         chunk = [u for u in chunk if u in states]
-        events = build_events(db, chunk, cutoff, states)
+        events = build_events(db, chunk, cutoff, states, guard)
         temps: list[tuple[Path, Path, str | None]] = []  # (temp, final, old path to remove)
         state_rows: list[tuple[str, str, str, str, int, int, str | None]] = []
         disclosures: list[tuple[str | None, dict[str, object] | None]] = []

@@ -81,7 +81,16 @@ def run_retention(ctx: Context, args) -> int:
     return 0
 
 
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+#: how many earlier copies of each kind ``slo erase`` lists by name
+LIST_COPIES = 5
+
+
 def run_erase(ctx: Context, args) -> int:
+    from slo.calendars.erasure import rewrite_calendars
     from slo.services import retention
     from slo.services.errors import ServiceError
 
@@ -92,7 +101,26 @@ def run_erase(ctx: Context, args) -> int:
     assert actor is not None
     result = retention.erase_young_person(store, actor, args.ref)
     err(
-        f"erased {result.ref}: {result.consultations} consultation(s) and {result.referrals} referral(s) "
-        f"deleted, {result.sessions_anonymised} session(s) anonymised, {result.texts_redacted} text(s) redacted"
+        f"erased {result.ref}: {_plural(result.consultations, 'consultation')} and "
+        f"{_plural(result.referrals, 'referral')} deleted, {_plural(result.sessions_anonymised, 'session')} "
+        f"anonymised, {_plural(result.texts_redacted, 'text')} redacted"
     )
+    rewritten = rewrite_calendars(store, actor, result.calendar_schools)
+    if rewritten:
+        err(f"rewrote {_plural(len(rewritten), 'calendar')} that carried {result.ref}: "
+            + ", ".join(str(p) for p in rewritten))
+    copies = result.earlier_copies
+    if not copies:
+        err(f"no backup, bundle export, report or calendar was made while {result.ref} was recorded")
+        return 0
+    err(f"{_plural(len(copies), 'copy', 'copies')} made before this erasure may still hold {result.ref}'s data; "
+        "delete them, or erase again in any copy that is restored:")
+    by_kind: dict[str, list[retention.EarlierCopy]] = {}
+    for copy in copies:
+        by_kind.setdefault(copy.kind, []).append(copy)
+    for kind, items in by_kind.items():
+        shown = [f"{c.where or '-'} ({c.at.replace('T', ' ')}, {c.actor})" for c in items[-LIST_COPIES:]]
+        more = f" and {len(items) - LIST_COPIES} earlier" if len(items) > LIST_COPIES else ""
+        label = _plural(len(items), kind, kind + "s" if not kind.endswith("y") else kind[:-1] + "ies")
+        err(f"  {label}: " + "; ".join(shown) + more)
     return 0

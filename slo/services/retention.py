@@ -13,10 +13,23 @@ everywhere, in one transaction:
 * their 1:1 sessions stay as the officer's anonymous work record (the school's
   calendar and the officer's workload figures need them) but lose the link to
   the young person and their private notes;
-* free text of other records (notes, advice, abstraction reasons and review
-  notes) that mentions their ref or their name has it replaced by ``[erased]``;
+* free text of other records (engagement titles and notes, consultation advice
+  and "consulted by", abstraction reasons, requesters and review notes) has
+  their ref and names replaced by ``[erased]``: the ref and the full name
+  everywhere; the given name and the family name alone in texts connected to
+  them (the schools they were known at, the officers who worked with them);
+  see :func:`_matchers` and :mod:`slo.services.privacy` for the rules (whole
+  words, any case and accents; everyday words such as "Will" only capitalised);
+* every engagement whose title or notes changed gets a higher calendar
+  sequence, so the calendars that carried the child can be rewritten (the CLI
+  does it at once: ``ErasureResult.calendar_schools``);
 * the young person's row is deleted;
 * one ``erase`` audit row is written, holding the ref and counts only.
+
+The result also lists the copies made since the young person's first record
+that may still hold their data (backups, bundle exports, reports, calendars:
+:func:`earlier_copies`, read from the audit log), so whoever erases can deal
+with them.
 
 Then the database is ``VACUUM``-ed (with ``secure_delete`` on, and the WAL
 truncated) so the name is gone from the file, not just unlinked.
@@ -24,15 +37,18 @@ truncated) so the name is gone from the file, not just unlinked.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date
+
+from sqlite_utils import Database
 
 from slo.store.db import Store
 
 from . import audit, permissions
 from .actors import Actor
 from .errors import NotFound
+from .privacy import COMMON_WORDS, NameMatcher, fold
 
 RETENTION_YEARS = 6
 
@@ -57,7 +73,7 @@ class RetentionReview:
     review_on: date
 
 
-def retention_years(db) -> int:
+def retention_years(db: Database) -> int:
     row = db.execute("SELECT value FROM meta WHERE key = 'retention_years'").fetchone()
     return int(row[0]) if row else RETENTION_YEARS
 
@@ -76,7 +92,7 @@ def _subtract_years(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _last_record(db, ref: str) -> date | None:
+def _last_record(db: Database, ref: str) -> date | None:
     row = db.execute(
         "SELECT max(coalesce((SELECT max(substr(starts_at, 1, 10)) FROM engagements WHERE young_person = :r), ''),"
         " coalesce((SELECT max(max(consulted_on, coalesce(outcome_on, ''))) FROM consultations"
@@ -87,7 +103,7 @@ def _last_record(db, ref: str) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def reviews_due(db, on: date, days: int = 0) -> list[RetentionReview]:
+def reviews_due(db: Database, on: date, days: int = 0) -> list[RetentionReview]:
     """Young people whose retention review falls on or before ``on + days`` (overdue included).
 
     The review date is ``review_on`` when set, else the last record plus the retention years.
@@ -113,7 +129,8 @@ def reviews_due(db, on: date, days: int = 0) -> list[RetentionReview]:
                     OR EXISTS (SELECT 1 FROM consultations c WHERE c.young_person = yp.ref)
                     OR EXISTS (SELECT 1 FROM referrals r WHERE r.young_person = yp.ref)))
         """,
-        {"horizon": horizon.isoformat(), "after": date.fromordinal(date.fromisoformat(cutoff).toordinal() + 1).isoformat()},
+        {"horizon": horizon.isoformat(),
+         "after": date.fromordinal(date.fromisoformat(cutoff).toordinal() + 1).isoformat()},
     ).fetchall()
     out = []
     for ref, review_on in candidates:
@@ -130,6 +147,16 @@ def reviews_due(db, on: date, days: int = 0) -> list[RetentionReview]:
     return out
 
 
+@dataclass(frozen=True)
+class EarlierCopy:
+    """A copy made before an erasure that may still hold the erased young person's data."""
+
+    kind: str  # "backup", "bundle export", "continuity report", "evaluation dataset", "calendar"
+    at: str
+    actor: str
+    where: str | None  # a path, "standard output", a school's URN for a calendar, or None
+
+
 @dataclass
 class ErasureResult:
     ref: str
@@ -137,15 +164,136 @@ class ErasureResult:
     referrals: int
     sessions_anonymised: int
     texts_redacted: int
+    #: schools whose calendar may have shown the young person (their sessions, or a redacted title)
+    calendar_schools: list[str] = field(default_factory=list)
+    #: copies made since the young person's first record that may still hold their data
+    earlier_copies: list[EarlierCopy] = field(default_factory=list)
 
 
-_FREE_TEXT = [
-    ("engagements", "ref", "notes"),
-    ("engagements", "ref", "title"),
-    ("consultations", "ref", "advice"),
-    ("abstractions", "ref", "reason"),
-    ("abstractions", "ref", "review_note"),
+#: free text that may mention a young person: (table, key column, text column, column of its school)
+FREE_TEXT = [
+    ("engagements", "ref", "title", "school"),
+    ("engagements", "ref", "notes", "school"),
+    ("consultations", "ref", "advice", "school"),
+    ("consultations", "ref", "consulted_by", "school"),
+    ("abstractions", "ref", "reason", None),
+    ("abstractions", "ref", "review_note", None),
+    ("abstractions", "ref", "requested_by", None),
 ]
+REDACTED = "[erased]"
+
+
+def _matchers(db: Database, ref: str, given: str, family: str) -> tuple[NameMatcher, NameMatcher]:
+    """(everywhere, near): what is redacted in every text, and in texts connected to the young person.
+
+    Everywhere: the ref, the full name in either order (``Alex Morgan``, ``Morgan, Alex``), and the
+    family name alone when it has three letters or more and is not an everyday word. Near (texts of
+    the schools they were known at, of their own records, and of the officers who worked with them):
+    also the given name alone and the family name alone, of any length from two letters (an everyday
+    word such as ``Will`` or ``Hope`` only when written with a capital letter). See
+    :mod:`slo.services.privacy` for how words are matched.
+    """
+    folded_family = fold(family)
+    family_everywhere = len(folded_family) >= 3 and folded_family not in COMMON_WORDS
+    everywhere = NameMatcher()
+    everywhere.add_words(ref, ref)
+    everywhere.add_person(ref, given, family, alone=False, family_alone=family_everywhere)
+    near = NameMatcher()
+    near.add_words(ref, ref)
+    near.add_person(ref, given, family, alone=True)
+    return everywhere, near
+
+
+def _connections(db: Database, ref: str, school: str | None) -> tuple[set[str], set[str]]:
+    """The schools a young person was known at, and the officers who worked with them."""
+    schools = {school} if school else set()
+    officers: set[str] = set()
+    for table in ("engagements", "consultations"):
+        for urn, officer in db.execute(f"SELECT DISTINCT school, officer FROM [{table}] WHERE young_person = ?", [ref]):
+            schools.add(urn)
+            officers.add(officer)
+    if schools:
+        marks = ",".join("?" * len(schools))
+        officers.update(r[0] for r in db.execute(
+            f"SELECT DISTINCT officer FROM assignments WHERE school IN ({marks})", sorted(schools)))
+    return schools, officers
+
+
+def _redact_free_text(db: Database, ref: str, given: str, family: str, school: str | None) -> tuple[int, set[str]]:
+    """Replace the young person's ref and names in every free text; (texts changed, schools of changed titles).
+
+    An engagement whose title or notes change gets a higher calendar ``sequence`` and a new
+    ``updated_at``, so the head teacher's calendar replaces the event at its next refresh.
+    """
+    everywhere, near = _matchers(db, ref, given, family)
+    schools, officers = _connections(db, ref, school)
+    stamp = audit.now_local().isoformat(timespec="seconds")
+    changed = 0
+    title_schools: set[str] = set()
+    for table, key_col, col, school_col in FREE_TEXT:
+        owner = school_col or "officer"
+        cursor = db.execute(
+            f"SELECT [{key_col}], [{col}], [{owner}] FROM [{table}] WHERE [{col}] IS NOT NULL AND [{col}] != ''")
+        updates = []
+        for key, text, where in cursor.fetchall():
+            connected = where in (schools if school_col else officers)
+            new, n = (near if connected else everywhere).redact(text, REDACTED)
+            if n:
+                updates.append((new, key))
+                if table == "engagements" and col == "title":
+                    title_schools.add(where)
+        for new, key in updates:
+            if table == "engagements":
+                db.execute(f"UPDATE engagements SET [{col}] = ?, sequence = sequence + 1, updated_at = ? "
+                           "WHERE ref = ?", [new, stamp, key])
+            else:
+                db.execute(f"UPDATE [{table}] SET [{col}] = ? WHERE [{key_col}] = ?", [new, key])
+        changed += len(updates)
+    return changed, title_schools
+
+
+#: the disclosures of the audit log that copy a young person's data out of the database
+_COPY_KINDS = {
+    ("export", "backup"): "backup",
+    ("export", "bundle"): "bundle export",
+    ("export", "report"): "continuity report",
+    ("disclosure", "report"): "evaluation dataset",
+}
+
+
+def earlier_copies(db: Database, ref: str, calendar_schools: set[str]) -> list[EarlierCopy]:
+    """Backups, bundle exports, reports and calendars made since the young person's first record.
+
+    Read from the audit log: every backup and bundle export (its start row says where it went), every
+    continuity report and evaluation dataset (pseudonymised, but it counts them), and the calendar
+    files published for ``calendar_schools``. Oldest first.
+    """
+    first = db.execute("SELECT min(at) FROM audit WHERE entity = 'young_people' AND key = ?", [ref]).fetchone()[0]
+    since = first or ""
+    out: list[EarlierCopy] = []
+    rows = db.execute(
+        "SELECT at, actor, operation, entity, key, detail FROM audit "
+        "WHERE entity IN ('backup', 'bundle', 'report') AND operation IN ('export', 'disclosure') AND at >= ? "
+        "ORDER BY id", [since]).fetchall()
+    for at, actor, operation, entity, key, detail_text in rows:
+        kind = _COPY_KINDS.get((operation, entity))
+        if kind is None:
+            continue
+        try:
+            detail = json.loads(detail_text) if detail_text else {}
+        except ValueError:
+            detail = {}
+        if detail.get("state", "started") != "started":
+            continue  # the end row of a disclosure whose start row is listed already
+        where = detail.get("to") or detail.get("file") or (None if entity != "report" else key)
+        out.append(EarlierCopy(kind, at, actor, str(where) if where else None))
+    if calendar_schools:
+        marks = ",".join("?" * len(calendar_schools))
+        for at, actor, key in db.execute(
+            f"SELECT max(at), actor, key FROM audit WHERE entity = 'calendar' AND key IN ({marks}) AND at >= ? "
+            "GROUP BY key ORDER BY key", [*sorted(calendar_schools), since]):
+            out.append(EarlierCopy("calendar", at, actor, f"school {key}"))
+    return out
 
 
 def erase_young_person(store: Store, actor: Actor, ref: str, *, vacuum: bool = True) -> ErasureResult:
@@ -153,27 +301,16 @@ def erase_young_person(store: Store, actor: Actor, ref: str, *, vacuum: bool = T
     permissions.require(store.db, actor, permissions.ERASE, what=f"young person {ref}")
     with store.write() as db:
         row = db.execute(
-            "SELECT given_name, family_name FROM young_people WHERE ref = ?", [ref]
+            "SELECT given_name, family_name, school FROM young_people WHERE ref = ?", [ref]
         ).fetchone()
         if row is None:
             raise NotFound(f"no young person {ref!r}")
-        given, family = row
-        needles = [ref, f"{given} {family}", f"{family}, {given}"]
-        if len(family) >= 3:
-            needles.append(family)
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I)
-        redacted = 0
-        for table, key_col, col in _FREE_TEXT:
-            like_clauses = " OR ".join(f"[{col}] LIKE ?" for _ in needles)
-            rows = db.execute(
-                f"SELECT [{key_col}], [{col}] FROM [{table}] WHERE {like_clauses}",
-                [f"%{n}%" for n in needles],
-            ).fetchall()
-            for key, text in rows:
-                new = pattern.sub("[erased]", text)
-                if new != text:
-                    db.execute(f"UPDATE [{table}] SET [{col}] = ? WHERE [{key_col}] = ?", [new, key])
-                    redacted += 1
+        given, family, school = row
+        redacted, title_schools = _redact_free_text(db, ref, given, family, school)
+        session_schools = {r[0] for r in db.execute(
+            "SELECT DISTINCT school FROM engagements WHERE young_person = ?", [ref])}
+        calendar_schools = title_schools | session_schools
+        copies = earlier_copies(db, ref, calendar_schools)
         referrals = db.execute("DELETE FROM referrals WHERE young_person = ?", [ref]).rowcount
         # referrals of others linked to this young person's consultations lose the link
         db.execute(
@@ -183,9 +320,9 @@ def erase_young_person(store: Store, actor: Actor, ref: str, *, vacuum: bool = T
         )
         consultations = db.execute("DELETE FROM consultations WHERE young_person = ?", [ref]).rowcount
         sessions = db.execute(
-            "UPDATE engagements SET young_person = NULL, notes = NULL, sequence = sequence + 1 "
+            "UPDATE engagements SET young_person = NULL, notes = NULL, sequence = sequence + 1, updated_at = ? "
             "WHERE young_person = ?",
-            [ref],
+            [audit.now_local().isoformat(timespec="seconds"), ref],
         ).rowcount
         db.execute("DELETE FROM young_people WHERE ref = ?", [ref])
         audit.record(
@@ -199,11 +336,13 @@ def erase_young_person(store: Store, actor: Actor, ref: str, *, vacuum: bool = T
                 "referrals": referrals,
                 "sessions_anonymised": sessions,
                 "texts_redacted": redacted,
+                "calendar_schools": len(calendar_schools),
+                "earlier_copies": len(copies),
             },
         )
     if vacuum:
         compact(store)
-    return ErasureResult(ref, consultations, referrals, sessions, redacted)
+    return ErasureResult(ref, consultations, referrals, sessions, redacted, sorted(calendar_schools), copies)
 
 
 def compact(store: Store) -> None:

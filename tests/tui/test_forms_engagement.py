@@ -109,9 +109,13 @@ async def test_neutral_title_has_no_warning_and_plain_clothes_note(loaded_store,
     who = actor(loaded_store, "PC1001")
     async with run_form(loaded_store, who, make, tmp_path) as (app, pilot, results, form):
         assert "plain clothes" in (form.field("school").note or "")
-        await _clear_and_type(pilot, form, "title", "Drop-in with Alex")  # Alex is not PC1001's pupil
+        await _clear_and_type(pilot, form, "title", "Drop-in at lunch")
         await settle(pilot)
         assert form.field("title").note is None
+        # a child of another school is still a child: every young person of the database counts
+        await _clear_and_type(pilot, form, "title", "Drop-in with Alex")  # Alex is not PC1001's pupil
+        await settle(pilot)
+        assert "may name a young person" in (form.field("title").note or "")
 
 
 async def test_invalid_time_and_date_show_inline(loaded_store, tmp_path):
