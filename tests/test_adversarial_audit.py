@@ -460,7 +460,8 @@ def _audit_text(path: Path) -> str:
 def _refusal_attempts(path: Path, typed: str) -> None:
     """Every way a person can type text that is then refused, through the real CLI and services."""
     from slo.models import Engagement
-    from slo.services import desk, records
+    from slo.services import records
+    from slo.services.queries import scope as desk
     from slo.services.actors import load_actor
 
     cli = [
