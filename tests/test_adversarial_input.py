@@ -138,7 +138,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_bounded(code: str, *, address_space: int = 2 << 30, cpu_seconds: int = 60) -> tuple[int, str, float]:
-    """Run Python ``code`` in a child limited to ``address_space`` bytes and ``cpu_seconds`` of CPU.
+    """Run Python ``code`` in a child limited to ``address_space`` bytes, ``cpu_seconds`` of CPU and
+    twice that of wall-clock time.
 
     Returns (exit status, standard error, peak resident memory in MB, from ``os.wait4``). A child
     that would need gigabytes fails fast with MemoryError instead of taking the machine down.
@@ -149,8 +150,11 @@ def run_bounded(code: str, *, address_space: int = 2 << 30, cpu_seconds: int = 6
     import tempfile
 
     def limits() -> None:
+        import signal
+
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        signal.alarm(2 * cpu_seconds)  # kept across exec: a child blocked on a FIFO is ended too
 
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
@@ -541,3 +545,217 @@ def test_a_bundle_date_outside_the_range_is_refused(tmp_path_factory, capsys, da
     assert code == 1 and "Traceback" not in err
     assert name in err and "outside the dates SLO Desk accepts" in err, err
     assert_nothing_imported(folder / "slo.db")
+
+
+# --------------------------------------------------------------------------- 5. special files as input
+
+
+@pytest.fixture(scope="module")
+def admin_db(tmp_path_factory) -> Path:
+    """A database holding the small bundle (A1 is its admin), made once for the module."""
+    import json
+
+    from helpers.bundles import SMALL_BUNDLE
+
+    folder = tmp_path_factory.mktemp("admin")
+    (folder / "b.json").write_text(json.dumps(SMALL_BUNDLE), encoding="utf-8")
+    assert main(["--db", str(folder / "slo.db"), "import", str(folder / "b.json")]) == 0
+    return folder / "slo.db"
+
+
+def copy_of(db: Path, folder: Path) -> Path:
+    import shutil
+
+    out = folder / "slo.db"
+    shutil.copy(db, out)
+    return out
+
+
+SPECIAL_IMPORTS = {
+    "terms": ["terms", "import"],
+    "gias": ["schools", "import-gias"],
+    "bundle": ["import"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(SPECIAL_IMPORTS))
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "/dev/null", "folder"])
+def test_imports_refuse_special_files_quickly_and_in_little_memory(admin_db, tmp_path, command, special):
+    """``import-gias /dev/zero`` and ``terms import /dev/zero`` ended in MemoryError; a FIFO with no writer
+    hung. In a child limited to 1 GB and 20 s: refused with one line, before reading anything."""
+    db = copy_of(admin_db, tmp_path)
+    if special == "fifo":
+        path = tmp_path / "pipe.csv"
+        os.mkfifo(path)
+    elif special == "folder":
+        path = tmp_path
+    else:
+        path = Path(special)
+    argv = ["--db", str(db), "--user", "A1", *SPECIAL_IMPORTS[command], str(path)]
+    code, err, peak_mb = run_bounded(
+        f"import sys; from slo.cli.main import main; sys.exit(main({argv!r}))", address_space=1 << 30, cpu_seconds=10
+    )
+    assert code == 1, (code, err)
+    lines = err.strip().splitlines()
+    assert "Traceback" not in err and lines[-1].startswith("slo: error: "), err
+    assert ("not a regular file" in lines[-1] or "is a folder" in lines[-1]) and str(path) in lines[-1], err
+    assert peak_mb < 200
+
+
+def test_a_regular_file_over_the_limit_is_refused_before_it_is_read(admin_db, tmp_path, capsys):
+    from slo.services.schooldays import TERMS_MAX_BYTES
+
+    db = copy_of(admin_db, tmp_path)
+    big = tmp_path / "terms.csv"
+    with open(big, "wb") as f:
+        f.truncate(TERMS_MAX_BYTES + 1)  # sparse: nothing is written to disk
+    assert main(["--db", str(db), "--user", "A1", "terms", "import", str(big)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "is 4,000,001 bytes (4.0 MB); this import reads at most 4,000,000 bytes" in err.splitlines()[-1], err
+
+
+# --------------------------------------------------------------------------- 14. term dates far from today, gaps
+
+TODAYS = st.dates(min_value=__import__("datetime").date(2000, 1, 1), max_value=__import__("datetime").date(2090, 12, 31))
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(today=TODAYS, years=st.integers(-8000, 8000).filter(lambda y: not -8 <= y <= 4), month=st.integers(1, 12),
+       via=st.sampled_from(["import", "add"]))
+def test_a_term_far_from_today_is_refused(admin_db, tmp_path_factory, today, years, month, via):
+    """A typo'd term ten years ahead (2036 for 2026), or in 0001 or 9999, is refused; nothing is written."""
+    from datetime import date, timedelta
+
+    from slo.models.rules import ValidationFailed
+    from slo.services import schooldays
+    from slo.services.actors import load_actor
+
+    year = min(max(today.year + years, 1), 9999)
+    start = date(year, month, 1)
+    end = min(start + timedelta(days=30), date(9999, 12, 31))
+    folder = tmp_path_factory.mktemp("far")
+    store = open_store(copy_of(admin_db, folder))
+    try:
+        admin = load_actor(store.db, "A1")
+        with pytest.raises(ValidationFailed) as info:
+            if via == "add":
+                schooldays.add_term(store, admin, "Camden", start, end, today=today)
+            else:
+                path = folder / "t.csv"
+                path.write_text(f"local_authority,term_start,term_end\nCamden,{start},{end}\n", encoding="utf-8")
+                schooldays.import_term_dates(store, admin, path, today=today)
+        message = str(info.value)
+        assert "\n" not in message
+        assert "too far" in message or "outside the dates SLO Desk accepts" in message, message
+        assert store.db.execute("SELECT count(*) FROM term_dates").fetchone()[0] == 0
+    finally:
+        store.close()
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(today=TODAYS, offset=st.integers(-6, 2))
+def test_terms_near_today_are_accepted(admin_db, tmp_path_factory, today, offset):
+    from datetime import date
+
+    from slo.services import schooldays
+    from slo.services.actors import load_actor
+
+    first, _last = schooldays.academic_year(today)
+    start = date(first.year + offset, 9, 3)
+    folder = tmp_path_factory.mktemp("near")
+    store = open_store(copy_of(admin_db, folder))
+    try:
+        schooldays.add_term(store, load_actor(store.db, "A1"), "Camden", start, date(start.year, 10, 23), today=today)
+        assert store.db.execute("SELECT count(*) FROM term_dates").fetchone()[0] == 1
+    finally:
+        store.close()
+
+
+def _a_year_of_terms(year: int) -> list[tuple]:
+    from datetime import date
+
+    return [(date(year, 9, 3), date(year, 10, 23)), (date(year, 11, 2), date(year, 12, 18)),
+            (date(year + 1, 1, 5), date(year + 1, 2, 12)), (date(year + 1, 2, 22), date(year + 1, 3, 26)),
+            (date(year + 1, 4, 12), date(year + 1, 5, 21)), (date(year + 1, 6, 1), date(year + 1, 7, 21))]
+
+
+@settings(max_examples=80, **SETTINGS)
+@given(year=st.integers(1990, 2080), gap_years=st.integers(1, 20), start_offset=st.integers(0, 400),
+       nth=st.sampled_from([1, 6, 15]))
+def test_a_gap_of_years_never_gives_a_confident_deadline(year, gap_years, start_offset, nth):
+    """The issue's case: a year of terms and a stray term years later made the 6th school day after
+    2026-12-14 come out in 2036, not provisional. Days in a gap longer than any holiday are not known."""
+    from datetime import date, timedelta
+
+    from slo.services.schooldays import SchoolCalendar
+
+    later = date(year + 1 + gap_years, 1, 5)
+    cal = SchoolCalendar("Camden", [*_a_year_of_terms(year), (later, later + timedelta(days=38))])
+    start = date(year + 1, 7, 22) + timedelta(days=start_offset)  # after the year's last term
+    if start >= later:
+        return
+    due, provisional = cal.nth_school_day(start, nth)
+    assert provisional
+    assert due - start <= timedelta(days=nth * 2 + 10), (start, due)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(year=st.integers(1990, 2080), day=st.integers(0, 320), nth=st.sampled_from([1, 6, 15]))
+def test_ordinary_holidays_between_terms_stay_known(year, day, nth):
+    """Half-terms, Christmas, Easter and the summer between two years of terms are holidays, not gaps."""
+    from datetime import date, timedelta
+
+    from slo.services.schooldays import SchoolCalendar
+
+    cal = SchoolCalendar("Camden", _a_year_of_terms(year) + _a_year_of_terms(year + 1))
+    start = date(year, 9, 3) + timedelta(days=day)
+    due, provisional = cal.nth_school_day(start, nth)
+    assert not provisional
+    assert cal.is_school_day(due) and any(a <= due <= b for a, b in cal_terms(cal))
+
+
+def cal_terms(cal) -> list[tuple]:
+    return list(zip(cal._starts, cal._ends, strict=True))
+
+
+def test_the_issues_typo_gives_a_provisional_deadline_days_away():
+    from datetime import date
+
+    from slo.services.schooldays import SchoolCalendar
+
+    cal = SchoolCalendar("Camden", [*_a_year_of_terms(2026)[:2], (date(2036, 1, 5), date(2036, 2, 12))])
+    due, provisional = cal.school_days_after(date(2026, 12, 14), 6)
+    assert provisional and due < date(2027, 1, 1), due
+
+
+def test_terms_stored_in_year_1_and_9999_do_not_crash_slo_due(admin_db, tmp_path, capsys):
+    """Terms in 0001 and 9999 (stored before the rule) made every day between them a holiday: the
+    deadline search ran off the end of the calendar. Now the gap is unknown and the deadline provisional."""
+    import json
+
+    from helpers.bundles import SMALL_BUNDLE
+
+    db = copy_of(admin_db, tmp_path)
+    store = open_store(db)
+    try:
+        la = store.db.execute("SELECT local_authority FROM schools WHERE urn = '100000'").fetchone()[0]
+        with store.write() as w:
+            w.execute("INSERT INTO term_dates VALUES (?, '0001-01-01', '0001-02-01'), (?, '9999-11-01', '9999-12-01')",
+                      [la, la])
+            consultation = dict(SMALL_BUNDLE["consultations"][0], ref="CON-X", outcome="permanent_exclusion",
+                                outcome_on="2026-11-30")
+        from slo.services.bundle import import_bundle
+        from slo.services.actors import load_actor
+
+        import_bundle(store, json.loads(json.dumps({"format": "slo-bundle/1", "consultations": [consultation]})),
+                      load_actor(store.db, "A1"))
+        from slo.services.schooldays import deadlines_for
+
+        deadlines = deadlines_for(store.db, "CON-X")
+        assert deadlines and all(d.provisional for d in deadlines)
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert main(["--db", str(db), "--user", consultation["officer"], "due", "--on", "2026-11-30"]) == 0
+    assert "Traceback" not in capsys.readouterr().err

@@ -32,7 +32,7 @@ def _refuse_input(what: str, path: str | Path, message: str) -> ValidationFailed
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:,.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+    return f"{n:,} bytes ({n / 1_000_000:,.1f} MB)" if n >= 100_000 else f"{n:,} bytes"
 
 
 def open_input(path: str | Path, what: str, *, limit: int | None = None) -> BinaryIO:

@@ -22,6 +22,14 @@ else day 1 is the next school day):
   pupil's total in the academic year (1 Sep - 31 Aug) to 40 days or more
   (:data:`CAP_WARNING_DAYS`, nearing the legal maximum of 45).
 
+Term dates are trusted only where they are dense: a gap of more than
+:data:`MAX_HOLIDAY_DAYS` between two terms of an authority is missing data,
+not a holiday, so days inside it count as in a span without term dates
+(weekdays minus bank holidays, provisional). A typo'd term years away can
+therefore never make the days between look like one long holiday and give a
+confident deadline years later. Term dates themselves must lie near today
+(:func:`term_window`).
+
 Terms for the "15 days in a term" rule are the three terms of the school
 year: autumn 1 Sep - 31 Dec, spring 1 Jan - Easter Monday, summer the day after
 Easter Monday - 31 Aug (imported rows are often half-terms, so they are not
@@ -33,21 +41,25 @@ from __future__ import annotations
 import csv
 import io
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import holidays
 from dateutil.easter import easter
 from sqlite_utils import Database
 
 from slo.models.rules import Problem, ValidationFailed
+from slo.models.types import parse_date
 from slo.store.db import Store
 
 from . import audit, permissions
 from .actors import Actor
 from .errors import NotFound
+from .files import read_input
 
 #: the legal maximum of suspension days in an academic year
 SUSPENSION_CAP_DAYS = 45.0
@@ -71,6 +83,16 @@ WELSH_AUTHORITIES = frozenset(
 )
 
 CSV_HEADER = ["local_authority", "term_start", "term_end"]
+
+#: a gap between two terms longer than this (in days) is missing term dates, not a holiday: the
+#: longest school holiday in England and Wales, the summer one, is at most about seven weeks
+MAX_HOLIDAY_DAYS = 70
+#: term dates are accepted from this many academic years before the current one ...
+TERM_YEARS_BACK = 7
+#: ... to this many after it (authorities publish a year or two ahead; a term further away is a typo)
+TERM_YEARS_AHEAD = 3
+#: the largest term dates file read (a few hundred authorities, ten years of half-terms: under 1 MB)
+TERMS_MAX_BYTES = 4_000_000
 
 
 # --------------------------------------------------------------------------- calendar
@@ -105,6 +127,30 @@ def term_of(on: date) -> tuple[date, date]:
     return easter_monday + timedelta(days=1), date(on.year, 8, 31)
 
 
+def term_window(today: date) -> tuple[date, date]:
+    """The first and last days term dates may cover, seen from ``today``.
+
+    From 1 September :data:`TERM_YEARS_BACK` academic years before the current
+    one (history for the deadlines of past exclusions; records are reviewed
+    for erasure after six years) to 31 August :data:`TERM_YEARS_AHEAD` academic
+    years after it. On 2 December 2026: 2019-09-01 to 2030-08-31.
+    """
+    first, last = academic_year(today)
+    return date(first.year - TERM_YEARS_BACK, 9, 1), date(last.year + TERM_YEARS_AHEAD, 8, 31)
+
+
+def _far_from_today(start: date, end: date, today: date) -> tuple[str, str] | None:
+    """(field, message) when a term lies outside :func:`term_window`, else None."""
+    lo, hi = term_window(today)
+    rule = (f"term dates must lie between {lo.isoformat()} and {hi.isoformat()} (this academic year, "
+            f"the {TERM_YEARS_BACK} before it and the {TERM_YEARS_AHEAD} after it)")
+    if start < lo:
+        return "term_start", f"{start.isoformat()} is too far in the past: {rule}"
+    if end > hi:
+        return "term_end", f"{end.isoformat()} is too far ahead: {rule}"
+    return None
+
+
 @dataclass(frozen=True)
 class Term:
     local_authority: str
@@ -123,6 +169,14 @@ class SchoolCalendar:
         self._ends = [e for _, e in spans]
         self.first = self._starts[0] if spans else None
         self.last = max(self._ends) if spans else None
+        #: (first day, last day) of each gap between terms too long to be a holiday
+        self._gaps: list[tuple[date, date]] = []
+        reach = None
+        for start, end in spans:
+            if reach is not None and (start - reach).days - 1 > MAX_HOLIDAY_DAYS:
+                self._gaps.append((reach + timedelta(days=1), start - timedelta(days=1)))
+            reach = end if reach is None else max(reach, end)
+        self._gap_starts = [g for g, _ in self._gaps]
 
     @classmethod
     def load(cls, db: Database, local_authority: str | None) -> SchoolCalendar:
@@ -140,8 +194,12 @@ class SchoolCalendar:
         return cls.load(db, row[0] if row else None)
 
     def known(self, day: date) -> bool:
-        """True when term dates cover ``day`` (so it is not provisional)."""
-        return self.first is not None and self.first <= day <= self.last
+        """True when term dates cover ``day`` (so it is not provisional): inside the span the
+        authority's terms cover, and not inside a gap longer than :data:`MAX_HOLIDAY_DAYS`."""
+        if self.first is None or self.last is None or not self.first <= day <= self.last:
+            return False
+        i = bisect_right(self._gap_starts, day) - 1
+        return i < 0 or day > self._gaps[i][1]
 
     def is_school_day(self, day: date) -> bool:
         if day.weekday() >= 5 or day in bank_holidays(day.year, self.nation):
@@ -184,7 +242,7 @@ class SchoolCalendar:
         return count, provisional
 
 
-class _Calendars(dict):
+class _Calendars(dict[str | None, SchoolCalendar]):
     """A per-call cache of calendars by school URN."""
 
     def __init__(self, db: Database):
@@ -194,7 +252,9 @@ class _Calendars(dict):
 
     def school(self, urn: str | None) -> SchoolCalendar:
         if urn not in self:
-            row = self.db.execute("SELECT local_authority FROM schools WHERE urn = ?", [urn]).fetchone() if urn else None
+            row = None
+            if urn:
+                row = self.db.execute("SELECT local_authority FROM schools WHERE urn = ?", [urn]).fetchone()
             la = (row[0] or None) if row else None
             key = la.lower() if la else None
             if key not in self._by_la:
@@ -234,7 +294,7 @@ _EXCLUSION_SQL = (
 )
 
 
-def _exclusion(row) -> Exclusion:
+def _exclusion(row: tuple[Any, ...]) -> Exclusion:
     ref, yp, school, officer, outcome, outcome_on, start, days = row
     return Exclusion(
         ref, yp, school, officer, outcome, date.fromisoformat(start or outcome_on),
@@ -295,8 +355,8 @@ def _deadlines(exc: Exclusion, siblings: list[Exclusion], cal: SchoolCalendar) -
     return out
 
 
-def _consultation_row(db: Database, ref: str):
-    row = db.execute(_EXCLUSION_SQL.replace("WHERE", "WHERE ref = ? AND", 1), [ref]).fetchone()
+def _consultation_row(db: Database, ref: str) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = db.execute(_EXCLUSION_SQL.replace("WHERE", "WHERE ref = ? AND", 1), [ref]).fetchone()
     if row is None and db.execute("SELECT 1 FROM consultations WHERE ref = ?", [ref]).fetchone() is None:
         raise NotFound(f"no consultation {ref!r}")
     return row
@@ -400,10 +460,12 @@ def _check_terms(
         starts_seen: dict[date, str] = {}
         for s, _, where in spans:
             if s in starts_seen:
-                problems.append(Problem("term_dates", where, "term_start", f"repeats the term starting {s} ({starts_seen[s]})"))
+                problems.append(
+                    Problem("term_dates", where, "term_start", f"repeats the term starting {s} ({starts_seen[s]})")
+                )
             starts_seen.setdefault(s, where)
         everything = sorted(spans + existing)
-        for (s1, e1, w1), (s2, e2, w2) in zip(everything, everything[1:]):
+        for (s1, e1, w1), (s2, _e2, w2) in zip(everything, everything[1:], strict=False):
             if s2 <= e1 and s1 != s2:
                 first_new = w2 if not w2.startswith("existing") else w1
                 other = w1 if first_new == w2 else w2
@@ -424,7 +486,7 @@ def _write_terms(db: Database, actor: Actor, terms: list[tuple[str, date, date]]
         audit.record(db, actor.collar, operation, "term_dates", la, {"rows": n})
 
 
-def _csv_rows(reader):
+def _csv_rows(reader: Any) -> Iterator[list[str]]:
     """The reader's rows; a malformed line (a lone CR, an oversized field) is a refusal, not a crash."""
     try:
         yield from reader
@@ -435,18 +497,20 @@ def _csv_rows(reader):
         ) from None
 
 
-def import_term_dates(store: Store, actor: Actor, csv_path) -> int:
+def import_term_dates(store: Store, actor: Actor, csv_path: str | Path, *, today: date | None = None) -> int:
     """Load ``local_authority,term_start,term_end`` rows; all or nothing. Returns rows written.
 
     Bad rows are refused with their line numbers (:class:`ValidationFailed`, one
     problem per bad row, keyed ``line N``); a term starting on the same day as
-    one already stored for that authority replaces its end date.
+    one already stored for that authority replaces its end date. Dates follow
+    the models' rule (strict ``YYYY-MM-DD``) and must lie in :func:`term_window`
+    of ``today`` (default: today). The file must be a regular file of at most
+    :data:`TERMS_MAX_BYTES` (a device or FIFO is refused before it is read).
     """
     permissions.require(store.db, actor, permissions.MANAGE, None, what="term dates")
+    today = today or audit.now_local().date()
     path = Path(csv_path)
-    if not path.exists():
-        raise NotFound(f"no file {path}")
-    data = path.read_bytes()
+    data = read_input(path, "term_dates", limit=TERMS_MAX_BYTES)
     try:
         text = data.decode("utf-8-sig", errors="strict")
     except UnicodeDecodeError as exc:
@@ -458,7 +522,9 @@ def import_term_dates(store: Store, actor: Actor, csv_path) -> int:
     problems: list[Problem] = []
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header] != CSV_HEADER:
-        raise ValidationFailed([Problem("term_dates", "line 1", None, "the header must be exactly " + ",".join(CSV_HEADER))])
+        raise ValidationFailed(
+            [Problem("term_dates", "line 1", None, "the header must be exactly " + ",".join(CSV_HEADER))]
+        )
     rows: list[tuple[str, date, date, str]] = []
     for line_no, fields in enumerate(reader, start=2):
         where = f"line {line_no}"
@@ -472,18 +538,17 @@ def import_term_dates(store: Store, actor: Actor, csv_path) -> int:
             problems.append(Problem("term_dates", where, "local_authority", "is empty"))
             continue
         dates = []
-        for name, value in zip(("term_start", "term_end"), fields[1:]):
+        for name, value in zip(("term_start", "term_end"), fields[1:], strict=True):
             try:
-                dates.append(date.fromisoformat(value.strip()))
-            except ValueError:
-                problems.append(Problem("term_dates", where, name, f"{value.strip()!r} is not a date (YYYY-MM-DD)"))
+                dates.append(parse_date(value.strip()))
+            except ValueError as exc:
+                why = str(exc) if "outside" in str(exc) else f"{value.strip()[:40]!r} is not a date (YYYY-MM-DD)"
+                problems.append(Problem("term_dates", where, name, why))
         if len(dates) != 2:
             continue
-        if dates[1] < dates[0]:
-            problems.append(Problem("term_dates", where, "term_end", "is before term_start"))
-            continue
-        if (dates[1] - dates[0]).days > 200:
-            problems.append(Problem("term_dates", where, "term_end", "makes a term longer than 200 days"))
+        wrong = _term_problem(dates[0], dates[1], today)
+        if wrong:
+            problems.append(Problem("term_dates", where, *wrong))
             continue
         rows.append((la, dates[0], dates[1], where))
     problems.extend(_check_terms(store.db, rows))
@@ -499,17 +564,27 @@ def import_term_dates(store: Store, actor: Actor, csv_path) -> int:
     return len(rows)
 
 
-def add_term(store: Store, actor: Actor, local_authority: str, term_start: date, term_end: date) -> Term:
-    """Add one term (or change the end of the term starting that day)."""
+def _term_problem(start: date, end: date, today: date) -> tuple[str, str] | None:
+    """(field, message) for a term that cannot be right, else None."""
+    if end < start:
+        return "term_end", "is before term_start"
+    if (end - start).days > 200:
+        return "term_end", "makes a term longer than 200 days"
+    return _far_from_today(start, end, today)
+
+
+def add_term(
+    store: Store, actor: Actor, local_authority: str, term_start: date, term_end: date, *, today: date | None = None
+) -> Term:
+    """Add one term (or change the end of the term starting that day); the same rules as the import."""
     permissions.require(store.db, actor, permissions.MANAGE, None, what="term dates")
     la = _clean_la(local_authority)
     where = f"{la or '?'} {term_start}"
     if not la:
         raise ValidationFailed([Problem("term_dates", where, "local_authority", "is empty")])
-    if term_end < term_start:
-        raise ValidationFailed([Problem("term_dates", where, "term_end", "is before term_start")])
-    if (term_end - term_start).days > 200:
-        raise ValidationFailed([Problem("term_dates", where, "term_end", "makes a term longer than 200 days")])
+    wrong = _term_problem(term_start, term_end, today or audit.now_local().date())
+    if wrong:
+        raise ValidationFailed([Problem("term_dates", where, *wrong)])
     with store.write() as db:
         problems = _check_terms(db, [(la, term_start, term_end, where)])
         if problems:
@@ -527,4 +602,6 @@ def delete_term(store: Store, actor: Actor, local_authority: str, term_start: da
         )
         if cur.rowcount == 0:
             raise NotFound(f"no term of {local_authority} starting {term_start}")
-        audit.record(db, actor.collar, audit.DELETE, "term_dates", local_authority, {"term_start": term_start.isoformat()})
+        audit.record(
+            db, actor.collar, audit.DELETE, "term_dates", local_authority, {"term_start": term_start.isoformat()}
+        )
