@@ -178,3 +178,107 @@ def test_lock_refuses_a_second_scheduler_and_sigterm_stops_cleanly(sched):
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=60,
     )
     assert again.returncode == 0, again.stderr
+
+
+# ---------------------------------------------------------------- issue 18 item 16: the lock, SIGTERM
+
+
+def _spellings(db: Path, tmp: Path) -> dict[str, Path]:
+    """Other names of the same database file: a symlink, a hard link, a symlinked folder, dot segments."""
+    links = tmp / "links"
+    links.mkdir(exist_ok=True)
+    out = {}
+    sym = links / "sym.db"
+    if not sym.exists():
+        sym.symlink_to(db)
+    out["symlink"] = sym
+    hard = links / "hard.db"
+    if not hard.exists():
+        os.link(db, hard)
+    out["hard link"] = hard
+    folder = links / "folder"
+    if not folder.exists():
+        folder.symlink_to(db.parent, target_is_directory=True)
+    out["symlinked folder"] = folder / db.name
+    out["dot segments"] = db.parent / "." / ".." / db.parent.name / db.name
+    out["relative"] = Path(os.path.relpath(db))
+    out["double slash"] = Path(str(db.parent) + "//" + db.name)
+    return out
+
+
+@pytest.mark.parametrize("first_as", ["path", "symlink", "hard link", "symlinked folder", "dot segments",
+                                      "relative", "double slash"])
+def test_the_lock_is_on_the_file_whatever_its_name(sched, tmp_path, first_as):
+    store, _ = sched
+    names = {"path": store.path, **_spellings(store.path, tmp_path)}
+    with runner.SchedulerLock(names[first_as]):
+        for other, path in names.items():
+            with pytest.raises(runner.SchedulerLocked, match="another scheduler is already running"):
+                runner.SchedulerLock(path).acquire()
+    # released: any name can take it again
+    with runner.SchedulerLock(names["symlink"]):
+        pass
+
+
+def test_a_second_scheduler_through_a_symlink_is_refused(sched, tmp_path):
+    store, exports = sched
+    db = store.path
+    store.close()
+    link = tmp_path / "other-name.db"
+    link.symlink_to(db)
+    first = _start_daemon(db, exports)
+    try:
+        _wait_for(first, "next team_digest")
+        second = subprocess.run(
+            [sys.executable, "-m", "slo", "--db", str(link), "scheduler", "--once"],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=60,
+        )
+        assert second.returncode == 1, second.stderr
+        assert f"another scheduler is already running on this database (pid {first.pid})" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def force_db(tmp_path_factory) -> Path:
+    """The force demo: its first catch-up writes about 1,000 calendars (several seconds)."""
+    path = tmp_path_factory.mktemp("force") / "force.db"
+    done = subprocess.run([sys.executable, "-m", "slo", "demo", "--scale", "force", "--db", str(path)],
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+@pytest.mark.parametrize("once", [False, True])
+def test_sigterm_during_the_first_catch_up_stops_at_once(force_db, tmp_path, once):
+    import shutil
+
+    db = tmp_path / "f.db"
+    shutil.copyfile(force_db, db)
+    exports = tmp_path / "exports"
+    argv = [sys.executable, "-m", "slo", "--db", str(db), "--exports", str(exports), "scheduler"]
+    proc = subprocess.Popen(argv + (["--once"] if once else []), cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        seen = _wait_for(proc, "running calendars")
+        time.sleep(0.5)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = seen + err
+    assert proc.returncode == (1 if once else 0), err
+    assert "received SIGTERM; stopped" in err and "Traceback" not in err
+    assert "calendars done" not in err and "running admin_digest" not in err and "next team_digest" not in err
+    assert took < 10, took
+    # nothing half-written is left: no temporary calendar, the database checks ok, calendars still due
+    assert not list(exports.rglob(".tmp-*")) and not list(exports.rglob("*.tmp"))
+    assert main(["--db", str(db), "check"]) == 0
+    store = open_store(db)
+    assert state.last_fire_time(store.db, "calendars") is None
+    store.close()

@@ -42,9 +42,11 @@ def run(ctx: Context, args) -> int:
             now = datetime.fromisoformat(args.now)
         except ValueError:
             raise ServiceError(f"--now {args.now!r}: use YYYY-MM-DDTHH:MM") from None
-    with runner.SchedulerLock(ctx.db_path):
+    with runner.SchedulerLock(store.path):
         if args.once:
-            results = runner.run_due(store, ctx.exports, now)
+            results, stopped = runner.run_once(store, ctx.exports, now)
+            if stopped:
+                return 1
             if not results:
                 logging.getLogger("slo.scheduler").info("nothing is due")
             return 0 if all(r.ok for r in results) else 1

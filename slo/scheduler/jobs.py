@@ -94,7 +94,8 @@ def team_digest_text(db, team: str, team_name: str, day: date) -> str:
         lines.append("No abstractions last week.")
     for ref, collar, name, d1, d2, portion, category, status in rows:
         span = d1 if d1 == d2 else f"{d1} to {d2}"
-        lines.append(f"- {md(ref)}: {md(name)} ({md(collar)}), {span}, {portion} day, {category.replace('_', ' ')} ({status})")
+        lines.append(f"- {md(ref)}: {md(name)} ({md(collar)}), {span}, {portion} day, "
+                     f"{category.replace('_', ' ')} ({status})")
         cancelled = db.execute(
             "SELECT e.ref, e.starts_at, s.name, e.kind, e.young_person IS NOT NULL "
             "FROM engagements e JOIN schools s ON s.urn = e.school "
@@ -213,7 +214,8 @@ def admin_digest(store: Store, exports: Path, fire_time: datetime) -> str:
     written = write_if_changed(path, text.encode("utf-8"))
     if written:
         with store.write() as wdb:
-            audit.record(wdb, SYSTEM.collar, audit.EXPORT, "digest", path.name, {"reviews": len(reviews), "follow_ups": len(follow)})
+            audit.record(wdb, SYSTEM.collar, audit.EXPORT, "digest", path.name,
+                         {"reviews": len(reviews), "follow_ups": len(follow)})
     return f"admin digest {'written' if written else 'unchanged'}: {len(reviews)} review(s), {len(follow)} follow-up(s)"
 
 

@@ -8,9 +8,12 @@
   the daemon does the same at start, then follows the cron triggers with
   ``coalesce=True`` and a generous ``misfire_grace_time`` (a run missed while
   the machine slept still happens when it wakes).
-* **One scheduler per database.** An exclusive ``flock`` on ``<db>.scheduler.lock``,
-  released by the kernel if the process dies; a second scheduler is refused.
-* **Clean stop.** SIGTERM or ctrl+c shuts the scheduler down and exits 0.
+* **One scheduler per database.** An exclusive ``flock`` on the database file itself
+  (:class:`SchedulerLock`: whatever path, symlink or hard link names it), released by the
+  kernel if the process dies; a second scheduler is refused.
+* **Clean stop.** SIGTERM or ctrl+c stops the run at once, during the first catch-up too,
+  and exits 0 (``--once``: 1, since not every due job ran); once the schedule runs, a job that
+  is running finishes first.
 
 All times are Europe/London; no job is scheduled between 01:00 and 02:00, so
 clock-change nights neither skip nor double a run.
@@ -23,6 +26,8 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -116,44 +121,116 @@ def run_due(store: Store, exports: Path, now: datetime | None = None) -> list[Ru
     return [run_job(store, exports, job, fire) for job, fire in due_jobs(store, now)]
 
 
+#: file descriptors of database files this process has flocked: never closed while the process lives
+_HELD: list[int] = []
+
+
+def _lock_holder(fd: int) -> str:
+    """The pid holding a flock on the file of ``fd``, from /proc/locks ("unknown" if it cannot be read)."""
+    st = os.fstat(fd)
+    wanted = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+                if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5] == wanted and parts[4] != str(os.getpid()):
+                    return parts[4]
+    except OSError:
+        pass
+    return "unknown"
+
+
 class SchedulerLock:
-    """An exclusive lock per database, held for the life of the scheduler process."""
+    """An exclusive lock on the database file itself, held for the life of the scheduler process.
+
+    ``flock`` on the file, not on a lock file named after the path: a symlink, a hard link,
+    ``./db/../db/slo.db`` or an absolute path all reach the same inode, so a second scheduler
+    is refused however the database was named. (On Linux ``flock`` locks are independent of the
+    POSIX locks SQLite takes, so they never interfere.) The kernel releases it if the process
+    dies. The descriptor is never closed while the process runs: closing any descriptor of a
+    database file drops every POSIX lock the process holds on it, SQLite's included; ``release``
+    only unlocks it.
+    """
 
     def __init__(self, db_path: Path):
-        self.path = Path(str(db_path) + ".scheduler.lock")
+        self.path = Path(db_path)
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDONLY)
+        _HELD.append(fd)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            other = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
+            other = _lock_holder(fd)
             raise SchedulerLocked(
                 f"another scheduler is already running on this database (pid {other}); "
                 "run only one scheduler per database"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
         self._fd = fd
 
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
             self._fd = None
 
     def __enter__(self) -> SchedulerLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
+class Stopped(BaseException):
+    """SIGTERM or ctrl+c while jobs run outside APScheduler (the first catch-up, ``--once``).
+
+    A ``BaseException``: ``run_job`` records a job's ordinary failures and goes on, but this one
+    must stop the run. Every job is safe to interrupt: its writes are transactions that roll back,
+    its files are written to temporaries that are removed (and cleaned by the next run if killed).
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signal = signal.Signals(signum).name
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGINT raise :class:`Stopped` in the main thread."""
+    def raise_stopped(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {sig: signal.signal(sig, raise_stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_once(store: Store, exports: Path, now: datetime | None = None) -> tuple[list[RunResult], str | None]:
+    """``slo scheduler --once``: what is due, stoppable by SIGTERM; (results, the signal that stopped it)."""
+    results: list[RunResult] = []
+    try:
+        with stop_on_signals():
+            now = now or london_now()
+            for job, fire in due_jobs(store, now):
+                results.append(run_job(store, exports, job, fire))
+    except Stopped as stop:
+        log.info("received %s; stopped after %d job(s)", stop.signal, len(results))
+        return results, stop.signal
+    return results, None
+
+
 def run_daemon(store: Store, exports: Path) -> int:
-    """Catch up, then run the jobs on their schedule until SIGTERM or ctrl+c. Returns 0."""
+    """Catch up, then run the jobs on their schedule until SIGTERM or ctrl+c. Returns 0.
+
+    A signal during the catch-up stops it at once (before, it was swallowed and the daemon went
+    on to start the schedule); once the schedule runs, it shuts APScheduler down (a job that is
+    running finishes first).
+    """
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     def scheduled(job: Job) -> None:
@@ -169,20 +246,23 @@ def run_daemon(store: Store, exports: Path) -> int:
     for job in JOBS:
         scheduler.add_job(scheduled, trigger_for(job), args=[job], id=job.name, name=job.description)
 
-    def stop(signum, frame):
+    log.info("scheduler started for %s (pid %d)", store.path, os.getpid())
+    _, stopped = run_once(store, exports)
+    if stopped:
+        log.info("scheduler stopped")
+        return 0
+
+    def stop(signum: int, frame: object) -> None:
         log.info("received %s; stopping", signal.Signals(signum).name)
-        scheduler.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler started for %s (pid %d)", store.path, os.getpid())
-    run_due(store, exports)
     for job in JOBS:
         nxt = trigger_for(job).get_next_fire_time(None, datetime.now(LONDON))
         log.info("next %s at %s", job.name, nxt.strftime("%Y-%m-%d %H:%M %Z") if nxt else "never")
-    try:
+    with suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
     log.info("scheduler stopped")
     return 0
