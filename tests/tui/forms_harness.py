@@ -1,8 +1,6 @@
-"""Run a form on the real desk app (``SloApp``) when it exists, else on a tiny App with
-the same attributes (``store``, ``actor``, ``exports``, ``today()``).
-
-``run_form(store, actor, make_form)`` yields ``(app, pilot, results)``: the form is
-pushed on the app and ``results`` collects what it dismissed with.
+"""Run a form on the real desk app (``SloApp``): ``run_form(store, actor, make_form)`` yields
+``(app, pilot, results, form)``: the form is pushed on the app and ``results`` collects what it
+dismissed with.
 """
 
 from __future__ import annotations
@@ -14,35 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, ComposeResult
-from textual.widgets import Static
+from slo.tui.app import SloApp
 
 TODAY = date(2026, 11, 27)
 SIZE = (110, 60)
 
 
-class FormsHarnessApp(App):
-    """Stand-in for SloApp: same attributes, an empty main screen."""
-
-    def __init__(self, store: Any, actor: Any, exports: Path, today: date | None = None) -> None:
-        super().__init__()
-        self.store = store
-        self.actor = actor
-        self.exports = exports
-        self._today = today
-
-    def today(self) -> date:
-        return self._today or date.today()
-
-    def compose(self) -> ComposeResult:
-        yield Static("forms harness")
-
-
-def make_app(store: Any, actor: Any, exports: Path, today: date = TODAY) -> App:
-    try:
-        from slo.tui.app import SloApp  # the real desk, once it has landed
-    except ImportError:
-        return FormsHarnessApp(store, actor, exports, today)
+def make_app(store: Any, actor: Any, exports: Path, today: date = TODAY) -> SloApp:
     return SloApp(store, actor, exports, today=today)
 
 

@@ -101,7 +101,8 @@ async def test_help_shows_the_keys_of_the_current_screen(desk_store, make_app, s
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        rows = [cells(app.screen.query_one("#help-keys", DeskTable), i) for i in range(app.screen.query_one("#help-keys", DeskTable).row_count)]
+        keys = app.screen.query_one("#help-keys", DeskTable)
+        rows = [cells(keys, i) for i in range(keys.row_count)]
         assert ["c", "Consultation", "CaseloadScreen"] in rows
         assert ["w", "Week", "CaseloadScreen"] in rows
         assert any(r[0] == "^q" and r[1] == "Quit" for r in rows)

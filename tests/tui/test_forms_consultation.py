@@ -22,7 +22,7 @@ TYPICAL_KEYS = 7
 def _row(store, ref):
     cur = store.db.execute("SELECT * FROM consultations WHERE ref = ?", [ref])
     values = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], values)) if values else None
+    return dict(zip([c[0] for c in cur.description], values, strict=True)) if values else None
 
 
 async def test_log_consultation_typical_path(loaded_store, tmp_path):

@@ -17,7 +17,7 @@ from slo.tui.screens.forms.engagement import EngagementForm  # noqa: E402
 def _row(store, ref):
     cur = store.db.execute("SELECT * FROM engagements WHERE ref = ?", [ref])
     values = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], values)) if values else None
+    return dict(zip([c[0] for c in cur.description], values, strict=True)) if values else None
 
 
 async def _clear_and_type(pilot, form, name, text):

@@ -217,7 +217,8 @@ async def test_young_person_ethnicity_deadlines_and_chronology(desk_store, make_
         screen = app.screen
         details = str(screen.query_one("#yp-details").render())
         assert "W1 White: British (self-defined, 18+1 code)" in details
-        assert column(screen.query_one("#chronology", DeskTable), 1) == ["Referral", "Outcome", "Consultation", "Session"]
+        chronology = screen.query_one("#chronology", DeskTable)
+        assert column(chronology, 1) == ["Referral", "Outcome", "Consultation", "Session"]
         deadlines = str(screen.query_one("#yp-deadlines").render())
         assert deadlines.startswith("Deadlines")
         try:

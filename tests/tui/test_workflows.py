@@ -91,7 +91,7 @@ def row_of(table: DeskTable, key: str) -> list[str]:
 def record(store, table: str, key_column: str, key: str) -> dict | None:
     cur = store.db.execute(f"SELECT * FROM [{table}] WHERE [{key_column}] = ?", [key])
     values = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], values)) if values else None
+    return dict(zip([c[0] for c in cur.description], values, strict=True)) if values else None
 
 
 def audit(store, entity: str, key: str) -> list[tuple[str, str, dict]]:
@@ -245,7 +245,8 @@ async def open_young_person_from_school(pilot, app, school_filter: str, urn: str
 
 
 def chronology_key(screen, kind: str, ref: str) -> str:
-    return next(f"{i.kind}:{i.ref}:{n}" for n, i in enumerate(screen.detail.chronology) if (i.kind, i.ref) == (kind, ref))
+    chronology = screen.detail.chronology
+    return next(f"{i.kind}:{i.ref}:{n}" for n, i in enumerate(chronology) if (i.kind, i.ref) == (kind, ref))
 
 
 async def test_outcome_then_referral_from_the_young_person_screen(demo, tmp_path):
@@ -413,10 +414,12 @@ async def test_full_day_abstraction_from_the_caseload_then_the_week(demo, tmp_pa
         assert cells[0].startswith("✖ 10:30") and cells[1].startswith("✖ 15:00")
     for ref in planned:
         row = record(demo, "engagements", "ref", ref)
-        assert (row["status"], row["cancel_reason"], row["abstraction"]) == ("cancelled", "abstraction", "ABS-20261130-1")
+        assert (row["status"], row["cancel_reason"], row["abstraction"]) == (
+            "cancelled", "abstraction", "ABS-20261130-1")
         assert audit(demo, "engagements", ref)[-1][:2] == ("PC1000", "update")
     row = record(demo, "abstractions", "ref", "ABS-20261130-1")
-    assert (row["officer"], row["date_from"], row["date_to"], row["portion"], row["category"], row["review_status"]) == (
+    assert (row["officer"], row["date_from"], row["date_to"], row["portion"], row["category"],
+            row["review_status"]) == (
         "PC1000", monday, monday, "full", "public_order", "pending")
     assert [(a, op) for a, op, _ in audit(demo, "abstractions", "ABS-20261130-1")] == [("PC1000", "create")]
 
@@ -445,7 +448,8 @@ async def test_sergeant_challenges_a_pending_abstraction_from_the_team_screen(de
         assert app.screen is team
         assert ref not in [r[-1] for r in table_rows(pending)]
     row = record(demo, "abstractions", "ref", ref)
-    assert (row["review_status"], row["reviewed_by"], row["review_note"]) == ("challenged", "S100", "Why was an SLO sent?")
+    assert (row["review_status"], row["reviewed_by"], row["review_note"]) == (
+        "challenged", "S100", "Why was an SLO sent?")
     [(who, op, detail)] = audit(demo, "abstractions", ref)
     assert (who, op) == ("S100", "update") and detail["review"] == {"from": "pending", "to": "challenged"}
     assert "SLO sent" not in json.dumps(detail)
@@ -495,7 +499,7 @@ async def test_an_slo_is_refused_the_audit_log_with_a_notice(demo, tmp_path):
         assert any(n.title == "Refused" for n in app._notifications)
 
 
-# --------------------------------------------------------------------------- every screen: keys, palette, help, Escape, ctrl+q
+# ------------------------------------------------------------------ every screen: keys, palette, help, Escape, ctrl+q
 async def palette_run(pilot, text: str, title: str) -> None:
     """Open the palette, type ``text`` and run the command titled ``title`` (Down to it, Enter)."""
     prompts = await palette(pilot, text)
@@ -778,7 +782,8 @@ async def test_consultation_for_a_new_pupil_made_inline(demo, tmp_path):
         await settle(pilot)
         assert app.screen is form and form.key_choice("timing").has_focus
         ref = form.picker("young_person").value
-        assert ref.startswith("YP-") and "Robin Ashe" in str(form.picker("young_person").query_one(".picker--chosen").render())
+        chosen = form.picker("young_person").query_one(".picker--chosen")
+        assert ref.startswith("YP-") and "Robin Ashe" in str(chosen.render())
         await pilot.press("b")
         await type_text(pilot, "susp")
         await pilot.press("enter")
