@@ -759,3 +759,130 @@ def test_terms_stored_in_year_1_and_9999_do_not_crash_slo_due(admin_db, tmp_path
     capsys.readouterr()
     assert main(["--db", str(db), "--user", consultation["officer"], "due", "--on", "2026-11-30"]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- 19. damaged GIAS extracts
+
+
+def gias_row(i: int, name: str = "") -> list[str]:
+    """One establishment (columns in gias.REQUIRED_COLUMNS order); URN 200000 + i."""
+    return [str(200000 + i), name or f"School Number {i}", "Camden", "NW1 1AA", "Community school", "Open",
+            "Primary", "Mrs", "Ann", f"Head{i}"]
+
+
+def gias_text(rows: list[list[str]], *, quote_all: bool = True) -> str:
+    import csv
+    import io
+
+    from slo.services import gias
+
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(
+        [list(gias.REQUIRED_COLUMNS), *rows]
+    )
+    return out.getvalue()
+
+
+def gias_import(admin_db: Path, folder: Path, data: bytes):
+    """(result or the refusal, the store's school URNs and names after, their count before)."""
+    from slo.models.rules import ValidationFailed
+    from slo.services import gias
+    from slo.services.actors import load_actor
+
+    path = folder / "extract.csv"
+    path.write_bytes(data)
+    store = open_store(copy_of(admin_db, folder))
+    try:
+        before = store.db.execute("SELECT count(*) FROM schools").fetchone()[0]
+        try:
+            outcome: object = gias.import_gias(store, load_actor(store.db, "A1"), path)
+        except ValidationFailed as exc:
+            outcome = exc
+        schools = dict(store.db.execute("SELECT urn, name FROM schools").fetchall())
+    finally:
+        store.close()
+    return outcome, schools, before
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(n=st.integers(2, 12), data=st.data())
+def test_a_quote_left_open_skips_its_row_only(admin_db, tmp_path_factory, n, data):
+    """An unterminated quote used to swallow the next row (or rows) silently."""
+    from slo.services.gias import GiasResult
+
+    broken = data.draw(st.integers(0, n - 1))
+    column = data.draw(st.integers(1, 9))
+    lines = gias_text([gias_row(i) for i in range(n)]).split("\r\n")
+    cells = gias_row(broken)
+    lines[1 + broken] = ",".join(f'"{c}' if i == column else f'"{c}"' for i, c in enumerate(cells))  # never closed
+    outcome, schools, _before = gias_import(admin_db, tmp_path_factory.mktemp("quote"), "\r\n".join(lines).encode())
+    assert isinstance(outcome, GiasResult), outcome
+    imported = {urn for urn in schools if urn.startswith("2")}
+    assert imported == {str(200000 + i) for i in range(n) if i != broken}, (lines[1 + broken], outcome.skipped)
+    assert [s.line for s in outcome.skipped] == [2 + broken]
+    assert all(name == f"School Number {int(urn) - 200000}" for urn, name in schools.items() if urn in imported)
+
+
+#: letters whose Windows-1252 bytes are all 0xC0 or more: text made of them and ASCII can never look
+#: like UTF-8 (a UTF-8 sequence needs continuation bytes 0x80-0xBF)
+ACCENTED = "éèêàâçôöüûñÉÈÀÇÖÜßæøå"
+accented_name = st.text(alphabet=ACCENTED + "abc XYZ'-", min_size=1, max_size=12).map(
+    lambda t: "Ecole " + t.strip() + "é")
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(names=st.lists(accented_name, min_size=2, max_size=8), data=st.data())
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_not_stored_as_mojibake(admin_db, tmp_path_factory, names,
+                                                                            data):
+    """``Café School`` in UTF-8 inside a Windows-1252 file was stored as ``CafÃ© School``."""
+    from slo.models.rules import ValidationFailed
+
+    in_utf8 = data.draw(st.sets(st.integers(0, len(names) - 1), min_size=1, max_size=len(names) - 1))
+    text = gias_text([gias_row(i, name) for i, name in enumerate(names)])
+    lines = text.split("\r\n")
+    body = b"\r\n".join(line.encode("utf-8" if i - 1 in in_utf8 else "cp1252") for i, line in enumerate(lines))
+    outcome, schools, before = gias_import(admin_db, tmp_path_factory.mktemp("mixed"), body)
+    assert isinstance(outcome, ValidationFailed), outcome
+    message = str(outcome)
+    assert "mixes two encodings" in message and f"line {min(in_utf8) + 2} is UTF-8" in message, message
+    assert len(schools) == before and not any("Ã" in name for name in schools.values())
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(names=st.lists(accented_name, min_size=1, max_size=8), encoding=st.sampled_from(["cp1252", "utf-8",
+                                                                                        "utf-8-sig"]))
+def test_a_file_in_one_encoding_keeps_its_accents(admin_db, tmp_path_factory, names, encoding):
+    from slo.models.text import clean_line
+    from slo.services.gias import GiasResult
+
+    text = gias_text([gias_row(i, name) for i, name in enumerate(names)])
+    outcome, schools, _before = gias_import(admin_db, tmp_path_factory.mktemp("one"), text.encode(encoding))
+    assert isinstance(outcome, GiasResult), outcome
+    assert [schools[str(200000 + i)] for i in range(len(names))] == [clean_line(n) for n in names]
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(n=st.integers(1, 8), data=st.data())
+def test_a_carriage_return_without_a_line_feed_refuses_the_file(admin_db, tmp_path_factory, n, data):
+    """A lone CR in an unquoted value made a short row that was skipped; the docs say the file is refused."""
+    from slo.models.rules import ValidationFailed
+
+    row = data.draw(st.integers(0, n - 1))
+    column = data.draw(st.integers(1, 9))
+    cells = [gias_row(i) for i in range(n)]
+    value = cells[row][column]
+    at = data.draw(st.integers(0, len(value)))
+    cells[row][column] = value[:at] + "\r" + value[at:]
+    text = gias_text(cells, quote_all=False).replace(f'"{cells[row][column]}"', cells[row][column])
+    outcome, schools, before = gias_import(admin_db, tmp_path_factory.mktemp("cr"), text.encode())
+    assert isinstance(outcome, ValidationFailed), outcome
+    assert f"line {row + 2} has a carriage return (CR) without a line feed" in str(outcome), str(outcome)
+    assert len(schools) == before
+
+
+def test_a_carriage_return_inside_a_quoted_value_is_only_a_line_break(admin_db, tmp_path):
+    from slo.services.gias import GiasResult
+
+    cells = [gias_row(0, "Twin\rSchools"), gias_row(1)]
+    outcome, schools, _before = gias_import(admin_db, tmp_path, gias_text(cells).encode())
+    assert isinstance(outcome, GiasResult) and schools["200000"] == "Twin Schools" and "200001" in schools

@@ -31,7 +31,6 @@ plus one ``import``/``gias`` row with the counts.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from slo.store.rows import from_row, to_row
 
 from . import audit, permissions
 from .actors import Actor
+from .files import read_input
 
 # Header names as GIAS writes them.
 URN = "URN"
@@ -154,8 +154,26 @@ class GiasResult:
         return lines
 
 
+#: the largest extract read: the full "all establishment data" download is about 60 MB
+MAX_FILE_BYTES = 200_000_000
+#: the most physical lines one row may span (a quoted value with line breaks); a quote left open
+#: cannot swallow more than this, and re-reading after it stays linear
+MAX_LINES_PER_ROW = 10
+
+#: a valid UTF-8 sequence of two to four bytes (non-ASCII text written as UTF-8)
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
 def _refuse(path: Path, message: str) -> ValidationFailed:
     return ValidationFailed([Problem("gias", str(path), None, message)])
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -163,18 +181,31 @@ def decode(data: bytes) -> tuple[str, str]:
 
     Windows-1252 leaves five bytes undefined; a file containing one is neither
     encoding and is refused with :class:`ValueError` naming the byte's offset.
+    A file that is not UTF-8 as a whole but holds UTF-8 text too (a row pasted in
+    from elsewhere, ``Café`` as the bytes ``C3 A9``) mixes the two: decoding it
+    either way would store mojibake (``CafÃ©``), so it is refused naming a line
+    of each.
     """
     try:
         text = data.decode("utf-8-sig")
         return text, ("ascii" if data.isascii() else "utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # a UTF-8 byte-order mark in front of Windows-1252 text (a half-converted file) is not data
-        return data.removeprefix(b"\xef\xbb\xbf").decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
+        bad = exc.start
+    # a UTF-8 byte-order mark in front of Windows-1252 text (a half-converted file) is not data
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    skipped = len(data) - len(body)
+    utf8 = _UTF8_SEQUENCE.search(body)
+    if utf8 is not None:
         raise ValueError(
-            f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"mixes two encodings: line {_line_at(body, utf8.start())} is UTF-8 but line {_line_at(data, bad)} "
+            "is not (Windows-1252?); save the file again in one encoding (as downloaded from GIAS, or all UTF-8)"
+        )
+    try:
+        return body.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        offset = exc.start + skipped
+        raise ValueError(
+            f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[offset]:02x} at offset {offset})"
         ) from None
 
 
@@ -237,25 +268,103 @@ class Row:
     cells: dict[str, str]
 
 
+class _Lines:
+    """The physical lines of ``text`` (each ending in ``\\n``), for csv.reader, with a position that
+    can be moved back and a budget of lines for the row being read."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+        self.number = 1  # of the next line
+        self.budget = MAX_LINES_PER_ROW
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.text) or self.budget <= 0:
+            raise StopIteration
+        end = self.text.find("\n", self.pos)
+        end = len(self.text) if end < 0 else end + 1
+        line = self.text[self.pos : end]
+        self.pos, self.number, self.budget = end, self.number + 1, self.budget - 1
+        return line
+
+    def restart_after(self, pos: int, number: int) -> None:
+        """Go back to the line that starts at ``pos`` (line ``number``) and skip it."""
+        self.pos, self.number, self.budget = pos, number, 1
+        next(self, None)
+
+
+@dataclass
+class _Record:
+    """One CSV record as read: where it starts, how many physical lines it took, cells or an error."""
+
+    line: int
+    lines: int
+    cells: list[str] | None
+    error: str | None
+    pos: int
+
+
+def _records(text: str, path: Path) -> Iterator[tuple[_Record, _Lines]]:
+    """The file's records in strict CSV. A record that spans several lines because a quote was left
+    open is the caller's to refuse: it calls ``lines.restart_after`` so the next line is read anew.
+
+    A carriage return without a line feed outside a quoted value (old Mac line ends, or a damaged
+    line) refuses the whole file with its line number, as docs/security.md says.
+    """
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)
+    while lines.pos < len(text):
+        pos, number = lines.pos, lines.number
+        lines.budget = MAX_LINES_PER_ROW
+        cells: list[str] | None
+        error: str | None
+        try:
+            cells = next(reader)
+        except StopIteration:
+            if lines.pos >= len(text) and lines.pos == pos:
+                return
+            cells, error = None, "unexpected end of data"
+        except csv.Error as exc:
+            cells, error = None, str(exc).split(" - ")[0]
+            if "new-line character" in error:
+                raise _refuse(
+                    path,
+                    f"line {lines.number - 1} has a carriage return (CR) without a line feed outside a quoted value: "
+                    "its line ends are damaged; nothing was imported",
+                ) from None
+        else:
+            error = None
+        yield _Record(number, lines.number - number, cells, error, pos), lines
+        if error is not None:
+            if lines.number - number > 1 or lines.pos == pos:
+                lines.restart_after(pos, number)
+            reader = csv.reader(lines, strict=True)  # a fresh reader: no state left from the bad record
+
+
 def read_rows(text: str, path: Path) -> Iterator[Row | Skipped]:
     """The file's data rows by header name; malformed rows come out as :class:`Skipped`.
 
-    Raises :class:`ValidationFailed` when the header lacks a required column.
+    A row with a quote left open is skipped alone: the lines after it are read
+    as rows of their own (it used to swallow the next row). Raises
+    :class:`ValidationFailed` when the header lacks a required column or is
+    unreadable, and for a carriage return without a line feed.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise _refuse(path, "is empty (expected a GIAS establishment CSV with a header row)") from None
-    except csv.Error as exc:
-        raise _refuse(path, f"is not a readable CSV file ({exc})") from None
+    records = _records(text, path)
+    first = next(records, None)
+    if first is None:
+        raise _refuse(path, "is empty (expected a GIAS establishment CSV with a header row)")
+    head, _ = first
+    if head.cells is None:
+        raise _refuse(path, f"is not a readable CSV file (line {head.line}: {head.error})")
+    header = head.cells
     names = [clean_line(h).lower() for h in header]
     index: dict[str, int] = {}
     for wanted in REQUIRED_COLUMNS:
-        try:
+        if wanted.lower() in names:
             index[wanted] = names.index(wanted.lower())
-        except ValueError:
-            pass
     missing = [c for c in REQUIRED_COLUMNS if c not in index]
     if missing:
         raise _refuse(
@@ -264,24 +373,25 @@ def read_rows(text: str, path: Path) -> Iterator[Row | Skipped]:
             + ", ".join(repr(m) for m in missing),
         )
     width = len(header)
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Skipped(line, None, f"is not valid CSV ({exc})")
-            line = reader.line_num + 1
+    for record, lines in records:
+        cells = record.cells
+        if cells is None:
+            if record.lines > 1:
+                yield Skipped(record.line, None, "has a quote that is never closed (the next lines are read as rows)")
+            else:
+                yield Skipped(record.line, None, f"is not valid CSV ({record.error})")
             continue
-        start, line = line, reader.line_num + 1
         if not cells or all(not c.strip() for c in cells):
             continue  # blank line
         if len(cells) != width:
             urn = _value(cells[index[URN]]) if len(cells) > index[URN] else None
-            yield Skipped(start, urn, f"has {len(cells)} fields; the header has {width}")
+            if record.lines > 1:  # most likely a quote left open that took in the following lines
+                lines.restart_after(record.pos, record.line)
+                yield Skipped(record.line, urn, "has a quote that is never closed (the next lines are read as rows)")
+                continue
+            yield Skipped(record.line, urn, f"has {len(cells)} fields; the header has {width}")
             continue
-        yield Row(start, {name: cells[i] for name, i in index.items()})
+        yield Row(record.line, {name: cells[i] for name, i in index.items()})
 
 
 def school_from_row(row: Row) -> School:
@@ -323,12 +433,7 @@ def import_gias(store: Store, actor: Actor, path: str | Path) -> GiasResult:
     """
     path = Path(path)
     permissions.require(store.db, actor, permissions.MANAGE, what="this database")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise _refuse(path, "file not found") from None
-    except IsADirectoryError:
-        raise _refuse(path, "is a folder, not a CSV file") from None
+    data = read_input(path, "gias", limit=MAX_FILE_BYTES)  # a regular file, at most MAX_FILE_BYTES
     try:
         text, encoding = decode(data)
     except ValueError as exc:
@@ -338,11 +443,12 @@ def import_gias(store: Store, actor: Actor, path: str | Path) -> GiasResult:
     with store.write() as db:
         cursor = db.execute("SELECT * FROM schools")
         cols = [c[0] for c in cursor.description]
-        existing = {r.urn: r for r in (from_row("schools", dict(zip(cols, v))) for v in cursor)}
+        rows = (from_row("schools", dict(zip(cols, v, strict=True))) for v in cursor)
+        existing = {r.urn: r for r in rows if isinstance(r, School)}
         seen: dict[str, int] = {}
         writes: list[School] = []
-        created: list[tuple[str, dict[str, Any]]] = []
-        updated: list[tuple[str, dict[str, Any]]] = []
+        created: list[tuple[str | None, dict[str, Any] | None]] = []
+        updated: list[tuple[str | None, dict[str, Any] | None]] = []
         for item in read_rows(text, path):
             if isinstance(item, Skipped):
                 result.rows += 1
