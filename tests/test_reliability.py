@@ -381,3 +381,127 @@ def test_erasure_removes_the_name_from_the_file(tmp_path, small_bundle, capsys):
     assert "Morgan" not in row[1] and "Alex" not in row[1]
     assert json.loads(row[1])["consultations"] == 1
     assert main(["--db", str(path), "check"]) == 0
+
+
+# ---------------------------------------------------------------- issue 18 item 17: leftovers and modes
+
+HOLD_TEMP = """
+import sys, time
+from slo.services.files import atomic_file
+with atomic_file(sys.argv[1]) as f:
+    f.write("half a report")
+    f.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+"""
+
+
+def _writer(target: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_TEMP, str(target)], cwd=ROOT, env=_env(),
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    return proc
+
+
+def _temps(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp"))
+
+
+def _age(paths: list[Path], seconds: float = 3600) -> None:
+    for p in paths:
+        past = time.time() - seconds
+        os.utime(p, (past, past))
+
+
+NEXT_RUNS = {
+    "the same report": lambda db, out: ["--user", "A1", "report", "continuity", "--from", "2026-01-01",
+                                        "--to", "2026-01-31", "--out", str(out / "r.json")],
+    "another report": lambda db, out: ["--user", "A1", "report", "continuity", "--from", "2026-01-01",
+                                       "--to", "2026-01-31", "--format", "md", "--out", str(out / "other.md")],
+    "a bundle export": lambda db, out: ["--user", "A1", "export", "bundle", str(out / "b.json")],
+    "a backup": lambda db, out: ["--user", "A1", "backup", str(out / "copy.db")],
+}
+
+
+@pytest.mark.parametrize("next_run", sorted(NEXT_RUNS))
+def test_a_killed_writer_leaves_a_temporary_that_the_next_run_removes(tmp_path, small_bundle, next_run, capsys):
+    path = _prepared_db(tmp_path, small_bundle)
+    out = tmp_path / "reports"
+    killed = _writer(out / "r.json")
+    killed.kill()
+    killed.wait()
+    left = _temps(out)
+    assert [p.name.startswith(".r.json.") for p in left] == [True]  # what the issue found: there forever
+    _age(left)
+    assert main(["--db", str(path), *NEXT_RUNS[next_run](path, out)]) == 0, capsys.readouterr().err
+    assert _temps(out) == []
+
+
+def test_a_live_writers_temporary_is_never_removed(tmp_path, small_bundle):
+    path = _prepared_db(tmp_path, small_bundle)
+    out = tmp_path / "reports"
+    live = _writer(out / "r.json")
+    try:
+        mine = _temps(out)
+        _age(mine)  # old, but its writer is alive and holds it
+        assert main(["--db", str(path), "--user", "A1", "export", "bundle", str(out / "b.json")]) == 0
+        assert _temps(out) == mine
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_killed_backup_is_cleaned_by_the_next(tmp_path, small_bundle):
+    path = _prepared_db(tmp_path, small_bundle)
+    script = ("import sys, time\nfrom slo.store.db import open_store\nfrom slo.services import integrity\n"
+              "from slo.services.actors import load_actor\ns = open_store(sys.argv[1])\n"
+              "def slow(done, total):\n    print('copying', flush=True)\n    time.sleep(120)\n"
+              "integrity.backup(s, sys.argv[2], actor=load_actor(s.db, 'A1'), pages_per_step=1, progress=slow)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(path), str(tmp_path / "b" / "one.db")],
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "copying"
+    proc.kill()
+    proc.wait()
+    left = _temps(tmp_path / "b")
+    assert len(left) == 1
+    _age(left)
+    assert main(["--db", str(path), "--user", "A1", "backup", str(tmp_path / "b" / "two.db")]) == 0
+    assert _temps(tmp_path / "b") == [] and not (tmp_path / "b" / "one.db").exists()
+
+
+UMASK_RUN = """
+import os, sys
+os.umask(int(sys.argv[1], 8))
+from slo.cli.main import main
+db, root = sys.argv[2], sys.argv[3]
+g = ["--db", db, "--exports", root + "/exports/deep/er", "--user", "A1"]
+runs = [
+    ["export", "bundle", root + "/new/folders/b.json"],
+    ["report", "continuity", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "csv",
+     "--out", root + "/csv/in/here"],
+    ["report", "continuity", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "html",
+     "--out", root + "/html/r.html"],
+    ["backup", root + "/backups/nested/b.db"],
+    ["scheduler", "--once", "--now", "2026-11-02T08:00"],
+]
+for argv in runs:
+    code = main([*g, *argv])
+    assert code == 0, (argv, code)
+print("done")
+"""
+
+
+@pytest.mark.parametrize("umask", ["000", "002", "022", "027"])
+def test_every_file_and_folder_is_owner_only_at_any_umask(tmp_path, small_bundle, umask):
+    path = _prepared_db(tmp_path, small_bundle)
+    root = tmp_path / "out"
+    root.mkdir(mode=0o700)
+    done = subprocess.run([sys.executable, "-c", UMASK_RUN, umask, str(path), str(root)], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "done" in done.stdout, done.stderr[-3000:]
+    made = list(root.rglob("*"))
+    assert any(p.name == "b.json" for p in made) and any(p.suffix == ".ics" for p in made)
+    assert any(p.parent.name == "digests" for p in made) and any(p.parent.name == "here" for p in made)
+    wrong = [(str(p.relative_to(root)), oct(stat.S_IMODE(p.stat().st_mode))) for p in made
+             if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
+    assert wrong == []

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from slo.services.files import write_atomic
+from slo.services.files import create_private_dir, write_atomic
 
 from .html import html_chunks, to_html
 
@@ -128,7 +128,7 @@ def write_csv(report: dict[str, Any], out: Path) -> Path:
     if out.suffix.lower() == ".zip":
         _write_bytes(out, csv_zip(report))
         return out
-    out.mkdir(parents=True, exist_ok=True)
+    create_private_dir(out)  # 0700 at any umask, like every folder SLO Desk makes for police records
     for name, text in csv_files(report).items():
         _write_bytes(out / name, text.encode("utf-8-sig"))
     return out

@@ -10,21 +10,29 @@ Every export (bundles, reports, digests) goes through :func:`atomic_file`: the
 content is written to a temporary file in the same folder, flushed to disk,
 given mode 0600 (the files hold police records) and renamed over the target,
 so a reader sees the old file or the new one, never a part. If anything fails
-the temporary file is removed and the target is untouched.
+the temporary file is removed and the target is untouched; if the writer is
+killed, the next write to that folder removes it (:func:`remove_leftovers`).
+Folders it makes are 0700 at any umask.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from slo.models.rules import Problem, ValidationFailed
+from slo.store.db import create_private_dir
+
+__all__ = ["atomic_file", "create_private_dir", "open_input", "private_temp", "read_input", "remove_leftovers",
+           "write_atomic", "write_if_changed"]
 
 
 def _refuse_input(what: str, path: str | Path, message: str) -> ValidationFailed:
@@ -81,23 +89,84 @@ def read_input(path: str | Path, what: str, *, limit: int) -> bytes:
     return data
 
 
+#: a temporary file younger than this is never taken for a leftover (mkstemp and its flock are not atomic)
+TEMP_GRACE_SECONDS = 2.0
+#: the temporary files of :func:`private_temp`: ``.<target name>.<8 random characters>.tmp``
+_TEMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
+
+
+def private_temp(folder: Path, name: str) -> tuple[int, str]:
+    """A new temporary file for ``name`` in ``folder``: (descriptor, path), mode 0600, flock held.
+
+    The exclusive ``flock`` is held as long as the descriptor is open: it is how
+    :func:`remove_leftovers` tells a live writer's file from one whose process died.
+    """
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    return fd, tmp
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files that killed writers left in ``folder``; returns what was removed.
+
+    A writer killed with SIGKILL (or by a power cut) cannot remove its temporary file: the next
+    write to the same folder does. A temporary file is a leftover when no process holds its
+    ``flock`` (the kernel drops it when its owner dies), it is ours, and it is at least
+    :data:`TEMP_GRACE_SECONDS` old; a live writer's file is never touched.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TEMP_NAME.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            if info.st_uid != os.getuid() or time.time() - info.st_mtime < TEMP_GRACE_SECONDS:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live writer holds it
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
+
+
 @contextmanager
 def atomic_file(path: str | Path, *, binary: bool = False) -> Iterator[IO]:
-    """Open a temporary file beside ``path`` for writing; on success it replaces ``path``."""
+    """Open a temporary file beside ``path`` for writing; on success it replaces ``path``.
+
+    Missing folders are made 0700 (each one, whatever the umask), the file is 0600, and the
+    leftovers of earlier writers that were killed are removed from the folder first.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    create_private_dir(path.parent)
+    remove_leftovers(path.parent)
+    fd, tmp = private_temp(path.parent, path.name)
     try:
-        if binary:
-            f = os.fdopen(fd, "wb")
-        else:
-            f = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        f = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         with f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+            os.replace(tmp, path)  # while the flock is still held: never a leftover in between
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -23,6 +23,7 @@ from slo.store.db import Store, StoreError, create_private_dir
 
 from . import audit
 from .actors import Actor
+from .files import private_temp, remove_leftovers
 
 
 @dataclass
@@ -120,14 +121,11 @@ def backup(store: Store, out: str | Path, *, actor: Actor, pages_per_step: int =
     if out.resolve() == store.path.resolve():
         raise StoreError("the backup must not overwrite the live database")
     create_private_dir(out.parent)
-    tmp = out.with_name(f".{out.name}.partial")
-    if tmp.exists():
-        tmp.unlink()
+    remove_leftovers(out.parent)  # the temporaries of backups that were killed
     with audit.disclosure(store, actor.collar, audit.EXPORT, "backup", None, {"to": str(out.resolve())}) as done:
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
+        fd, tmp = private_temp(out.parent, out.name)  # 0600 and flocked until the copy is in place
         try:
-            target = sqlite3.connect(str(tmp))
+            target = sqlite3.connect(tmp)
             try:
                 def _progress(status: int, remaining: int, total: int) -> None:
                     if progress:
@@ -139,12 +137,14 @@ def backup(store: Store, out: str | Path, *, actor: Actor, pages_per_step: int =
                 if result != "ok":
                     raise StoreError(f"the backup copy failed its integrity check: {result}")
             finally:
-                target.close()
-            os.chmod(tmp, 0o600)
+                target.close()  # before our descriptor: closing that drops SQLite's locks on the file
+            os.fsync(fd)
             os.replace(tmp, out)
         except BaseException:
-            if tmp.exists():
-                tmp.unlink()
+            if os.path.exists(tmp):
+                os.unlink(tmp)
             raise
+        finally:
+            os.close(fd)
         done.detail["bytes"] = out.stat().st_size
     return out

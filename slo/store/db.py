@@ -189,10 +189,23 @@ class Store:
 
 
 def create_private_dir(folder: Path) -> None:
-    """Create ``folder`` (and parents) readable by the owner only."""
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        os.chmod(folder, 0o700)
+    """Create ``folder`` and every missing parent readable by the owner only (0700 each, whatever the umask).
+
+    ``mkdir(parents=True, mode=...)`` gives the parents the umask's mode (0777 at umask 000); each
+    level is made and chmod-ed here instead. Folders that exist already are left as they are.
+    """
+    folder = Path(folder)
+    missing = []
+    probe = folder
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for part in reversed(missing):
+        try:
+            part.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(part, 0o700)
 
 
 #: the first 16 bytes of every SQLite database file
