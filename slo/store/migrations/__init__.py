@@ -22,6 +22,7 @@ from . import m005_reliability  # noqa: E402,F401
 from . import m006_abstractions  # noqa: E402,F401
 from . import m007_performance  # noqa: E402,F401
 from . import m009_calendar_links  # noqa: E402,F401
+from . import m010_history  # noqa: E402,F401
 
 
 def apply(db: Database) -> None:
