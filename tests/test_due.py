@@ -94,7 +94,7 @@ def test_sergeant_sees_team_consultations_and_reviews(due_db, capsys):
     assert not any(ref in {"ABS-1", "CON-1", "CON-P"} for _, ref in kinds)
 
 
-def test_text_grouped_by_day_without_names(due_db, capsys):
+def test_text_grouped_by_day_by_name(due_db, capsys):
     code, out, _ = run(capsys, due_db, "S100", "--on", "2026-01-12", "--days", "9")
     assert code == 0
     assert out.startswith("Due for S100 from 2026-01-12 to 2026-01-20 (9 days)")
@@ -102,8 +102,13 @@ def test_text_grouped_by_day_without_names(due_db, capsys):
     assert lines.index("Overdue (1)") < lines.index("Thu 15 Jan 2026") < lines.index("Mon 19 Jan 2026") \
         < lines.index("Tue 20 Jan 2026")
     assert "provisional" in out and "ABS-1" in out
-    for name in ("Alex", "Morgan", "Bella", "Quinn", "Keep an eye"):
-        assert name not in out
+    # a person reads names, with the ref to find the record by; the date of an overdue item has its year
+    assert "  Record the outcome              Alex Morgan at Northgate Academy (CON-P) [provisional]" in lines
+    assert "  Sun 11 Jan 2026  Review the abstraction          PC1000's abstraction (ABS-1)" in lines
+    assert "school 100000" not in out
+    # the other team's young person and the private advice never
+    for text in ("Bella", "Quinn", "Keep an eye"):
+        assert text not in out
     code, out, _ = run(capsys, due_db, "PC1001", "--on", "2027-06-01")
     assert code == 0 and "Nothing due." in out
 

@@ -15,7 +15,8 @@ def register(groups) -> None:
             "What needs doing for --user from DATE (default today) over N days (default 7): follow-ups, "
             "consultations still pending after 10 school days, exclusion deadlines (6th and 15th school "
             "days, the 45-day suspension cap) and, for a sergeant, the team's abstractions awaiting "
-            "review. Overdue items are included and marked. Items name refs, never a child."
+            "review. Overdue items are included and marked. The text names the school and the young person "
+            "of each item (with its ref); --format json gives refs only."
         ),
     )
     p.add_argument("--on", type=cli_date, metavar="DATE", help="first day of the window (default today)")
@@ -32,7 +33,7 @@ def run_due(ctx, args) -> int:
     store = ctx.store()
     actor = ctx.actor()
     on = args.on or now_local().date()
-    items = due_items(store, actor, on, args.days)
+    items = due_items(store, actor, on, args.days, names=args.format == "text")
     if args.format == "json":
         print(json.dumps([i.to_json() for i in items], indent=2))
     else:

@@ -20,7 +20,9 @@ For the acting user, over the window ``on`` .. ``on + days - 1`` (inclusive):
 Scope: an SLO (and an inspector, evaluator) sees items of their own
 consultations; a sergeant their team's consultations too (oversight) plus the
 team's reviews; an admin their own plus retention reviews (a hook, empty for
-now). Items carry refs and school URNs only, never a child's name.
+now). Items carry refs and school URNs; :func:`due_items` with ``names=True`` (the desk and
+``slo due``'s text, read by the person whose list it is) also gives the school's name and the
+young person's. The json output keeps refs only (docs/spec/cli.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
+from slo.models.enums import label
 from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import Store
 
@@ -47,6 +50,20 @@ OUTCOME_LOOKBACK_DAYS = 365
 REVIEW_DUE_DAYS = 5
 MAX_DAYS = 366
 
+#: what each kind of item asks, in words (the desk and ``slo due``'s text)
+WHAT = {
+    "follow_up": "Follow up",
+    "outcome_missing": "Record the outcome",
+    "provision_day6": "Full-time provision from day 6",
+    "governors_review": "Governors' review by day 15",
+    "suspension_cap": "Suspension days in the year",
+    "abstraction_review": "Review the abstraction",
+    "retention_review": "Retention review",
+}
+
+#: kinds whose title only repeats what :attr:`DueItem.what` says
+PLAIN_TITLES = ("follow_up", "outcome_missing")
+
 KINDS = ("follow_up", "outcome_missing", "provision_day6", "governors_review", "suspension_cap",
          "abstraction_review")
 
@@ -62,6 +79,25 @@ class DueItem:
     provisional: bool = False
     overdue: bool = False
     officer: str | None = None
+    #: the young person the item is about (a ref), if any
+    young_person: str | None = None
+    #: filled by ``due_items(..., names=True)`` only: for the person whose list it is
+    school_name: str | None = None
+    young_person_name: str | None = None
+
+    @property
+    def what(self) -> str:
+        """What to do, in words (``Record the outcome``)."""
+        return WHAT.get(self.kind, label(self.kind))
+
+    @property
+    def about(self) -> str:
+        """Who and where, by name when known (``Alex Morgan at Northgate Academy``), else by ref."""
+        who = self.young_person_name or self.young_person
+        where = self.school_name or (f"school {self.school}" if self.school else None)
+        if self.kind == "abstraction_review":
+            return f"{self.officer}'s abstraction"
+        return " at ".join(p for p in (who, where) if p) or self.ref
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +110,7 @@ class DueItem:
             "officer": self.officer,
             "provisional": self.provisional,
             "overdue": self.overdue,
+            "young_person": self.young_person,
         }
 
 
@@ -97,12 +134,12 @@ def _in(officers: list[str]) -> str:
 def _follow_ups(db: Database, officers: list[str], first: date, last: date) -> list[DueItem]:
     since = first - timedelta(days=OVERDUE_LOOKBACK_DAYS)
     rows = db.execute(
-        f"SELECT ref, school, officer, follow_up_on FROM consultations WHERE officer IN ({_in(officers)}) "
-        "AND follow_up_on BETWEEN ? AND ?",
+        f"SELECT ref, school, officer, follow_up_on, young_person FROM consultations "
+        f"WHERE officer IN ({_in(officers)}) AND follow_up_on BETWEEN ? AND ?",
         [*officers, since.isoformat(), last.isoformat()],
     ).fetchall()
     out = []
-    for ref, school, officer, follow in rows:
+    for ref, school, officer, follow, young_person in rows:
         due = date.fromisoformat(follow)
         overdue = due < first
         if overdue:
@@ -115,27 +152,27 @@ def _follow_ups(db: Database, officers: list[str], first: date, last: date) -> l
             if touched:
                 continue
         out.append(DueItem("follow_up", ref, due, f"Follow up consultation {ref}",
-                           f"school {school}", school, False, overdue, officer))
+                           "", school, False, overdue, officer, young_person))
     return out
 
 
 def _outcomes_missing(db: Database, officers: list[str], first: date, last: date) -> list[DueItem]:
     since = first - timedelta(days=OUTCOME_LOOKBACK_DAYS)
     rows = db.execute(
-        f"SELECT ref, school, officer, consulted_on FROM consultations WHERE officer IN ({_in(officers)}) "
-        "AND outcome = 'pending' AND consulted_on BETWEEN ? AND ?",
+        f"SELECT ref, school, officer, consulted_on, young_person FROM consultations "
+        f"WHERE officer IN ({_in(officers)}) AND outcome = 'pending' AND consulted_on BETWEEN ? AND ?",
         [*officers, since.isoformat(), last.isoformat()],
     ).fetchall()
     cals = schooldays._Calendars(db)
     out = []
-    for ref, school, officer, consulted in rows:
+    for ref, school, officer, consulted, young_person in rows:
         due, prov = cals.school(school).school_days_after(date.fromisoformat(consulted), OUTCOME_DUE_SCHOOL_DAYS)
         if due > last:
             continue
         out.append(DueItem(
             "outcome_missing", ref, due, f"Record the outcome of consultation {ref}",
-            f"consulted {consulted}; still pending after {OUTCOME_DUE_SCHOOL_DAYS} school days; school {school}",
-            school, prov, due < first, officer,
+            f"consulted {consulted}; still pending after {OUTCOME_DUE_SCHOOL_DAYS} school days",
+            school, prov, due < first, officer, young_person,
         ))
     return out
 
@@ -143,10 +180,11 @@ def _outcomes_missing(db: Database, officers: list[str], first: date, last: date
 def _deadlines(db: Database, officers: list[str], first: date, last: date) -> list[DueItem]:
     out = []
     for exc, d in schooldays.deadlines_between(db, officers, first, last):
-        detail = f"{exc.outcome.replace('_', ' ')} from {exc.start.isoformat()}; school {exc.school}"
+        detail = f"{exc.outcome.replace('_', ' ')} from {exc.start.isoformat()}"
         if d.provisional:
             detail += "; provisional (no term dates for the school's local authority)"
-        out.append(DueItem(d.kind, d.ref, d.due_on, d.title, detail, exc.school, d.provisional, False, exc.officer))
+        out.append(DueItem(d.kind, d.ref, d.due_on, d.title, detail, exc.school, d.provisional, False, exc.officer,
+                           exc.young_person))
     return out
 
 
@@ -190,6 +228,7 @@ def _retention_reviews(db: Database, actor: Actor, first: date, last: date) -> l
                 title="Retention review: keep (set a new review date) or erase",
                 detail=f"last record {last_record}",
                 overdue=review.review_on < first,
+                young_person=review.ref,
             )
         )
     return items
@@ -202,9 +241,12 @@ EXTRA_SOURCES: dict[str, list[Callable[[Database, Actor, date, date], list[DueIt
 }
 
 
-def due_items(store: Store, actor: Actor, on: date, days: int = 7) -> list[DueItem]:
+def due_items(store: Store, actor: Actor, on: date, days: int = 7, *, names: bool = False) -> list[DueItem]:
     """What needs doing for ``actor`` from ``on`` over ``days`` days (plus overdue items),
-    sorted by (due_on, kind, ref)."""
+    sorted by (due_on, kind, ref).
+
+    ``names``: also the schools' and the young people's names (for the person whose list it is:
+    the items are their own, or their team's for a sergeant)."""
     if not 1 <= days <= MAX_DAYS:
         raise ValidationFailed([Problem("due", "days", None, f"must be between 1 and {MAX_DAYS}")])
     db = store.db
@@ -216,27 +258,47 @@ def due_items(store: Store, actor: Actor, on: date, days: int = 7) -> list[DueIt
     items += _deadlines(db, officers, first, last)
     for source in EXTRA_SOURCES.get(actor.role, []):
         items += source(db, actor, first, last)
+    if names:
+        items = with_names(db, items)
     return sorted(items, key=lambda i: (i.due_on, i.kind, i.ref))
 
 
+def with_names(db: Database, items: list[DueItem]) -> list[DueItem]:
+    """``items`` with their schools' and young people's names (one query each)."""
+    from dataclasses import replace
+
+    urns = sorted({i.school for i in items if i.school})
+    refs = sorted({i.young_person for i in items if i.young_person})
+    schools = dict(db.execute(
+        f"SELECT urn, name FROM schools WHERE urn IN ({_in(urns)})", urns).fetchall()) if urns else {}
+    people = {r: f"{g} {f}" for r, g, f in db.execute(
+        f"SELECT ref, given_name, family_name FROM young_people WHERE ref IN ({_in(refs)})", refs).fetchall()
+    } if refs else {}
+    return [replace(i, school_name=schools.get(i.school or ""), young_person_name=people.get(i.young_person or ""))
+            for i in items]
+
+
 def render_text(items: list[DueItem], actor: Actor, on: date, days: int) -> str:
-    """For people: overdue first, then grouped by day."""
+    """For people: overdue first, then grouped by day; each item by name (``due_items(names=True)``)
+    with its ref, so it can be found in the desk."""
     last = on + timedelta(days=days - 1)
     head = f"Due for {actor.collar} from {on.isoformat()} to {last.isoformat()} ({days} day{'s' if days != 1 else ''})"
     if not items:
         return head + "\n\nNothing due."
     lines = [head]
-    ref_width = max(len(i.ref) for i in items)
+    what_width = max(len(i.what) for i in items)
 
     def line(i: DueItem, with_date: bool) -> str:
         flags = []
         if i.provisional:
             flags.append("provisional")
         tag = f" [{', '.join(flags)}]" if flags else ""
-        when = f"{i.due_on.isoformat()}  " if with_date else ""
-        text = f"  {when}{i.kind:<18} {i.ref:<{ref_width}}  {i.title}{tag}"
-        if i.detail:
-            text += f"\n      {i.detail}"
+        when = f"{i.due_on.strftime('%a %d %b %Y')}  " if with_date else ""
+        text = f"  {when}{i.what:<{what_width}}  {i.about} ({i.ref}){tag}"
+        said = [i.title] if i.kind not in PLAIN_TITLES else []
+        said += [i.detail] if i.detail else []
+        if said:
+            text += "\n      " + "; ".join(said)
         return text
 
     overdue = [i for i in items if i.overdue]
