@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -448,8 +449,8 @@ DATE_OPTIONS = {
 
 far_dates = st.one_of(
     st.sampled_from(["9999-12-30", "9999-12-31", "0001-01-01", "0001-01-02", "1899-12-31", "2101-01-01"]),
-    st.dates(max_value=__import__("datetime").date(1899, 12, 31)).map(lambda d: d.isoformat()),
-    st.dates(min_value=__import__("datetime").date(2101, 1, 1)).map(lambda d: d.isoformat()),
+    st.dates(max_value=date(1899, 12, 31)).map(lambda d: d.isoformat()),
+    st.dates(min_value=date(2101, 1, 1)).map(lambda d: d.isoformat()),
 )
 
 
@@ -617,7 +618,7 @@ def test_a_regular_file_over_the_limit_is_refused_before_it_is_read(admin_db, tm
 
 # --------------------------------------------------------------------------- 14. term dates far from today, gaps
 
-TODAYS = st.dates(min_value=__import__("datetime").date(2000, 1, 1), max_value=__import__("datetime").date(2090, 12, 31))
+TODAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
 
 
 @settings(max_examples=60, **SETTINGS)
@@ -745,8 +746,8 @@ def test_terms_stored_in_year_1_and_9999_do_not_crash_slo_due(admin_db, tmp_path
                       [la, la])
             consultation = dict(SMALL_BUNDLE["consultations"][0], ref="CON-X", outcome="permanent_exclusion",
                                 outcome_on="2026-11-30")
-        from slo.services.bundle import import_bundle
         from slo.services.actors import load_actor
+        from slo.services.bundle import import_bundle
 
         import_bundle(store, json.loads(json.dumps({"format": "slo-bundle/1", "consultations": [consultation]})),
                       load_actor(store.db, "A1"))
@@ -886,3 +887,112 @@ def test_a_carriage_return_inside_a_quoted_value_is_only_a_line_break(admin_db, 
     cells = [gias_row(0, "Twin\rSchools"), gias_row(1)]
     outcome, schools, _before = gias_import(admin_db, tmp_path, gias_text(cells).encode())
     assert isinstance(outcome, GiasResult) and schools["200000"] == "Twin Schools" and "200001" in schools
+
+
+# --------------------------------------------------------------------------- 15. special files as output
+
+#: commands that write a file named on the command line (OUT is replaced by the path)
+OUTPUT_COMMANDS = {
+    "export bundle": ["--user", "A1", "export", "bundle", "OUT"],
+    "report json": ["--user", "A1", "report", "continuity", "--from", "2026-01-01", "--to", "2026-06-30",
+                    "--out", "OUT"],
+    "report md": ["--user", "A1", "report", "continuity", "--from", "2026-01-01", "--to", "2026-06-30",
+                  "--format", "md", "--out", "OUT"],
+    "report csv zip": ["--user", "A1", "report", "continuity", "--from", "2026-01-01", "--to", "2026-06-30",
+                       "--format", "csv", "--out", "OUT.zip"],
+}
+
+
+def _special(kind: str, folder: Path, name: str) -> Path:
+    """An output path ``folder/name`` of the given kind (never the real /dev/null: a link to it)."""
+    import socket
+
+    path = folder / name
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+        (path / "keep.txt").write_text("mine")
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    elif kind == "link to a device":
+        path.symlink_to("/dev/null")
+    elif kind == "link to a file":
+        (folder / "real.json").write_text("old")
+        path.symlink_to(folder / "real.json")
+    elif kind == "link to a fifo":
+        os.mkfifo(folder / "pipe")
+        path.symlink_to(folder / "pipe")
+    return path
+
+
+def _fingerprint(path: Path) -> tuple:
+    info = os.lstat(path)
+    inside = sorted(p.name for p in path.iterdir()) if path.is_dir() and not path.is_symlink() else None
+    return info.st_mode, info.st_ino, os.readlink(path) if path.is_symlink() else None, inside
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(command=st.sampled_from(sorted(OUTPUT_COMMANDS)),
+       kind=st.sampled_from(["fifo", "folder", "socket", "link to a device", "link to a file", "link to a fifo"]))
+def test_an_output_path_that_is_not_a_regular_file_is_refused_and_kept(admin_db, tmp_path_factory, capsys, command,
+                                                                     kind):
+    """``slo export bundle /dev/null`` as root replaced /dev/null with a 0600 regular file."""
+    folder = tmp_path_factory.mktemp("out")
+    db = copy_of(admin_db, folder)
+    work = folder / "w"
+    work.mkdir()
+    target = _special(kind, work, "out.json.zip" if command == "report csv zip" else "out.json")
+    argv = [str(target) if a in ("OUT", "OUT.zip") else a for a in OUTPUT_COMMANDS[command]]
+    before = {p.name: _fingerprint(p) for p in work.iterdir()}
+    capsys.readouterr()
+    assert main(["--db", str(db), *argv]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert str(target) in line and ".tmp" not in line, line
+    assert {p.name: _fingerprint(p) for p in work.iterdir()} == before  # nothing replaced, no temporary left
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_a_missing_out_folder_is_made_owner_only(admin_db, tmp_path, capsys, umask):
+    """A missing ``--out`` folder was made 0755 (0777 at umask 000); every level made is now 0700."""
+    db = copy_of(admin_db, tmp_path)
+    old = os.umask(umask)
+    try:
+        bundle_out = str(tmp_path / "a" / "b" / "x.json")
+        assert main(["--db", str(db), *OUTPUT_COMMANDS["export bundle"][:-1], bundle_out]) == 0
+        assert main(["--db", str(db), *OUTPUT_COMMANDS["report csv zip"][:-4], "--format", "csv", "--out",
+                     str(tmp_path / "c" / "d")]) == 0
+    finally:
+        os.umask(old)
+    for folder in ("a", "a/b", "c", "c/d"):
+        assert (os.stat(tmp_path / folder).st_mode & 0o777) == 0o700, folder
+    assert (os.stat(tmp_path / "a" / "b" / "x.json").st_mode & 0o777) == 0o600
+
+
+def test_a_failed_write_names_the_path_given_not_a_temporary_file(admin_db, tmp_path, capsys):
+    db = copy_of(admin_db, tmp_path)
+    assert main(["--db", str(db), "--user", "A1", "export", "bundle", "/proc/slo-out.json"]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "/proc/slo-out.json" in line and ".tmp" not in line, line
+
+
+def test_a_file_in_the_way_of_an_out_folder_is_refused(admin_db, tmp_path, capsys):
+    db = copy_of(admin_db, tmp_path)
+    (tmp_path / "plain").write_text("mine")
+    assert main(["--db", str(db), *OUTPUT_COMMANDS["export bundle"][:-1], str(tmp_path / "plain" / "x.json")]) == 1
+    assert "is not a folder" in one_error_line(capsys.readouterr().err)
+    assert (tmp_path / "plain").read_text() == "mine"
+
+
+def test_write_if_changed_does_not_wait_on_a_fifo(tmp_path):
+    """Digests and calendars are compared with what is on disk first: a FIFO there used to block for ever."""
+    os.mkfifo(tmp_path / "digest.md")
+    code, err, _peak = run_bounded(
+        "from slo.services.files import write_if_changed; from slo.services.errors import ServiceError\n"
+        f"try:\n    write_if_changed({str(tmp_path / 'digest.md')!r}, b'x')\n"
+        "except ServiceError as exc:\n    print(exc, file=__import__('sys').stderr); raise SystemExit(3)\n",
+        cpu_seconds=5,
+    )
+    assert code == 3 and "not a regular file" in err, (code, err)

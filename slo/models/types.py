@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
 
@@ -35,10 +35,11 @@ def _multiline(value: Any) -> str:
 #: academic year after it, a review six years on, bank holidays) stays far from Python's
 #: limits (years 1 and 9999), where ``9999-12-30`` used to end ``slo due`` in a traceback.
 EARLIEST_DATE = date(1900, 1, 1)
+_D = TypeVar("_D", bound=date)
 LATEST_DATE = date(2100, 12, 31)
 
 
-def check_date_range(value: date, text: str | None = None) -> date:
+def check_date_range(value: _D, text: str | None = None) -> _D:
     """``value`` if it lies between :data:`EARLIEST_DATE` and :data:`LATEST_DATE`, else ValueError."""
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:

@@ -12,7 +12,10 @@ given mode 0600 (the files hold police records) and renamed over the target,
 so a reader sees the old file or the new one, never a part. If anything fails
 the temporary file is removed and the target is untouched; if the writer is
 killed, the next write to that folder removes it (:func:`remove_leftovers`).
-Folders it makes are 0700 at any umask.
+Folders it makes are 0700 at any umask. Only a regular file is ever replaced:
+a device (``/dev/null``), FIFO, socket, folder or symbolic link at the target is
+refused (:func:`check_output_path`), and a failed write names the target, never
+the temporary file (:class:`OutputRefused`).
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from typing import IO, BinaryIO
 from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import create_private_dir
 
-__all__ = ["atomic_file", "create_private_dir", "open_input", "private_temp", "read_input", "remove_leftovers",
-           "write_atomic", "write_if_changed"]
+from .errors import ServiceError
+
+__all__ = ["OutputRefused", "atomic_file", "check_output_path", "create_private_dir", "make_private_dirs", "open_input",
+           "private_temp", "read_input", "remove_leftovers", "write_atomic", "write_if_changed"]
 
 
 def _refuse_input(what: str, path: str | Path, message: str) -> ValidationFailed:
@@ -149,27 +154,80 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
+class OutputRefused(ServiceError):
+    """An output path that cannot or must not be written; the message names the path as given."""
+
+
+def check_output_path(path: str | Path) -> None:
+    """Refuse ``path`` as an output if it exists and is not a regular file.
+
+    Refused: a device (``/dev/null``: replacing it with a regular file breaks the
+    whole machine), a FIFO, a socket, a folder, and a symbolic link (replacing
+    the link would not write where it points, and writing through it could reach
+    anywhere). A missing path, or a regular file (which is replaced), is fine.
+    """
+    try:
+        target = os.stat(path)  # what a link points to, so a link to /dev/null is named as a device
+    except (FileNotFoundError, NotADirectoryError):  # a missing folder on the way is make_private_dirs' to name
+        target = None
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
+    if target is not None and stat.S_ISDIR(target.st_mode):
+        raise OutputRefused(f"{path} is a folder; give the path of a file to write")
+    if target is not None and not stat.S_ISREG(target.st_mode):
+        raise OutputRefused(
+            f"{path} is not a regular file (a device, FIFO or socket); it is never replaced: give the path of a file"
+        )
+    if os.path.islink(path):
+        raise OutputRefused(f"{path} is a symbolic link; give the path of the file itself")
+
+
+def make_private_dirs(folder: str | Path) -> None:
+    """Create ``folder`` and any missing parents, each readable by the owner only (0700, whatever
+    the umask); refuse a path on the way that is not a folder. Existing folders are left as they are."""
+    folder = Path(folder)
+    probe = folder
+    while not os.path.lexists(probe) and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputRefused(f"{probe} is not a folder, so {folder} cannot be made in it")
+    try:
+        create_private_dir(folder)
+    except OSError as exc:
+        raise OutputRefused(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
+
+
 @contextmanager
 def atomic_file(path: str | Path, *, binary: bool = False) -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; on success it replaces ``path``.
 
     Missing folders are made 0700 (each one, whatever the umask), the file is 0600, and the
     leftovers of earlier writers that were killed are removed from the folder first.
+    ``path`` must be missing or a regular file (:func:`check_output_path`, checked
+    before writing and again just before the rename). A failure to write (no space,
+    no permission) is an :class:`OutputRefused` naming ``path``, never the temporary file.
     """
     path = Path(path)
-    create_private_dir(path.parent)
+    check_output_path(path)
+    make_private_dirs(path.parent)
     remove_leftovers(path.parent)
-    fd, tmp = private_temp(path.parent, path.name)
+    try:
+        fd, tmp = private_temp(path.parent, path.name)
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         f = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         with f:
             yield f
             f.flush()
             os.fsync(f.fileno())
+            check_output_path(path)  # it may have been swapped for a device or link while we wrote
             os.replace(tmp, path)  # while the flock is still held: never a leftover in between
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) and exc.filename in (None, tmp):
+            raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
 
 
@@ -183,6 +241,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
 def write_if_changed(path: str | Path, data: bytes) -> bool:
     """Write ``data`` unless ``path`` already holds exactly these bytes. True if it wrote."""
     path = Path(path)
+    check_output_path(path)  # never read from (or wait on) a FIFO or device put in its place
     if path.exists() and path.read_bytes() == data:
         return False
     write_atomic(path, data)
