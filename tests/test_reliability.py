@@ -505,3 +505,122 @@ def test_every_file_and_folder_is_owner_only_at_any_umask(tmp_path, small_bundle
     wrong = [(str(p.relative_to(root)), oct(stat.S_IMODE(p.stat().st_mode))) for p in made
              if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
     assert wrong == []
+
+
+# ---------------------------------------------------------------- issue 18 item 18: after a read-only spell
+
+AS_ACCOUNT = """
+import json, os, sys
+from slo.cli.main import build_parser, main
+build_parser()  # every command module imported while the interpreter's own files are readable
+import importlib, pkgutil, slo  # noqa: E401
+for info in pkgutil.walk_packages(slo.__path__, "slo."):  # every module, while the interpreter can read it
+    if not info.name.startswith(("slo.tui", "slo.__main__")):
+        importlib.import_module(info.name)
+import encodings.ascii, encodings.latin_1, encodings.cp1252, encodings.utf_8_sig, encodings.idna  # noqa: E401,F401
+uid = int(sys.argv[1])
+if os.getuid() == 0 and uid != 0:  # as root nothing is ever read-only: act as an ordinary account
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+for step in json.loads(sys.argv[2]):
+    if step[0] == "chmod":
+        os.chmod(step[1], int(step[2], 8))
+        continue
+    code = main(step)
+    print(f"CODE {code}", flush=True)
+"""
+NOBODY = 65534
+
+
+def _as_account(uid: int, steps: list, home: Path) -> tuple[list[int], str]:
+    env = _env(SLO_CONFIG_DIR=str(home / "config"), HOME=str(home))
+    done = subprocess.run([sys.executable, "-c", AS_ACCOUNT, str(uid), json.dumps(steps)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    codes = [int(line.split()[1]) for line in done.stdout.splitlines() if line.startswith("CODE ")]
+    return codes, done.stdout + done.stderr
+
+
+@pytest.fixture
+def account_db(tmp_path_factory, small_bundle):
+    """A database owned by an ordinary account (``nobody`` when the tests run as root), in a folder it owns."""
+    import tempfile
+
+    uid = NOBODY if os.getuid() == 0 else os.getuid()
+    home = Path(tempfile.mkdtemp(prefix="slo-account-", dir="/tmp"))
+    path = home / "slo.db"
+    store = open_store(path)
+    import_bundle(store, small_bundle, None)
+    store.close()
+    shutil_copy_key(home)
+    for p in [home, *home.rglob("*")]:
+        os.chown(p, uid, -1) if os.getuid() == 0 else None
+    home.chmod(0o755)
+    yield uid, home, path
+    import shutil
+
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def shutil_copy_key(home: Path) -> None:
+    """The account's audit key: the one the test database was anchored with."""
+    import shutil
+
+    from slo.services import auditkey
+
+    (home / "config").mkdir(mode=0o700)
+    shutil.copy(auditkey.key_path(), home / "config" / auditkey.KEY_FILE)
+
+
+ADD = ["abstraction", "add", "--officer", "PC1000", "--from", "2026-12-14", "--to", "2026-12-14",
+       "--portion", "full", "--category", "public_order", "--requested-by", "Duty inspector"]
+
+
+def test_after_a_read_only_spell_writes_work_again(account_db):
+    uid, home, path = account_db
+    g = ["--db", str(path), "--user", "PC1000"]
+    codes, err = _as_account(uid, [
+        ["chmod", str(path), "400"],
+        ["--db", str(path), "check"],
+        [*g, "due"],                     # reads: SQLite makes a -shm with the file's mode, 0400
+        ["chmod", str(path), "600"],     # the read-only spell is over
+        ["--db", str(path), "check"],
+        [*g, *ADD],                      # this failed: "attempt to write a readonly database"
+    ], home)
+    assert codes == [0, 0, 0, 0], err
+    shm = Path(f"{path}-shm")
+    assert not shm.exists() or stat.S_IMODE(shm.stat().st_mode) == 0o600
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM abstractions WHERE date_from = '2026-12-14'").fetchone()[0] == 1
+
+
+def test_a_read_only_database_says_so_in_check_and_in_one_line(account_db):
+    uid, home, path = account_db
+    codes, err = _as_account(uid, [
+        ["chmod", str(path), "400"],
+        ["--db", str(path), "--user", "PC1000", *ADD],
+    ], home)
+    assert codes == [1], err
+    line = [x for x in err.splitlines() if x.startswith("slo: error:")]
+    assert line == [f"slo: error: cannot write the database: {path} is read-only for this account "
+                    f"(mode 0400, owner uid {uid}); give it mode 0600 and the serving account"], err
+
+
+def test_side_files_of_another_account_are_named(account_db):
+    uid, home, path = account_db
+    if os.getuid() != 0:
+        pytest.fail("this test makes a -shm file owned by another account: run the suite as root (CI does)")
+    shm = Path(f"{path}-shm")
+    conn = sqlite3.connect(path)  # root opens it (SQLite gives its -shm to the database's owner) ...
+    conn.execute("PRAGMA journal_mode").fetchone()
+    conn.execute("SELECT count(*) FROM officers").fetchone()
+    os.chown(shm, 0, 0)  # ... and someone makes it root's, as a careless `chown -R root` would
+    os.chmod(shm, 0o644)
+    try:
+        codes, err = _as_account(uid, [["--db", str(path), "check"], ["--db", str(path), "--user", "PC1000", *ADD]],
+                                 home)
+    finally:
+        conn.close()
+    assert codes[0] == 1 and codes[-1] == 1, err
+    assert f"{shm} is read-only for this account (mode 0644, owner uid 0)" in err

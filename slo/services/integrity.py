@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from slo.store.db import Store, StoreError, create_private_dir
+from slo.store.db import Store, StoreError, create_private_dir, writable_problem
 
 from . import audit
 from .actors import Actor
@@ -34,6 +34,8 @@ class CheckReport:
     chain: audit.ChainReport | None = None
     triggers: list[str] = field(default_factory=list)
     anchor: audit.AnchorReport | None = None
+    #: why this account cannot write the database (None: it can)
+    unwritable: str | None = None
 
     def lines(self) -> list[str]:
         out = [f"integrity check: {self.integrity}"]
@@ -56,6 +58,7 @@ class CheckReport:
             out.append("audit triggers: ok")
         if self.anchor is not None:
             out.append(self.anchor.line())
+        out.append(f"writable: no: {self.unwritable}" if self.unwritable else "writable: ok")
         return out
 
 
@@ -73,8 +76,13 @@ def check(db: Database) -> CheckReport:
         anchor = audit.verify_anchor(db, chain)
     else:
         anchor = audit.AnchorReport(False, None, "not verified: the chain is broken", "chain")
-    ok = integrity == "ok" and not fk and chain.ok and not triggers and anchor.ok
-    return CheckReport(ok, integrity, fk, chain, triggers, anchor)
+    row = db.execute("PRAGMA database_list").fetchone()
+    unwritable = writable_problem(Path(row[2])) if row and row[2] else None
+    # a read-only file is a fine thing to check (a copy on read-only media); a writable database whose
+    # -wal or -shm this account cannot write is broken for SLO Desk: every change would fail
+    side_broken = unwritable is not None and unwritable.startswith(f"{row[2]}-")
+    ok = integrity == "ok" and not fk and chain.ok and not triggers and anchor.ok and not side_broken
+    return CheckReport(ok, integrity, fk, chain, triggers, anchor, unwritable)
 
 
 def anchor(store: Store, actor: Actor) -> audit.Checkpoint | None:

@@ -40,6 +40,63 @@ class NetworkFilesystem(StoreError):
     pass
 
 
+def _mode(path: Path) -> str:
+    try:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    return f"mode {stat.S_IMODE(info.st_mode):04o}, owner uid {info.st_uid}"
+
+
+def writable_problem(path: Path) -> str | None:
+    """Why this account cannot write the database at ``path`` (its file, folder, -wal, -shm), or None."""
+    path = Path(path)
+    if not os.access(path, os.W_OK):
+        return f"{path} is read-only for this account ({_mode(path)}); give it mode 0600 and the serving account"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"the folder {path.parent} is read-only for this account ({_mode(path.parent)}): SQLite needs to " \
+               "create its -wal and -shm files there"
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if os.path.lexists(side) and not os.access(side, os.R_OK | os.W_OK):
+            return f"{side} is read-only for this account ({_mode(side)}); give it mode 0600 and the database's " \
+                   "owner, or remove it while no one uses the database"
+    return None
+
+
+class ReadOnlyDatabase(StoreError):
+    """SQLite refused a write because a file it needs is read-only; says which one and what to do."""
+
+    def __init__(self, path: Path) -> None:
+        why = writable_problem(path) or f"{path} could not be written (a read-only filesystem, or its files " \
+                                        "changed owner); check the permissions of it and its -wal and -shm files"
+        super().__init__(f"cannot write the database: {why}")
+
+
+def repair_side_files(path: Path) -> None:
+    """Give this account's ``-wal``/``-shm`` files mode 0600 when the database itself is writable.
+
+    A read-only spell (the database 0400, or opened read-only) leaves SQLite's ``-shm`` with the
+    database's mode of the time, 0400; once the database is writable again, SQLite still opens that
+    ``-shm`` read-only and every write fails with "attempt to write a readonly database" although
+    ``slo check`` (which only reads) says ok. So before connecting: a side file of ours whose mode is
+    not 0600 gets 0600 (group or world bits are removed too). Side files owned by another account
+    are left alone (:func:`writable_problem` names them if they block writes).
+    """
+    if not os.access(path, os.W_OK):
+        return
+    uid = os.getuid()
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        try:
+            info = side.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_uid == uid and stat.S_IMODE(info.st_mode) != 0o600:
+            with suppress(OSError):
+                os.chmod(side, 0o600)
+
+
 # Filesystem types on which SQLite's locking is unsafe (statfs f_type magic numbers
 # and /proc/mounts names).
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ncpfs"}
@@ -162,12 +219,16 @@ class Store:
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseBusy() from exc
+            if "readonly" in str(exc):
+                raise ReadOnlyDatabase(self.path) from exc
             raise
         try:
             yield db
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                raise ReadOnlyDatabase(self.path) from exc
             raise
         else:
             try:
@@ -177,6 +238,8 @@ class Store:
                     conn.execute("ROLLBACK")
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise DatabaseBusy() from exc
+                if "readonly" in str(exc):
+                    raise ReadOnlyDatabase(self.path) from exc
                 raise
 
     def close(self) -> None:
@@ -325,14 +388,14 @@ def open_store(path: str | Path, *, create: bool = True, initialise: bool = Fals
         refuse_unless_slo_database(path)
     else:
         refuse_unless_slo_database(path)
+    repair_side_files(path)
     try:
         store = Store(path)
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise DatabaseBusy() from exc
+        if "readonly" in str(exc):
+            raise ReadOnlyDatabase(path) from exc
         raise StoreError(f"{path} is not an SLO Desk database ({exc})") from exc
-    for suffix in ("-wal", "-shm"):
-        side = Path(str(path) + suffix)
-        if side.exists() and stat.S_IMODE(side.stat().st_mode) & 0o077:
-            os.chmod(side, 0o600)
+    repair_side_files(path)  # made by this first connection (SQLite gives them the database's mode)
     return store
