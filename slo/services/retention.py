@@ -23,6 +23,9 @@ everywhere, in one transaction:
 * every engagement whose title or notes changed gets a higher calendar
   sequence, so the calendars that carried the child can be rewritten (the CLI
   does it at once: ``ErasureResult.calendar_schools``);
+* their history (:mod:`slo.services.history`: the earlier versions of records) goes too: the
+  history of their own records is deleted, and earlier values elsewhere are redacted by the same
+  rules as the free text;
 * the young person's row is deleted;
 * one ``erase`` audit row is written, holding the ref and counts only.
 
@@ -38,6 +41,7 @@ truncated) so the name is gone from the file, not just unlinked.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,7 +49,7 @@ from sqlite_utils import Database
 
 from slo.store.db import Store
 
-from . import audit, permissions
+from . import audit, history, permissions
 from .actors import Actor
 from .errors import NotFound
 from .privacy import COMMON_WORDS, NameMatcher, fold
@@ -219,14 +223,13 @@ def _connections(db: Database, ref: str, school: str | None) -> tuple[set[str], 
     return schools, officers
 
 
-def _redact_free_text(db: Database, ref: str, given: str, family: str, school: str | None) -> tuple[int, set[str]]:
+def _redact_free_text(db: Database, ref: str, everywhere: NameMatcher, near: NameMatcher, schools: set[str],
+                      officers: set[str]) -> tuple[int, set[str]]:
     """Replace the young person's ref and names in every free text; (texts changed, schools of changed titles).
 
     An engagement whose title or notes change gets a higher calendar ``sequence`` and a new
     ``updated_at``, so the head teacher's calendar replaces the event at its next refresh.
     """
-    everywhere, near = _matchers(db, ref, given, family)
-    schools, officers = _connections(db, ref, school)
     stamp = audit.now_local().isoformat(timespec="seconds")
     changed = 0
     title_schools: set[str] = set()
@@ -250,6 +253,34 @@ def _redact_free_text(db: Database, ref: str, given: str, family: str, school: s
                 db.execute(f"UPDATE [{table}] SET [{col}] = ? WHERE [{key_col}] = ?", [new, key])
         changed += len(updates)
     return changed, title_schools
+
+
+def _history_redactor(db: Database, ref: str, everywhere: NameMatcher, near: NameMatcher, schools: set[str],
+                      officers: set[str]) -> Callable[[str, str, str], str]:
+    """``redact(entity, key, text)`` for :func:`history.erase_young_person`, with the rules of free text.
+
+    A history row is connected to the young person as its record is (an engagement or consultation at
+    one of their schools, an abstraction of one of their officers); the history of a record that no
+    longer exists is treated as connected (when in doubt, erase).
+    """
+    owner_sql = {
+        "engagements": ("SELECT school FROM engagements WHERE ref = ?", schools),
+        "consultations": ("SELECT school FROM consultations WHERE ref = ?", schools),
+        "abstractions": ("SELECT officer FROM abstractions WHERE ref = ?", officers),
+    }
+    connected: dict[tuple[str, str], bool] = {}
+
+    def redact(entity: str, key: str, text: str) -> str:
+        if (entity, key) not in connected:
+            if entity in owner_sql:
+                sql, owners = owner_sql[entity]
+                row = db.execute(sql, [key]).fetchone()
+                connected[(entity, key)] = row is None or row[0] in owners
+            else:
+                connected[(entity, key)] = False
+        return (near if connected[(entity, key)] else everywhere).redact(text, REDACTED)[0]
+
+    return redact
 
 
 #: the disclosures of the audit log that copy a young person's data out of the database
@@ -306,7 +337,13 @@ def erase_young_person(store: Store, actor: Actor, ref: str, *, vacuum: bool = T
         if row is None:
             raise NotFound(f"no young person {ref!r}")
         given, family, school = row
-        redacted, title_schools = _redact_free_text(db, ref, given, family, school)
+        everywhere, near = _matchers(db, ref, given, family)
+        schools, officers = _connections(db, ref, school)
+        redacted, title_schools = _redact_free_text(db, ref, everywhere, near, schools, officers)
+        history_rows = history.erase_young_person(
+            db, ref, _history_redactor(db, ref, everywhere, near, schools, officers),
+            dropped_fields={"engagements": ("young_person", "notes")},
+        )
         session_schools = {r[0] for r in db.execute(
             "SELECT DISTINCT school FROM engagements WHERE young_person = ?", [ref])}
         calendar_schools = title_schools | session_schools
@@ -336,6 +373,7 @@ def erase_young_person(store: Store, actor: Actor, ref: str, *, vacuum: bool = T
                 "referrals": referrals,
                 "sessions_anonymised": sessions,
                 "texts_redacted": redacted,
+                "history_rows": history_rows,
                 "calendar_schools": len(calendar_schools),
                 "earlier_copies": len(copies),
             },
