@@ -134,7 +134,8 @@ def test_add_refused_for_other_team_and_without_user(capsys, db):
 def test_review_accept_then_challenge(capsys, db):
     code, out, err = run(capsys, db, "S100", "abstraction", "review", "ABS-1", "--accept")
     assert code == 0 and "accepted" in err
-    assert query(db, "SELECT review_status, reviewed_by FROM abstractions WHERE ref = 'ABS-1'") == [("accepted", "S100")]
+    assert query(db, "SELECT review_status, reviewed_by FROM abstractions WHERE ref = 'ABS-1'") == [
+        ("accepted", "S100")]
     code, _, err = run(capsys, db, "S100", "abstraction", "review", "ABS-1", "--challenge", "--note", "Why you?")
     assert code == 0 and "challenged" in err
     assert query(db, "SELECT review_status, review_note FROM abstractions WHERE ref = 'ABS-1'") == [
@@ -162,3 +163,86 @@ def test_review_usage_and_unknown_ref(capsys, db):
     assert run(capsys, db, "S100", "abstraction", "review", "ABS-1", "--accept", "--challenge")[0] == 2
     code, _, err = run(capsys, db, "S100", "abstraction", "review", "ABS-404", "--accept")
     assert code == 1 and "ABS-404" in err
+
+
+# ---------------------------------------------------------------- the challenge's result
+
+
+@pytest.fixture
+def future(db):
+    """Two planned sessions of PC1000 on a Monday and Tuesday at least two weeks ahead (the command
+    counts from the real today: sessions in the past cannot be put back)."""
+    from datetime import date, timedelta
+
+    from slo.models import Engagement
+    from slo.services.actors import BOOTSTRAP
+    from slo.services.records import save
+    from slo.store.db import open_store
+
+    today = date.today()
+    monday = today + timedelta(days=(7 - today.weekday()) + 14)
+    store = open_store(db)
+    try:
+        for ref, day, start, yp in (("E-F1", monday, "09:30", None), ("E-F2", monday + timedelta(days=1), "11:00",
+                                                                       "YP-0001")):
+            save(store, BOOTSTRAP, Engagement(
+                ref=ref, officer="PC1000", school="100000", young_person=yp,
+                kind="one_to_one" if yp else "visit", title="Liaison officer visit",
+                starts_at=f"{day}T{start}", ends_at=f"{day}T{start[:2]}:55", status="planned"))
+    finally:
+        store.close()
+    return monday
+
+
+def test_review_challenge_then_withdraw_gives_the_sessions_back(capsys, db, future):
+    from datetime import timedelta
+
+    monday, tuesday = future, future + timedelta(days=1)
+    code, out, _ = run(capsys, db, "PC1000", "abstraction", "add", "--officer", "PC1000", "--from", str(monday),
+                       "--to", str(tuesday), "--portion", "full", "--category", "response",
+                       "--requested-by", "Response inspector")
+    assert code == 0
+    ref = out.splitlines()[0]
+    code, _, err = run(capsys, db, "S100", "abstraction", "review", ref, "--uphold")
+    assert code == 1 and "not challenged" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, db, "S100", "abstraction", "review", ref, "--challenge", "--note", "Why?",
+                       "--challenged-to", "Ops chief inspector")
+    assert code == 0 and "challenge to Ops chief inspector" in err
+    assert query(db, "SELECT review_status, challenged_to FROM abstractions WHERE ref = ?", ref) == [
+        ("challenged", "Ops chief inspector")]
+    code, out, err = run(capsys, db, "S100", "abstraction", "review", ref, "--withdraw", "--returned-on",
+                         str(tuesday), "--note", "Released")
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"reinstated E-F2  100000 Northgate Academy  {tuesday} 11:00-11:55  (a young person's session)"]
+    assert f"now {monday} to {monday}" in err and "1 session(s) reinstated, 0 to rebook" in err
+    assert query(db, "SELECT date_to, review_status, resolution_note FROM abstractions WHERE ref = ?", ref) == [
+        (str(monday), "withdrawn", "Released")]
+    assert query(db, "SELECT status, abstraction FROM engagements WHERE ref IN ('E-F1', 'E-F2') ORDER BY ref") == [
+        ("cancelled", ref), ("planned", None)]
+    code, _, err = run(capsys, db, "S100", "abstraction", "review", ref, "--withdraw")
+    assert code == 1 and "review is closed" in err
+
+
+def test_review_withdraw_before_the_first_day_removes_it(capsys, db, future):
+    code, out, _ = run(capsys, db, "PC1000", "abstraction", "add", "--officer", "PC1000", "--from", str(future),
+                       "--to", str(future), "--portion", "full", "--category", "court", "--requested-by", "CPS")
+    ref = out.splitlines()[0]
+    run(capsys, db, "S100", "abstraction", "review", ref, "--challenge", "--note", "Why?")
+    code, out, err = run(capsys, db, "S100", "abstraction", "review", ref, "--withdraw")
+    assert code == 0 and "withdrawn and removed" in err
+    assert out.startswith("reinstated E-F1")
+    assert query(db, "SELECT count(*) FROM abstractions WHERE ref = ?", ref) == [(0,)]
+
+
+@pytest.mark.parametrize("extra", [
+    ["--uphold", "--returned-on", "2026-03-02"],
+    ["--accept", "--challenged-to", "Ops"],
+    ["--uphold", "--withdraw"],
+    ["--withdraw", "--returned-on", "2026-02-30"],
+])
+def test_review_result_usage_errors_exit_2(capsys, db, extra):
+    before = counts(db)
+    code, _, err = run(capsys, db, "S100", "abstraction", "review", "ABS-1", *extra)
+    assert code == 2 and "usage" in err
+    assert counts(db) == before

@@ -1,4 +1,4 @@
-"""`slo abstraction add` and `slo abstraction review`.
+"""`slo abstraction add` and `slo abstraction review` (accept, challenge, uphold, withdraw).
 
 ``add`` prints the new ref as the first line of standard output, then one line per
 cancelled engagement (ref, school URN and name, time; a 1:1 session says "a young
@@ -45,18 +45,31 @@ def register(groups) -> None:
 
     review = groups["abstraction"].add_parser(
         "review",
-        help="a sergeant accepts or challenges an abstraction of their team",
+        help="a sergeant reviews an abstraction of their team: accept, challenge, then the challenge's result",
         description=(
-            "Accept, or challenge with a note, an abstraction of an officer in your team. Only that "
-            "team's sergeant may review, never the abstracted officer. A review can be changed later."
+            "Accept, or challenge with a note, an abstraction of an officer in your team; then record the "
+            "result of the challenge: --uphold (the abstraction stands) or --withdraw (the officer returns to "
+            "schools work on --returned-on, default today: the abstraction is cut back to the days before, "
+            "or removed when none had passed, and the sessions it cancelled on the days given back are "
+            "planned again; those whose slot has gone are listed to rebook). Only that team's sergeant "
+            "may review, never the abstracted officer. Accept and challenge may be changed until a result "
+            "is recorded; an upheld challenge may be challenged again or withdrawn later; a withdrawal is final."
         ),
     )
     review.add_argument("ref", metavar="REF")
     how = review.add_mutually_exclusive_group(required=True)
-    how.add_argument("--accept", action="store_true")
-    how.add_argument("--challenge", action="store_true")
-    review.add_argument("--note", metavar="TEXT", help="why (required with --challenge)")
-    review.set_defaults(func=run_review)
+    how.add_argument("--accept", action="store_true", help="the abstraction was justified")
+    how.add_argument("--challenge", action="store_true", help="question it with whoever took the officer")
+    how.add_argument("--uphold", action="store_true", help="the challenge's result: the abstraction stands")
+    how.add_argument("--withdraw", action="store_true",
+                     help="the challenge's result: the abstraction is withdrawn and the officer returns")
+    review.add_argument("--note", metavar="TEXT",
+                        help="why (required with --challenge); with --uphold or --withdraw, what was decided")
+    review.add_argument("--challenged-to", metavar="TEXT",
+                        help="with --challenge: to whom the challenge went (default: who requested the officer)")
+    review.add_argument("--returned-on", type=cli_date, metavar="YYYY-MM-DD",
+                        help="with --withdraw: the first day back on schools work (default today)")
+    review.set_defaults(func=run_review, review_parser=review)
 
 
 def cancelled_line(c) -> str:
@@ -75,6 +88,7 @@ def run_add(ctx: Context, args) -> int:
 
     store = ctx.store(create=False)
     actor = ctx.actor()
+    assert actor is not None  # required: refused before this when no user is given
     abstraction = make_abstraction(
         {
             "officer": args.officer,
@@ -97,11 +111,44 @@ def run_add(ctx: Context, args) -> int:
     return 0
 
 
-def run_review(ctx: Context, args) -> int:
-    from slo.services.abstractions import review_abstraction
+def given_back_line(word: str, c, why: str | None = None) -> str:
+    """A session an abstraction gave back (``reinstated``) or whose slot has gone (``to rebook``)."""
+    line = cancelled_line(c).replace("cancelled", word, 1)
+    if c.one_to_one:
+        line = line.replace("(a young person's session was cancelled)", "(a young person's session)")
+    return line + (f"  ({why})" if why else "")
 
+
+def run_review(ctx: Context, args) -> int:
+    from slo.services.abstractions import resolve_challenge, review_abstraction
+
+    if args.challenged_to is not None and not args.challenge:
+        args.review_parser.error("--challenged-to goes with --challenge")
+    if args.returned_on is not None and not args.withdraw:
+        args.review_parser.error("--returned-on goes with --withdraw")
     store = ctx.store(create=False)
     actor = ctx.actor()
-    result = review_abstraction(store, actor, args.ref, accept=bool(args.accept), note=args.note)
-    err(f"abstraction {result.ref} {result.review_status.value} by {result.reviewed_by}")
+    assert actor is not None  # required: refused before this when no user is given
+    if args.uphold or args.withdraw:
+        done = resolve_challenge(store, actor, args.ref, withdrawn=bool(args.withdraw), note=args.note,
+                                 returned_on=args.returned_on)
+        for c in done.reinstated:
+            print(given_back_line("reinstated", c))
+        for n in done.to_rebook:
+            print(given_back_line("to rebook", n.engagement, n.why))
+        if not args.withdraw:
+            err(f"abstraction {args.ref}: challenge upheld (the abstraction stands)")
+        elif done.abstraction is None:
+            err(f"abstraction {args.ref} withdrawn and removed (the officer was back on {done.returned_on}, "
+                f"before its first day); {len(done.reinstated)} session(s) reinstated, "
+                f"{len(done.to_rebook)} to rebook")
+        else:
+            a = done.abstraction
+            err(f"abstraction {args.ref} withdrawn: now {a.date_from} to {a.date_to} (back on {done.returned_on}); "
+                f"{len(done.reinstated)} session(s) reinstated, {len(done.to_rebook)} to rebook")
+        return 0
+    result = review_abstraction(store, actor, args.ref, accept=bool(args.accept), note=args.note,
+                                challenged_to=args.challenged_to)
+    to = f" (challenge to {result.challenged_to})" if result.challenged_to else ""
+    err(f"abstraction {result.ref} {result.review_status.value} by {result.reviewed_by}{to}")
     return 0

@@ -228,6 +228,10 @@ class Abstraction(Record):
     reviewed_by: CollarNumber | None = None
     reviewed_at: LocalDateTime | None = None
     review_note: Multiline | None = None
+    #: the review lifecycle (docs/abstractions.md): to whom a challenge went, and its result
+    challenged_to: Line | None = None
+    resolved_on: IsoDate | None = None
+    resolution_note: Multiline | None = None
 
     @field_validator("review_status", mode="before")
     @classmethod

@@ -184,6 +184,9 @@ class ReviewStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     CHALLENGED = "challenged"
+    #: results of a challenge: the abstraction stands / it was withdrawn (the officer returned)
+    UPHELD = "upheld"
+    WITHDRAWN = "withdrawn"
 
 
 class Timing(StrEnum):

@@ -22,6 +22,7 @@ See ``docs/abstractions.md`` for the rules in full. In short:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -75,7 +76,7 @@ def get_abstraction(db: Database, ref: str) -> Abstraction:
 def _engagements(db: Database, sql: str, params: list) -> list[Engagement]:
     cursor = db.execute(sql, params)
     cols = [c[0] for c in cursor.description]
-    return [from_row("engagements", dict(zip(cols, r))) for r in cursor.fetchall()]  # type: ignore[misc]
+    return [from_row("engagements", dict(zip(cols, r, strict=True))) for r in cursor.fetchall()]  # type: ignore[misc]
 
 
 def planned_engagements(db: Database, officer: str, date_from: date, date_to: date) -> list[Engagement]:
@@ -112,7 +113,9 @@ def cancelled_by(db: Database, ref: str) -> list[CancelledEngagement]:
     return [_cancelled_entry(db, e) for e in found]
 
 
-def overlapping(db: Database, officer: str, date_from: date, date_to: date, *, exclude: str | None = None) -> list[Abstraction]:
+def overlapping(
+    db: Database, officer: str, date_from: date, date_to: date, *, exclude: str | None = None
+) -> list[Abstraction]:
     """The officer's abstractions sharing a day with the span."""
     cursor = db.execute(
         "SELECT * FROM abstractions WHERE officer = ? AND date_from <= ? AND date_to >= ? "
@@ -120,7 +123,7 @@ def overlapping(db: Database, officer: str, date_from: date, date_to: date, *, e
         [officer, date_to.isoformat(), date_from.isoformat()],
     )
     cols = [c[0] for c in cursor.description]
-    out = [from_row("abstractions", dict(zip(cols, r))) for r in cursor.fetchall()]
+    out = [from_row("abstractions", dict(zip(cols, r, strict=True))) for r in cursor.fetchall()]
     return [a for a in out if a.key() != exclude]  # type: ignore[misc]
 
 
@@ -132,7 +135,7 @@ def awaiting_review(db: Database, team: str) -> list[Abstraction]:
         [team],
     )
     cols = [c[0] for c in cursor.description]
-    return [from_row("abstractions", dict(zip(cols, r))) for r in cursor.fetchall()]  # type: ignore[misc]
+    return [from_row("abstractions", dict(zip(cols, r, strict=True))) for r in cursor.fetchall()]  # type: ignore[misc]
 
 
 def new_ref(db: Database, date_from: date) -> str:
@@ -149,7 +152,7 @@ def new_ref(db: Database, date_from: date) -> str:
 # ---------------------------------------------------------------- warnings
 
 
-def _days(a: date, b: date):
+def _days(a: date, b: date) -> Iterator[date]:
     d = a
     while d <= b:
         yield d
@@ -283,68 +286,396 @@ def record_abstraction(
         return AbstractionResult(new, cancelled, warnings)
 
 
-# ---------------------------------------------------------------- review
+# ---------------------------------------------------------------- re-shape: cut back, move, remove
 
 
-def review_abstraction(
-    store: Store, actor: Actor, ref: str, *, accept: bool, note: str | None = None
-) -> Abstraction:
-    """Accept, or challenge with a note, abstraction ``ref``; returns the reviewed abstraction."""
+@dataclass
+class NotReinstated:
+    """A session the abstraction no longer covers that could not be put back: offer to rebook it."""
+
+    engagement: CancelledEngagement
+    #: why its slot has gone, in words ("its time has passed", "PC1000 has ENG-9 at that time")
+    why: str
+
+
+@dataclass
+class ReshapeResult:
+    """What :func:`reshape_abstraction` (or a withdrawal) did to one abstraction."""
+
+    ref: str
+    #: the abstraction as it is now; None when it was removed (no day of it was left)
+    abstraction: Abstraction | None
+    #: sessions on the days given back, planned again (their calendar entries un-cancelled)
+    reinstated: list[CancelledEngagement] = field(default_factory=list)
+    #: sessions on the days given back whose slot has gone: still cancelled, to rebook
+    to_rebook: list[NotReinstated] = field(default_factory=list)
+    #: sessions on days newly covered (a full-day abstraction moved or made longer)
+    cancelled: list[CancelledEngagement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def removed(self) -> bool:
+        return self.abstraction is None
+
+
+def _abstraction_row_update(db: Database, new: Abstraction) -> None:
+    """Write every field of ``new`` over its row (the ref never changes)."""
+    row = to_row(new)
+    cols = [c for c in row if c != "ref"]
+    db.execute(
+        f"UPDATE abstractions SET {', '.join(f'[{c}] = :{c}' for c in cols)} WHERE ref = :ref", row
+    )
+
+
+def _write_abstraction(db: Database, actor: Actor, old: Abstraction, new: Abstraction, *, source: str,
+                       detail: dict | None = None) -> list[str]:
+    """Update one abstraction inside the open transaction and audit it (field names, never text);
+    returns the changed fields (none: nothing written)."""
+    fields = records.changed_fields(old, new)
+    if not fields:
+        return []
+    problems = records.check_against_database(db, new)
+    if problems:
+        raise ValidationFailed(problems)
+    _abstraction_row_update(db, new)
+    audit.record(db, actor.collar, audit.UPDATE, "abstractions", new.ref,
+                 {"fields": fields, "source": source, **(detail or {})})
+    return fields
+
+
+def _delete_abstraction(db: Database, actor: Actor, old: Abstraction, *, source: str) -> None:
+    """Remove an abstraction none of whose days is left (its last values stay in the record history;
+    the audit row names the fields it had, never their text). Nothing may refer to it any more."""
+    db.execute("DELETE FROM abstractions WHERE ref = ?", [old.ref])
+    audit.record(db, actor.collar, audit.DELETE, "abstractions", old.ref,
+                 {"fields": sorted(k for k, v in old.to_bundle().items() if v is not None), "source": source})
+
+
+def _span_words(a: date, b: date) -> str:
+    return a.isoformat() if a == b else f"{a.isoformat()} to {b.isoformat()}"
+
+
+def slot_gone(db: Database, e: Engagement, now: datetime, *, exclude: str | None = None) -> str | None:
+    """Why cancelled engagement ``e`` cannot simply be planned again at its own time (None: it can).
+
+    Its time has passed; its officer is no longer in post that day; an absence or another
+    abstraction (not ``exclude``) covers the day; or the officer has another planned engagement
+    overlapping it (booked since it was cancelled)."""
+    officer, day = e.officer, e.starts_at.date()
+    if e.starts_at < now:
+        return "its time has passed"
+    row = db.execute("SELECT start_date, end_date FROM officers WHERE collar_number = ?", [officer]).fetchone()
+    if row and (day.isoformat() < row[0] or (row[1] and day.isoformat() > row[1])):
+        return f"{officer} is not in post on {day.isoformat()}"
+    absence = db.execute(
+        "SELECT kind FROM absences WHERE officer = ? AND date_from <= ? AND date_to >= ? LIMIT 1",
+        [officer, day.isoformat(), day.isoformat()],
+    ).fetchone()
+    if absence:
+        return f"{officer} is absent that day ({absence[0].replace('_', ' ')})"
+    other = db.execute(
+        "SELECT ref FROM abstractions WHERE officer = ? AND date_from <= ? AND date_to >= ? AND ref <> ? LIMIT 1",
+        [officer, day.isoformat(), day.isoformat(), exclude or ""],
+    ).fetchone()
+    if other:
+        return f"{officer} is abstracted that day ({other[0]})"
+    clash = db.execute(
+        "SELECT ref, starts_at, ends_at FROM engagements WHERE officer = ? AND status = 'planned' AND ref <> ? "
+        "AND starts_at < ? AND ends_at > ? ORDER BY starts_at LIMIT 1",
+        [officer, e.ref, e.ends_at.isoformat(timespec="minutes"), e.starts_at.isoformat(timespec="minutes")],
+    ).fetchone()
+    if clash:
+        return f"{officer} has {clash[0]} at that time ({clash[1][11:16]}-{clash[2][11:16]})"
+    return None
+
+
+def _give_back(db: Database, actor: Actor, e: Engagement, now: datetime, *, keep_link: bool, exclude: str,
+               source: str) -> tuple[CancelledEngagement, str | None]:
+    """Plan ``e`` again (its calendar entry un-cancelled: the status change raises its SEQUENCE), or,
+    when its slot has gone, leave it cancelled (unlinked when the abstraction goes) and say why."""
+    why = slot_gone(db, e, now, exclude=exclude)
+    entry = _cancelled_entry(db, e)
+    if why is None:
+        back = e.model_copy(update={"status": EngagementStatus.PLANNED, "cancel_reason": None, "abstraction": None})
+        records.write_record(db, actor, Engagement.model_validate(back.model_dump()), source=source)
+    elif not keep_link:
+        # the abstraction is removed: the session stays cancelled because of it, without the link
+        unlinked = e.model_copy(update={"abstraction": None})
+        records.write_record(db, actor, Engagement.model_validate(unlinked.model_dump()), source=source)
+    return entry, why
+
+
+def reshape_in(
+    db: Database, actor: Actor, old: Abstraction, date_from: date | None, date_to: date | None, *,
+    source: str, now: datetime, changes: dict | None = None,
+) -> ReshapeResult:
+    """:func:`reshape_abstraction` inside an open write transaction (no permission check here).
+
+    ``changes`` are other fields to write with the new dates (a withdrawal's review fields)."""
+    ref = old.ref
+    remove = date_from is None or date_to is None or date_to < date_from
+    result = ReshapeResult(ref, None)
+    if not remove:
+        assert date_from is not None and date_to is not None
+        data = old.model_dump()
+        data.update(changes or {})
+        data.update(date_from=date_from, date_to=date_to)
+        new = Abstraction.model_validate(data)
+        clash = overlapping(db, new.officer, new.date_from, new.date_to, exclude=ref)
+        if clash:
+            other = clash[0]
+            raise Conflict(
+                f"abstraction {ref} of {new.officer} from {new.date_from} to {new.date_to} would overlap their "
+                f"abstraction {other.ref} ({other.date_from} to {other.date_to}); nothing was changed"
+            )
+        newly = [e for e in planned_engagements(db, new.officer, new.date_from, new.date_to)
+                 if not old.date_from <= e.starts_at.date() <= old.date_to] if new.portion == Portion.FULL else []
+        _write_abstraction(db, actor, old, new, source=source,
+                           detail={"from": [old.date_from.isoformat(), new.date_from.isoformat()],
+                                   "to": [old.date_to.isoformat(), new.date_to.isoformat()]}
+                           if (old.date_from, old.date_to) != (new.date_from, new.date_to) else None)
+        for e in newly:
+            changed = e.model_copy(update={"status": EngagementStatus.CANCELLED,
+                                           "cancel_reason": CancelReason.ABSTRACTION, "abstraction": ref})
+            records.write_record(db, actor, Engagement.model_validate(changed.model_dump()), source=source)
+            result.cancelled.append(_cancelled_entry(db, e))
+        result.abstraction = new
+        result.warnings = warnings_for(db, new)
+    elif changes:
+        data = old.model_dump()
+        data.update(changes)
+        _write_abstraction(db, actor, old, Abstraction.model_validate(data), source=source)
+    linked = _engagements(db, "SELECT * FROM engagements WHERE abstraction = ? ORDER BY starts_at, ref", [ref])
+    for e in linked:
+        inside = not remove and date_from <= e.starts_at.date() <= date_to  # type: ignore[operator]
+        if inside:
+            continue
+        if e.status != EngagementStatus.CANCELLED:
+            # a link left on a planned or delivered engagement (an odd import): only the link goes
+            if remove:
+                records.write_record(db, actor, Engagement.model_validate(
+                    e.model_copy(update={"abstraction": None}).model_dump()), source=source)
+            continue
+        entry, why = _give_back(db, actor, e, now, keep_link=not remove, exclude=ref, source=source)
+        if why is None:
+            result.reinstated.append(entry)
+        else:
+            result.to_rebook.append(NotReinstated(entry, why))
+    if remove:
+        _delete_abstraction(db, actor, get_abstraction(db, ref), source=source)
+    return result
+
+
+def reshape_abstraction(
+    store: Store, actor: Actor, ref: str, date_from: date | None, date_to: date | None, *,
+    source: str = "desk", now: datetime | None = None,
+) -> ReshapeResult:
+    """Cut back, extend or move abstraction ``ref`` to ``date_from..date_to`` (or remove it: no day
+    left, ``date_to`` before ``date_from`` or None), in one transaction:
+
+    * the sessions it cancelled on days it no longer covers are planned again (calendar
+      entries un-cancelled, SEQUENCE raised), unless their slot has gone (their time has passed,
+      the officer is absent or abstracted that day, or another planned engagement of the officer
+      overlaps them): those stay cancelled and are listed in ``to_rebook`` (rebook them with
+      :func:`slo.services.engagements.rebook`);
+    * a ``full`` abstraction cancels the planned engagements of days it newly covers;
+    * a removed abstraction's record is deleted (its history kept); sessions left cancelled
+      lose their link to it and keep ``cancel_reason = abstraction``.
+
+    Permission ``write`` on the officer's records (the officer, their sergeant, an admin), as for
+    recording one. The ref never changes.
+    """
     db = store.db
     current = get_abstraction(db, ref)
-    what = f"officer {current.officer} ({ref})"
+    permissions.require(db, actor, permissions.WRITE, current.officer, what=f"officer {current.officer}'s abstractions")
+    with store.write() as db:
+        old = get_abstraction(db, ref)
+        return reshape_in(db, actor, old, date_from, date_to, source=source, now=now or audit.now_local())
+
+
+# ---------------------------------------------------------------- review
+
+#: what a review may change each status to (docs/abstractions.md, "The review lifecycle")
+REVIEW_MOVES: dict[ReviewStatus, frozenset[ReviewStatus]] = {
+    ReviewStatus.PENDING: frozenset({ReviewStatus.ACCEPTED, ReviewStatus.CHALLENGED}),
+    ReviewStatus.ACCEPTED: frozenset({ReviewStatus.ACCEPTED, ReviewStatus.CHALLENGED}),
+    ReviewStatus.CHALLENGED: frozenset({ReviewStatus.ACCEPTED, ReviewStatus.CHALLENGED,
+                                        ReviewStatus.UPHELD, ReviewStatus.WITHDRAWN}),
+    # an upheld challenge may be taken further (challenged again), or the abstraction withdrawn later
+    ReviewStatus.UPHELD: frozenset({ReviewStatus.CHALLENGED, ReviewStatus.UPHELD, ReviewStatus.WITHDRAWN}),
+    ReviewStatus.WITHDRAWN: frozenset(),
+}
+
+#: a challenge awaiting its result is due on the sergeant's list this many working days after it was made
+CHALLENGE_DUE_WORKING_DAYS = 5
+
+
+def _may_review(db: Database, actor: Actor, current: Abstraction) -> None:
+    """Only a sergeant of the abstracted officer's team, never the officer themselves (audited refusals)."""
+    what = f"officer {current.officer} ({current.ref})"
     permissions.require(db, actor, permissions.REVIEW_ABSTRACTION, current.officer, what=what)
     if actor.collar == current.officer:
         permissions.log_refusal(db, actor, permissions.REVIEW_ABSTRACTION, what)
-        raise PermissionDenied(f"{actor.collar} may not review their own abstraction {ref}")
+        raise PermissionDenied(f"{actor.collar} may not review their own abstraction {current.ref}")
     if actor.role != "sergeant":
         permissions.log_refusal(db, actor, permissions.REVIEW_ABSTRACTION, what)
         raise PermissionDenied(f"{actor.collar} ({actor.role}) may not review abstractions: only the team's sergeant")
-    note = note.strip() if note else None
+
+
+def _check_move(current: Abstraction, to: ReviewStatus) -> None:
+    now = current.review_status
+    if to in REVIEW_MOVES[now]:
+        return
+    ref = current.ref
+    if now == ReviewStatus.WITHDRAWN:
+        raise Conflict(f"abstraction {ref} was withdrawn on {current.resolved_on}: its review is closed; "
+                       "nothing was changed")
+    if to in (ReviewStatus.UPHELD, ReviewStatus.WITHDRAWN):
+        raise Conflict(f"abstraction {ref} is {now.value}, not challenged: only a challenge can be "
+                       f"{to.value}; nothing was changed")
+    raise Conflict(f"abstraction {ref} is {now.value}: it cannot be {to.value} now "
+                   "(challenge it again to take it further); nothing was changed")
+
+
+def _clean(text: str | None) -> str | None:
+    text = text.strip() if text else None
+    return text or None
+
+
+def review_abstraction(
+    store: Store, actor: Actor, ref: str, *, accept: bool, note: str | None = None,
+    challenged_to: str | None = None, now: datetime | None = None,
+) -> Abstraction:
+    """Accept, or challenge with a note, abstraction ``ref``; returns the reviewed abstraction.
+
+    A challenge records to whom it went (``challenged_to``, default the abstraction's
+    ``requested_by``); accepting clears it. ``reviewed_by``/``reviewed_at`` say who made the
+    review and when (a challenge's result does not change them: see :func:`resolve_challenge`)."""
+    db = store.db
+    current = get_abstraction(db, ref)
+    _may_review(db, actor, current)
+    note = _clean(note)
     if not accept and not note:
         raise ValidationFailed(
             [Problem("abstractions", ref, "review_note", "a challenge needs a note saying why")]
         )
     status = ReviewStatus.ACCEPTED if accept else ReviewStatus.CHALLENGED
+    _check_move(current, status)
     with store.write() as db:
         old = get_abstraction(db, ref)
+        _check_move(old, status)
         data = old.model_dump()
         data.update(
             review_status=status,
             reviewed_by=actor.collar,
-            reviewed_at=audit.now_local(),
-            review_note=note or None,
+            reviewed_at=now or audit.now_local(),
+            review_note=note,
+            challenged_to=None if accept else (_clean(challenged_to) or old.requested_by),
+            resolved_on=None,
+            resolution_note=None,
         )
         new = Abstraction.model_validate(data)
-        row = to_row(new)
-        db.execute(
-            "UPDATE abstractions SET review_status = ?, reviewed_by = ?, reviewed_at = ?, review_note = ? "
-            "WHERE ref = ?",
-            [row["review_status"], row["reviewed_by"], row["reviewed_at"], row["review_note"], ref],
-        )
-        audit.record(
-            db, actor.collar, audit.UPDATE, "abstractions", ref,
-            {
-                "review": {"from": old.review_status.value, "to": new.review_status.value},
-                "fields": records.changed_fields(old, new),
-                "source": "review",
-            },
-        )
+        _write_abstraction(db, actor, old, new, source="review",
+                           detail={"review": {"from": old.review_status.value, "to": new.review_status.value}})
         return new
+
+
+@dataclass
+class ResolveResult(ReshapeResult):
+    """A challenge's result: the abstraction as it is now (None: removed) and the sessions given back."""
+
+    status: ReviewStatus = ReviewStatus.UPHELD
+    #: the first day the officer was back on schools work (withdrawn only)
+    returned_on: date | None = None
+
+
+def resolve_challenge(
+    store: Store, actor: Actor, ref: str, *, withdrawn: bool, note: str | None = None,
+    returned_on: date | None = None, now: datetime | None = None,
+) -> ResolveResult:
+    """Record the result of the challenge of abstraction ``ref``: ``upheld`` (the abstraction stands)
+    or ``withdrawn`` (the officer returns to schools work on ``returned_on``, default today).
+
+    A withdrawal cuts the abstraction back to the days that already happened: ``date_to`` becomes
+    the day before the return, or the abstraction is removed when the return is on or before its
+    first day (its history kept); returning after its last day cuts nothing. The sessions it
+    cancelled on the days given back are planned again, or listed to rebook where their slot has
+    gone (:func:`reshape_abstraction`). ``resolved_on`` is the day the result is recorded;
+    ``resolution_note`` says what was decided. Only the team's sergeant; from ``challenged`` (or an
+    ``upheld`` one later withdrawn). One transaction, audited (field names and counts only)."""
+    now = now or audit.now_local()
+    today = now.date()
+    db = store.db
+    current = get_abstraction(db, ref)
+    _may_review(db, actor, current)
+    status = ReviewStatus.WITHDRAWN if withdrawn else ReviewStatus.UPHELD
+    if not withdrawn and returned_on is not None:
+        raise ValidationFailed([Problem("abstractions", ref, "returned_on",
+                                        "a return date is only for a withdrawn abstraction")])
+    _check_move(current, status)
+    note = _clean(note)
+    with store.write() as db:
+        old = get_abstraction(db, ref)
+        _check_move(old, status)
+        changes = {"review_status": status, "resolved_on": today, "resolution_note": note}
+        detail = {"review": {"from": old.review_status.value, "to": status.value}}
+        if not withdrawn:
+            data = old.model_dump()
+            data.update(changes)
+            new = Abstraction.model_validate(data)
+            _write_abstraction(db, actor, old, new, source="review", detail=detail)
+            return ResolveResult(ref, new, status=status)
+        back = returned_on or today
+        last = min(old.date_to, back - timedelta(days=1))
+        # the review fields first (so the record's history ends with its result), then the days
+        data = old.model_dump()
+        data.update(changes)
+        reviewed = Abstraction.model_validate(data)
+        _write_abstraction(db, actor, old, reviewed, source="review", detail=detail)
+        shaped = reshape_in(db, actor, reviewed, old.date_from, last, source="withdrawal", now=now)
+        return ResolveResult(ref, shaped.abstraction, shaped.reinstated, shaped.to_rebook, shaped.cancelled,
+                             shaped.warnings, status=status, returned_on=back)
+
+
+def working_days_after(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` (Monday to Friday, England's bank holidays excepted)."""
+    from .schooldays import bank_holidays
+
+    day, left = start, n
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in bank_holidays(day.year):
+            left -= 1
+    return day
+
+
+def challenge_due_on(abstraction: Abstraction) -> date | None:
+    """When a challenge awaiting its result is due on the sergeant's list (None unless challenged)."""
+    if abstraction.review_status != ReviewStatus.CHALLENGED or abstraction.reviewed_at is None:
+        return None
+    return working_days_after(abstraction.reviewed_at.date(), CHALLENGE_DUE_WORKING_DAYS)
 
 
 __all__ = [
     "NEW_REF",
     "AbstractionResult",
     "CancelledEngagement",
+    "NotReinstated",
+    "ReshapeResult",
+    "ResolveResult",
     "awaiting_review",
     "cancelled_by",
+    "challenge_due_on",
     "get_abstraction",
     "make_abstraction",
     "new_ref",
     "overlapping",
     "planned_engagements",
     "record_abstraction",
+    "reshape_abstraction",
+    "resolve_challenge",
     "review_abstraction",
+    "slot_gone",
     "warnings_for",
+    "working_days_after",
 ]

@@ -16,6 +16,9 @@ For the acting user, over the window ``on`` .. ``on + days - 1`` (inclusive):
 * ``abstraction_review`` (sergeants) - the team's abstractions awaiting review
   (not the sergeant's own: they may not review themselves); due 5 days after
   the abstraction ends, overdue after that while still pending.
+* ``challenge_result`` (sergeants) - the team's challenged abstractions still awaiting
+  their result (upheld or withdrawn), due 5 working days (Monday to Friday, bank holidays
+  excepted) after the challenge was made, overdue after that.
 
 Scope: an SLO (and an inspector, evaluator) sees items of their own
 consultations; a sergeant their team's consultations too (oversight) plus the
@@ -65,7 +68,7 @@ WHAT = {
 PLAIN_TITLES = ("follow_up", "outcome_missing")
 
 KINDS = ("follow_up", "outcome_missing", "provision_day6", "governors_review", "suspension_cap",
-         "abstraction_review")
+         "abstraction_review", "challenge_result")
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,8 @@ class DueItem:
 def team_members(db: Database, team: str | None) -> list[str]:
     if team is None:
         return []
-    return [r[0] for r in db.execute("SELECT collar_number FROM officers WHERE team = ? ORDER BY collar_number", [team])]
+    rows = db.execute("SELECT collar_number FROM officers WHERE team = ? ORDER BY collar_number", [team])
+    return [r[0] for r in rows]
 
 
 def consultation_officers(db: Database, actor: Actor) -> list[str]:
@@ -209,6 +213,33 @@ def _reviews(db: Database, actor: Actor, first: date, last: date) -> list[DueIte
     return out
 
 
+def _challenges(db: Database, actor: Actor, first: date, last: date) -> list[DueItem]:
+    """The team's challenges awaiting a result, once 5 working days have passed since each was made."""
+    from .abstractions import CHALLENGE_DUE_WORKING_DAYS, working_days_after
+
+    members = [m for m in team_members(db, actor.team) if m != actor.collar]
+    if not members:
+        return []
+    rows = db.execute(
+        f"SELECT ref, officer, date_from, date_to, challenged_to, requested_by, reviewed_at FROM abstractions "
+        f"WHERE review_status = 'challenged' AND officer IN ({_in(members)}) AND reviewed_at IS NOT NULL",
+        members,
+    ).fetchall()
+    out = []
+    for ref, officer, date_from, date_to, challenged_to, requested_by, reviewed_at in rows:
+        made = date.fromisoformat(reviewed_at[:10])
+        due = working_days_after(made, CHALLENGE_DUE_WORKING_DAYS)
+        if due > last:
+            continue
+        span = date_from if date_from == date_to else f"{date_from} to {date_to}"
+        out.append(DueItem(
+            "challenge_result", ref, due, f"Record the result of the challenge of abstraction {ref} of {officer}",
+            f"challenged {made.isoformat()} to {challenged_to or requested_by}; {span}; upheld or withdrawn?",
+            None, False, due < first, officer,
+        ))
+    return out
+
+
 def _retention_reviews(db: Database, actor: Actor, first: date, last: date) -> list[DueItem]:
     """Admins: young people whose retention review falls in the window (or is overdue).
 
@@ -236,7 +267,7 @@ def _retention_reviews(db: Database, actor: Actor, first: date, last: date) -> l
 
 #: extra item sources by role (other parts may register here)
 EXTRA_SOURCES: dict[str, list[Callable[[Database, Actor, date, date], list[DueItem]]]] = {
-    "sergeant": [_reviews],
+    "sergeant": [_reviews, _challenges],
     "admin": [_retention_reviews],
 }
 

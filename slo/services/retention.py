@@ -183,6 +183,8 @@ FREE_TEXT = [
     ("abstractions", "ref", "reason", None),
     ("abstractions", "ref", "review_note", None),
     ("abstractions", "ref", "requested_by", None),
+    ("abstractions", "ref", "challenged_to", None),
+    ("abstractions", "ref", "resolution_note", None),
 ]
 REDACTED = "[erased]"
 

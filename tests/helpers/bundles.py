@@ -51,7 +51,8 @@ SMALL_BUNDLE = {
         {"ref": "ABS-1", "officer": "PC1000", "date_from": "2026-01-06", "date_to": "2026-01-06",
          "portion": "full", "category": "public_order", "requested_by": "Duty inspector",
          "reason": "Football match", "review_status": "pending", "reviewed_by": None,
-         "reviewed_at": None, "review_note": None},
+         "reviewed_at": None, "review_note": None, "challenged_to": None, "resolved_on": None,
+         "resolution_note": None},
     ],
     "consultations": [
         {"ref": "CON-1", "young_person": "YP-0001", "school": "100000", "officer": "PC1000",
