@@ -387,3 +387,24 @@ def test_a_bundle_with_an_unknown_review_status_is_refused(store, small_bundle):
     small_bundle["abstractions"][0]["review_status"] = "overturned"
     with pytest.raises(ValidationFailed, match="review_status"):
         B.import_bundle(store, small_bundle, None)
+
+
+# ---------------------------------------------------------------- the record's history
+
+
+def test_the_history_keeps_the_challenge_its_result_and_a_removed_abstraction(st):
+    from slo.services import history
+
+    ref = challenged(st)
+    A.resolve_challenge(st, who(st, "S100"), ref, withdrawn=True, returned_on=date(2026, 3, 2),
+                        note="Released", now=datetime(2026, 3, 2, 8, 0))
+    entries = history.history_of(st.db, "abstractions", ref)
+    assert [e.operation for e in entries] == ["update", "update", "delete"]
+    challenge, result, removal = entries
+    assert {c.field: (c.old, c.new) for c in challenge.changes}["review_status"] == ("pending", "challenged")
+    assert {c.field: (c.old, c.new) for c in result.changes}["resolution_note"] == (None, "Released")
+    gone = history.deleted(st.db, "abstractions", ref)
+    assert gone is not None and gone.actor == "S100"
+    last = {c.field: c.old for c in gone.changes}
+    assert (last["review_status"], last["date_to"], last["challenged_to"]) == ("withdrawn", "2026-03-05",
+                                                                              "Response inspector")

@@ -35,7 +35,7 @@ from slo.models.text import clean_line
 from slo.store.db import Store
 from slo.store.rows import from_row, to_row
 
-from . import audit, permissions, records
+from . import audit, history, permissions, records
 from .actors import Actor
 from .errors import Conflict, NotFound, PermissionDenied
 
@@ -338,6 +338,8 @@ def _write_abstraction(db: Database, actor: Actor, old: Abstraction, new: Abstra
     if problems:
         raise ValidationFailed(problems)
     _abstraction_row_update(db, new)
+    history.record_change(db, actor.collar, "abstractions", new.ref, old.to_bundle(), new.to_bundle(),
+                          source=source)
     audit.record(db, actor.collar, audit.UPDATE, "abstractions", new.ref,
                  {"fields": fields, "source": source, **(detail or {})})
     return fields
@@ -347,6 +349,7 @@ def _delete_abstraction(db: Database, actor: Actor, old: Abstraction, *, source:
     """Remove an abstraction none of whose days is left (its last values stay in the record history;
     the audit row names the fields it had, never their text). Nothing may refer to it any more."""
     db.execute("DELETE FROM abstractions WHERE ref = ?", [old.ref])
+    history.record_change(db, actor.collar, "abstractions", old.ref, old.to_bundle(), None, source=source)
     audit.record(db, actor.collar, audit.DELETE, "abstractions", old.ref,
                  {"fields": sorted(k for k, v in old.to_bundle().items() if v is not None), "source": source})
 

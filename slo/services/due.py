@@ -61,6 +61,7 @@ WHAT = {
     "governors_review": "Governors' review by day 15",
     "suspension_cap": "Suspension days in the year",
     "abstraction_review": "Review the abstraction",
+    "challenge_result": "Record the challenge's result",
     "retention_review": "Retention review",
 }
 
