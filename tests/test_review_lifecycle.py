@@ -408,3 +408,35 @@ def test_the_history_keeps_the_challenge_its_result_and_a_removed_abstraction(st
     last = {c.field: c.old for c in gone.changes}
     assert (last["review_status"], last["date_to"], last["challenged_to"]) == ("withdrawn", "2026-03-05",
                                                                               "Response inspector")
+
+
+# ---------------------------------------------------------------- the core a correction calls
+
+
+def test_reshape_core_for_a_correction_of_portion_and_half_day_sessions(st):
+    ref = abstract(st, date_from="2026-03-02", date_to="2026-03-03")
+    old = A.get_abstraction(st.db, ref)
+    # corrected to a half day on Tuesday only, which took the 1:1 session: Monday's visit comes back
+    new = A.Abstraction.model_validate({**old.model_dump(), "portion": "half", "date_from": date(2026, 3, 3)})
+    with st.write() as db:
+        A._abstraction_row_update(db, new)
+        done = A.reshape(db, who(st, "PC1000"), old, new, cancel=["E-TUE"], now=datetime(2026, 3, 1, 9, 0))
+    assert [c.ref for c in done.reinstated] == ["E-MON"] and done.cancelled == [] and done.notes == []
+    assert eng(st, "E-TUE")[:3] == ("cancelled", "abstraction", ref)
+    # and back to a full day over Tuesday and Wednesday: Wednesday's lesson is cancelled, Tuesday's stays
+    full = A.Abstraction.model_validate({**new.model_dump(), "portion": "full", "date_to": date(2026, 3, 4)})
+    with st.write() as db:
+        A._abstraction_row_update(db, full)
+        done = A.reshape(db, who(st, "PC1000"), new, full, now=datetime(2026, 3, 1, 9, 0))
+    assert [c.ref for c in done.cancelled] == ["E-WED"] and done.reinstated == []
+
+
+def test_reshape_core_when_the_abstraction_goes_keeps_a_session_rebooked_meanwhile_cancelled(st):
+    ref = abstract(st, date_from="2026-03-02", date_to="2026-03-02")
+    rebook(st, who(st, "PC1000"), "E-MON", after=datetime(2026, 3, 9, 9, 0))
+    old = A.get_abstraction(st.db, ref)
+    with st.write() as db:
+        done = A.reshape(db, who(st, "A1"), old, None, now=datetime(2026, 3, 1, 9, 0))
+        assert done.notes == ["E-MON stays cancelled: it was rebooked as E-MON-R1"]
+        db.execute("DELETE FROM abstractions WHERE ref = ?", [ref])  # nothing links to it any more
+    assert eng(st, "E-MON")[:3] == ("cancelled", "abstraction", None)

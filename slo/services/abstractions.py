@@ -317,6 +317,11 @@ class ReshapeResult:
     def removed(self) -> bool:
         return self.abstraction is None
 
+    @property
+    def notes(self) -> list[str]:
+        """One sentence per session left cancelled: ``E-9 stays cancelled: its time has passed``."""
+        return [f"{n.engagement.ref} stays cancelled: {n.why}" for n in self.to_rebook]
+
 
 def _abstraction_row_update(db: Database, new: Abstraction) -> None:
     """Write every field of ``new`` over its row (the ref never changes)."""
@@ -361,10 +366,15 @@ def _span_words(a: date, b: date) -> str:
 def slot_gone(db: Database, e: Engagement, now: datetime, *, exclude: str | None = None) -> str | None:
     """Why cancelled engagement ``e`` cannot simply be planned again at its own time (None: it can).
 
-    Its time has passed; its officer is no longer in post that day; an absence or another
+    It was rebooked meanwhile (putting it back would book it twice); its time has passed; its
+    officer is no longer in post that day; an absence or another
     abstraction (not ``exclude``) covers the day; or the officer has another planned engagement
     overlapping it (booked since it was cancelled)."""
     officer, day = e.officer, e.starts_at.date()
+    rebooked = db.execute("SELECT ref FROM engagements WHERE rebooked_from = ? ORDER BY ref LIMIT 1",
+                          [e.ref]).fetchone()
+    if rebooked:
+        return f"it was rebooked as {rebooked[0]}"
     if e.starts_at < now:
         return "its time has passed"
     row = db.execute("SELECT start_date, end_date FROM officers WHERE collar_number = ?", [officer]).fetchone()
@@ -408,65 +418,98 @@ def _give_back(db: Database, actor: Actor, e: Engagement, now: datetime, *, keep
     return entry, why
 
 
-def reshape_in(
-    db: Database, actor: Actor, old: Abstraction, date_from: date | None, date_to: date | None, *,
-    source: str, now: datetime, changes: dict | None = None,
-) -> ReshapeResult:
-    """:func:`reshape_abstraction` inside an open write transaction (no permission check here).
+def _covers(a: Abstraction, e: Engagement, cancel: set[str] | None) -> bool:
+    """``a`` still takes away engagement ``e``: same officer, a day of its span, and for a half day
+    one of the sessions it cancels (``cancel`` None: whatever it cancelled already)."""
+    return (e.officer == a.officer and a.date_from <= e.starts_at.date() <= a.date_to
+            and (a.portion == Portion.FULL or cancel is None or e.ref in cancel))
 
-    ``changes`` are other fields to write with the new dates (a withdrawal's review fields)."""
-    ref = old.ref
-    remove = date_from is None or date_to is None or date_to < date_from
-    result = ReshapeResult(ref, None)
-    if not remove:
-        assert date_from is not None and date_to is not None
-        data = old.model_dump()
-        data.update(changes or {})
-        data.update(date_from=date_from, date_to=date_to)
-        new = Abstraction.model_validate(data)
-        clash = overlapping(db, new.officer, new.date_from, new.date_to, exclude=ref)
-        if clash:
-            other = clash[0]
-            raise Conflict(
-                f"abstraction {ref} of {new.officer} from {new.date_from} to {new.date_to} would overlap their "
-                f"abstraction {other.ref} ({other.date_from} to {other.date_to}); nothing was changed"
-            )
-        newly = [e for e in planned_engagements(db, new.officer, new.date_from, new.date_to)
-                 if not old.date_from <= e.starts_at.date() <= old.date_to] if new.portion == Portion.FULL else []
-        _write_abstraction(db, actor, old, new, source=source,
-                           detail={"from": [old.date_from.isoformat(), new.date_from.isoformat()],
-                                   "to": [old.date_to.isoformat(), new.date_to.isoformat()]}
-                           if (old.date_from, old.date_to) != (new.date_from, new.date_to) else None)
-        for e in newly:
-            changed = e.model_copy(update={"status": EngagementStatus.CANCELLED,
-                                           "cancel_reason": CancelReason.ABSTRACTION, "abstraction": ref})
-            records.write_record(db, actor, Engagement.model_validate(changed.model_dump()), source=source)
-            result.cancelled.append(_cancelled_entry(db, e))
-        result.abstraction = new
-        result.warnings = warnings_for(db, new)
-    elif changes:
-        data = old.model_dump()
-        data.update(changes)
-        _write_abstraction(db, actor, old, Abstraction.model_validate(data), source=source)
-    linked = _engagements(db, "SELECT * FROM engagements WHERE abstraction = ? ORDER BY starts_at, ref", [ref])
+
+def reshape(
+    db: Database, actor: Actor, old: Abstraction, new: Abstraction | None, *,
+    cancel: list[str] | None = None, source: str = "reshape", now: datetime | None = None,
+) -> ReshapeResult:
+    """Re-work the sessions abstraction ``old`` takes away now that it is ``new`` (None: it goes),
+    inside the caller's write transaction; the caller writes (or deletes) the abstraction itself,
+    before or after (it must be deleted only after this has run: nothing may link to it then).
+
+    * Each engagement ``old`` cancelled that ``new`` no longer covers (another day, another
+      officer, a half day's session not in ``cancel``) is planned again, unless its slot has gone
+      (:func:`slot_gone`, or it was rebooked meanwhile): then it stays cancelled, listed in
+      ``to_rebook`` with why; with ``new`` None it loses the link and keeps ``cancel_reason``.
+    * ``new`` cancels, as :func:`record_abstraction` does, the officer's planned engagements it
+      newly covers: a full day every one on a day ``old`` did not already take (full, same
+      officer), a half day the refs of ``cancel`` (each must be a planned engagement of the
+      officer in the span, else :class:`Conflict`).
+
+    Every engagement change goes through :func:`slo.services.records.write_record` (audited, the
+    calendar SEQUENCE raised). ``result.abstraction`` is ``new``."""
+    now = now or audit.now_local()
+    wanted = set(cancel) if cancel is not None else None
+    result = ReshapeResult(old.ref, new)
+    linked = _engagements(db, "SELECT * FROM engagements WHERE abstraction = ? ORDER BY starts_at, ref", [old.ref])
+    kept: set[str] = set()
     for e in linked:
-        inside = not remove and date_from <= e.starts_at.date() <= date_to  # type: ignore[operator]
-        if inside:
+        if new is not None and e.status == EngagementStatus.CANCELLED and _covers(new, e, wanted):
+            kept.add(e.ref)
             continue
         if e.status != EngagementStatus.CANCELLED:
             # a link left on a planned or delivered engagement (an odd import): only the link goes
-            if remove:
+            if new is None:
                 records.write_record(db, actor, Engagement.model_validate(
                     e.model_copy(update={"abstraction": None}).model_dump()), source=source)
             continue
-        entry, why = _give_back(db, actor, e, now, keep_link=not remove, exclude=ref, source=source)
+        entry, why = _give_back(db, actor, e, now, keep_link=new is not None, exclude=old.ref, source=source)
         if why is None:
             result.reinstated.append(entry)
         else:
             result.to_rebook.append(NotReinstated(entry, why))
-    if remove:
-        _delete_abstraction(db, actor, get_abstraction(db, ref), source=source)
+    if new is not None:
+        if new.portion == Portion.FULL:
+            targets = [e for e in planned_engagements(db, new.officer, new.date_from, new.date_to)
+                       if not (old.portion == Portion.FULL and _covers(old, e, None))]
+        else:
+            targets = _to_cancel(db, new, sorted((wanted or set()) - kept))
+        for e in targets:
+            changed = e.model_copy(update={"status": EngagementStatus.CANCELLED,
+                                           "cancel_reason": CancelReason.ABSTRACTION, "abstraction": new.ref})
+            records.write_record(db, actor, Engagement.model_validate(changed.model_dump()), source=source)
+            result.cancelled.append(_cancelled_entry(db, e))
+        result.warnings = warnings_for(db, new)
     return result
+
+
+def reshape_in(
+    db: Database, actor: Actor, old: Abstraction, date_from: date | None, date_to: date | None, *,
+    source: str, now: datetime, changes: dict | None = None,
+) -> ReshapeResult:
+    """:func:`reshape_abstraction` inside an open write transaction (no permission check here):
+    write the new days (or delete the abstraction when none is left) and :func:`reshape`.
+
+    ``changes`` are other fields to write with the new dates (a withdrawal's review fields)."""
+    ref = old.ref
+    data = old.model_dump()
+    data.update(changes or {})
+    current = Abstraction.model_validate(data)
+    if date_from is None or date_to is None or date_to < date_from:
+        if changes:
+            _write_abstraction(db, actor, old, current, source=source)
+        result = reshape(db, actor, current, None, source=source, now=now)
+        _delete_abstraction(db, actor, get_abstraction(db, ref), source=source)
+        return result
+    new = Abstraction.model_validate({**data, "date_from": date_from, "date_to": date_to})
+    clash = overlapping(db, new.officer, new.date_from, new.date_to, exclude=ref)
+    if clash:
+        other = clash[0]
+        raise Conflict(
+            f"abstraction {ref} of {new.officer} from {new.date_from} to {new.date_to} would overlap their "
+            f"abstraction {other.ref} ({other.date_from} to {other.date_to}); nothing was changed"
+        )
+    moved = (old.date_from, old.date_to) != (new.date_from, new.date_to)
+    _write_abstraction(db, actor, old, new, source=source,
+                       detail={"from": [old.date_from.isoformat(), new.date_from.isoformat()],
+                               "to": [old.date_to.isoformat(), new.date_to.isoformat()]} if moved else None)
+    return reshape(db, actor, old, new, source=source, now=now)
 
 
 def reshape_abstraction(
@@ -675,7 +718,9 @@ __all__ = [
     "overlapping",
     "planned_engagements",
     "record_abstraction",
+    "reshape",
     "reshape_abstraction",
+    "reshape_in",
     "resolve_challenge",
     "review_abstraction",
     "slot_gone",
