@@ -47,10 +47,14 @@ def store(db_path: Path):
 
 @pytest.fixture
 def loaded_store(store, small_bundle):
-    """A store holding SMALL_BUNDLE."""
+    """A store holding SMALL_BUNDLE, with the account running the tests bound to every officer
+    (a test account: ``--user`` picks among them, see tests/helpers/identity.py)."""
+    from helpers.identity import bind_current_account
+
     from slo.services.bundle import import_bundle
 
     import_bundle(store, small_bundle, None)
+    bind_current_account(store)
     return store
 
 

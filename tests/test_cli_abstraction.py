@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers.identity import bind_current_account
 
 from slo.cli.main import main
+from slo.store.db import open_store
 
 CHILD = ("Alex", "Morgan")
 
@@ -28,6 +30,9 @@ def db(tmp_path, small_bundle, capsys):
     bundle.write_text(json.dumps(small_bundle), encoding="utf-8")
     path = tmp_path / "slo.db"
     assert main(["--db", str(path), "import", str(bundle)]) == 0
+    store = open_store(path)
+    bind_current_account(store)  # the importer is bound to A1; a test account may act as any officer
+    store.close()
     capsys.readouterr()
     return path
 

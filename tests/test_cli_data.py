@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from helpers.identity import bind_current_account
 
 from slo.cli.main import main
 from slo.models import ENTITY_MODELS
@@ -108,13 +109,16 @@ def test_invalid_bundle_exit_1_one_line_nothing_written(capsys, db_path, tmp_pat
 
 def test_import_over_existing_needs_admin(capsys, db_path, bundle_file):
     assert run(capsys, "--db", str(db_path), "import", str(bundle_file))[0] == 0
+    store = open_store(db_path)
+    bind_current_account(store)  # the creator (bound to A1) is now a test account bound to every officer
+    store.close()
     before = table_counts(db_path)
     code, _, err = run(capsys, "--db", str(db_path), "import", str(bundle_file))
     assert code == 1 and "needs --user" in one_line_error(err)
     code, _, err = run(capsys, "--db", str(db_path), "--user", "PC1000", "import", str(bundle_file))
     assert code == 1 and "may not import" in one_line_error(err)
     code, _, err = run(capsys, "--db", str(db_path), "--user", "ZZ9", "import", str(bundle_file))
-    assert code == 1 and "no officer with collar number 'ZZ9'" in one_line_error(err)
+    assert code == 1 and "not 'ZZ9'" in one_line_error(err)
     after = table_counts(db_path)
     assert {t: after[t] for t in ENTITY_MODELS} == {t: before[t] for t in ENTITY_MODELS}
     code, _, err = run(capsys, "--db", str(db_path), "--user", "A1", "import", str(bundle_file))
@@ -145,6 +149,9 @@ def test_export_errors_exit_1(capsys, db_path, bundle_file, tmp_path):
     code, _, err = run(capsys, "--db", str(tmp_path / "none.db"), "--user", "A1", "export", "bundle", "-")
     assert code == 1 and "no database at" in one_line_error(err)
     assert run(capsys, "--db", str(db_path), "import", str(bundle_file))[0] == 0
+    store = open_store(db_path)
+    bind_current_account(store)  # the creator (bound to A1) is now a test account bound to every officer
+    store.close()
     code, _, err = run(capsys, "--db", str(db_path), "export", "bundle", "-")
     assert code == 1 and "needs a user" in one_line_error(err)
     code, out, err = run(capsys, "--db", str(db_path), "--user", "PC1000", "export", "bundle", "-")

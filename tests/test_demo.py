@@ -309,7 +309,7 @@ def test_ensure_demo_creates_only_when_missing(tmp_path):
 def test_slo_dash_dash_demo_opens_the_desk_on_the_demo_as_pc1000(tmp_path, monkeypatch):
     seen = {}
 
-    def run_desk(store, actor, exports):
+    def run_desk(store, actor, exports, **identity):
         seen["path"] = store.path
         seen["actor"] = actor.collar
         return 0

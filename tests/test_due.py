@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+from helpers.identity import bind_current_account
 
 from slo.cli.main import main
 from slo.services import due as D
@@ -47,6 +48,7 @@ def due_db(store, small_bundle, db_path):
                               "requested_by": "Ops", "reason": None, "review_status": "pending",
                               "reviewed_by": None, "reviewed_at": None, "review_note": None})
     import_bundle(store, b, None)
+    bind_current_account(store)  # the account running the tests may act as any officer (a test account)
     store.close()
     return db_path
 

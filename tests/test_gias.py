@@ -386,7 +386,7 @@ def test_cli_import_gias_prints_a_summary_on_stderr(loaded_store, db_path, capsy
     [
         (["--user", "PC1000"], "may not manage"),
         ([], "needs a user"),
-        (["--user", "NOBODY"], "no officer"),
+        (["--user", "NOBODY"], "not 'NOBODY'"),
     ],
 )
 def test_cli_refusals_exit_1_with_one_line(loaded_store, db_path, capsys, args, words):

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from helpers.identity import bind_current_account
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -150,6 +151,7 @@ def templates(tmp_path_factory):
     store.close()
     store = open_store(paths["loaded"])
     bundle.import_bundle(store, copy.deepcopy(SMALL_BUNDLE), None)
+    bind_current_account(store)  # the account running the tests may act as any officer (a test account)
     store.close()
     for path in paths.values():
         assert not Path(str(path) + "-wal").exists() or Path(str(path) + "-wal").stat().st_size == 0

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.identity import bind_current_account
 
 from slo.cli.main import main
 from slo.services import integrity
@@ -40,6 +41,7 @@ def _prepared_db(tmp_path: Path, small_bundle: dict) -> Path:
     path = tmp_path / "crash.db"
     store = open_store(path)
     import_bundle(store, small_bundle, None)
+    bind_current_account(store)  # the account running the tests may act as any officer
     store.close()
     return path
 

@@ -15,6 +15,7 @@ import copy
 from datetime import date
 
 import pytest
+from helpers.identity import bind_current_account
 
 from slo.reports import build_report, officer_figures
 from slo.services.actors import load_actor
@@ -156,6 +157,7 @@ BUNDLE = {
 @pytest.fixture
 def rstore(store):
     import_bundle(store, copy.deepcopy(BUNDLE), None)
+    bind_current_account(store)  # the account running the tests may act as any officer (a test account)
     return store
 
 

@@ -20,7 +20,12 @@ def register(groups) -> None:
 
 
 def run_import(ctx: Context, args) -> int:
-    """Load the bundle; a database this command created is removed again if the import fails."""
+    """Load the bundle; a database this command created is removed again if the import fails.
+
+    Into a new or empty database (no officers yet) this is the bootstrap (cli.md, "Who you
+    are"): the account running it is bound to every current admin of the bundle, in the
+    same transaction as the import; a bundle without a current admin is refused.
+    """
     source = Path(args.bundle)
     open_input(source, "bundle").close()  # missing, a folder, a device or a FIFO: refused before a database is made
     new_database = not ctx.db_path.exists()
@@ -30,8 +35,12 @@ def run_import(ctx: Context, args) -> int:
         # SLO_USER is ignored then, and the import is recorded as the bootstrap actor.
         empty = store.db.execute("SELECT count(*) FROM officers").fetchone()[0] == 0
         actor = None if empty else ctx.actor(required=False)
-        # streamed: memory stays flat for a national bundle
-        result = bundle.import_bundle_file(store, source, actor, progress=StderrProgress("import"))
+        if empty:
+            result, admins = _bootstrap_import(ctx, store, source)
+        else:
+            # streamed: memory stays flat for a national bundle
+            result = bundle.import_bundle_file(store, source, actor, progress=StderrProgress("import"))
+            admins = []
     except BaseException:
         if new_database:  # "a command that fails changes nothing": no empty database left behind
             ctx.close()
@@ -41,7 +50,19 @@ def run_import(ctx: Context, args) -> int:
     for warning in result.warnings:
         err(f"warning: {warning}")
     err(f"imported {args.bundle}: {result.summary()}")
+    if admins:
+        err(f"you ({ctx.who().label}) may act as {', '.join(admins)}; grant others with 'slo access grant'")
     return 0
+
+
+def _bootstrap_import(ctx: Context, store, source: Path):
+    """The first import and the creator's bindings to the bundle's admins, all or nothing."""
+    from slo.services import identity
+
+    with store.write() as db:
+        result = bundle.import_bundle_file(store, source, None, progress=StderrProgress("import"))
+        admins = identity.bootstrap(db, ctx.who())
+    return result, admins
 
 
 def run_export(ctx: Context, args) -> int:

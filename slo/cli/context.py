@@ -7,8 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slo.services.actors import Actor, load_actor
-from slo.services.errors import PermissionDenied
+from slo.services.actors import Actor
+from slo.services.identity import Principal, current_account, resolve
 from slo.store.db import Store, open_store
 
 
@@ -18,6 +18,8 @@ class Context:
     exports: Path
     user: str | None
     db_given: bool = False
+    #: who reached slo (the OS account, or the SSH key of ``slo session``); None = this process's account
+    principal: Principal | None = None
     _store: Store | None = field(default=None, repr=False)
 
     @classmethod
@@ -30,6 +32,7 @@ class Context:
             exports=Path(exports),
             user=user,
             db_given=bool(db),
+            principal=current_account(),
         )
 
     def store(self, *, create: bool = False) -> Store:
@@ -37,13 +40,17 @@ class Context:
             self._store = open_store(self.db_path, create=create)
         return self._store
 
+    def who(self) -> Principal:
+        """The principal acting: the SSH key of a session, otherwise this process's account."""
+        if self.principal is None:
+            self.principal = current_account()
+        return self.principal
+
     def actor(self, *, required: bool = True) -> Actor | None:
-        """The acting officer from --user/SLO_USER; refused clearly when missing or unknown."""
-        if not self.user:
-            if required:
-                raise PermissionDenied("this command needs a user: pass --user COLLAR or set SLO_USER")
-            return None
-        return load_actor(self.store().db, self.user)
+        """The acting officer: ``--user``/``SLO_USER`` among the officers the principal is bound to
+        (any officer on a demo database), or the one it is bound to; refused (exit 1, audited)
+        otherwise. See :func:`slo.services.identity.resolve`."""
+        return resolve(self.store(), self.who(), self.user, required=required)
 
     def close(self) -> None:
         if self._store is not None:

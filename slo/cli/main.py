@@ -52,6 +52,8 @@ COMMAND_MODULES = [
     "slo.cli.cmd_report",
     "slo.cli.cmd_scheduler",
     "slo.cli.cmd_admin",
+    "slo.cli.cmd_access",
+    "slo.cli.cmd_session",
 ]
 
 
@@ -89,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export bundle | calendars")
     groups["export"] = export.add_subparsers(dest="export_command", metavar="WHAT", required=True, parser_class=Parser)
     schools = sub.add_parser("schools", help="schools import-gias")
-    groups["schools"] = schools.add_subparsers(dest="schools_command", metavar="WHAT", required=True, parser_class=Parser)
+    groups["schools"] = schools.add_subparsers(
+        dest="schools_command", metavar="WHAT", required=True, parser_class=Parser
+    )
     abstraction = sub.add_parser("abstraction", help="abstraction add | review")
     groups["abstraction"] = abstraction.add_subparsers(
         dest="abstraction_command", metavar="WHAT", required=True, parser_class=Parser
@@ -154,7 +158,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def open_desk(ctx: Context, *, demo: bool) -> int:
-    from slo.services.errors import NotFound
+    """Open the desk as the officer that ``ctx`` resolves to (see "Who you are" in cli.md).
+
+    ``slo --demo`` opens only a demo database (made here if missing). On a real
+    database the desk opens as the one officer the principal is bound to, asks
+    among the principal's officers only when there are several, and refuses
+    (exit 1, audited) a principal bound to nobody.
+    """
+    from slo.services import identity
+    from slo.services.errors import NotFound, PermissionDenied
 
     if demo:
         from slo.cli.cmd_demo import ensure_demo
@@ -164,14 +176,23 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
 
             ctx.db_path = Path("db/demo.db")
         ensure_demo(ctx)
-        ctx.user = ctx.user or "PC1000"
     if not ctx.db_path.exists():
         raise NotFound(
             f"no database at {ctx.db_path}; run 'slo --demo' for a demo, or 'slo import BUNDLE.json'"
         )
     store = ctx.store()
+    is_demo = identity.is_demo(store.db)
+    if demo:
+        if not is_demo:
+            raise PermissionDenied(
+                f"{ctx.db_path} is not a demo database: 'slo --demo' opens only demo databases "
+                "(open it with 'slo --db PATH' as the officer you are bound to)"
+            )
+        ctx.user = ctx.user or "PC1000"
     actor = ctx.actor(required=False)
-    if actor is not None:
+    if actor is None:
+        identity.desk_choices(store, ctx.who())  # refuses a principal bound to nobody, before the desk opens
+    else:
         # the home caseload is read while Textual is imported (about 0.3 s), not after the first paint
         from slo.services.audit import now_local
         from slo.services.queries.home import start_home_caseload
@@ -181,7 +202,7 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
     from slo.tui.gc_idle import collect_when_idle
 
     collect_when_idle()  # full garbage collections in idle moments, not inside screen changes
-    return run_desk(store, actor, exports=ctx.exports)
+    return run_desk(store, actor, exports=ctx.exports, principal=ctx.who(), demo=is_demo)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -219,6 +219,16 @@ def admin_digest(store: Store, exports: Path, fire_time: datetime) -> str:
     return f"admin digest {'written' if written else 'unchanged'}: {len(reviews)} review(s), {len(follow)} follow-up(s)"
 
 
+# ---------------------------------------------------------------- leavers lose access (daily 00:30)
+
+
+def revoke_leavers(store: Store, exports: Path, fire_time: datetime) -> str:
+    """Officers whose end_date has passed lose every binding and their keys' authorized_keys lines."""
+    from slo.services.identity import revoke_leavers as revoke
+
+    return revoke(store, fire_time.date())
+
+
 JOBS: list[Job] = [
     Job("calendars", "refresh every school's calendar (incremental)", {"hour": 5, "minute": 30}, refresh_calendars),
     Job("admin_digest", "retention reviews and follow-ups due", {"hour": 6, "minute": 0}, admin_digest),
@@ -226,4 +236,5 @@ JOBS: list[Job] = [
         {"day": 1, "hour": 6, "minute": 0}, monthly_reports),
     Job("team_digest", "each team's abstractions digest for its sergeant",
         {"day_of_week": "mon", "hour": 7, "minute": 0}, team_digests),
+    Job("access_leavers", "leavers lose their access and SSH keys", {"hour": 0, "minute": 30}, revoke_leavers),
 ]

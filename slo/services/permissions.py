@@ -37,6 +37,7 @@ REPORT = "report"                  # the continuity report with collar numbers a
 REPORT_EVALUATION = "report_evaluation"
 VIEW_AUDIT = "view_audit"
 ERASE = "erase"
+MANAGE_ACCESS = "manage_access"  # bind principals to officers (slo access)
 
 PERMISSIONS: dict[tuple[str, str], str] = {
     ("slo", VIEW): TEAM,
@@ -66,6 +67,7 @@ PERMISSIONS: dict[tuple[str, str], str] = {
     ("admin", REPORT_EVALUATION): ANY,
     ("admin", VIEW_AUDIT): ANY,
     ("admin", ERASE): ANY,
+    ("admin", MANAGE_ACCESS): ANY,
     ("evaluator", REPORT_EVALUATION): ANY,
     ("system", VIEW): ANY,
     ("system", WRITE): ANY,
@@ -89,6 +91,7 @@ _ACTION_WORDS = {
     REPORT_EVALUATION: "produce the evaluation dataset for",
     VIEW_AUDIT: "read the audit log of",
     ERASE: "erase records from",
+    MANAGE_ACCESS: "grant or revoke access to",
 }
 
 

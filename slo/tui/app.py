@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 
 from slo.services import Store
 from slo.services.actors import Actor
+from slo.services.identity import Principal
 from slo.services.queries.home import Home, home_of
 
 from . import bindings
@@ -36,10 +38,23 @@ class SloApp(App[int]):
     COMMANDS = App.COMMANDS | {DeskCommands, NavigationProvider}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, store: Store, actor: Actor | None, exports: Path, today: date | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor | None,
+        exports: Path,
+        today: date | None = None,
+        *,
+        principal: Principal | None = None,
+        demo: bool = False,
+    ) -> None:
         super().__init__()
         self.store = store
         self.actor = actor
+        #: who reached the desk (the picker offers only their officers); None for in-process callers
+        self.principal = principal
+        #: a demo database: the header says so on every screen
+        self.demo = demo
         self.exports = Path(exports)
         self._today = today
         self._home_depth = 1
@@ -71,10 +86,25 @@ class SloApp(App[int]):
         if collar is None:
             self.exit(0)
             return
+        from slo.services.errors import USER_ERRORS
         from slo.services.queries.picker import acting_officer
 
-        self.actor = acting_officer(self.store, collar)
+        try:
+            self.actor = acting_officer(self.store, collar, self.principal)
+        except USER_ERRORS as exc:  # e.g. the binding was revoked while the picker was open
+            from .screens.picker import PickerScreen
+
+            self.notify(str(exc), title="Refused", severity="error", markup=False)
+            self.push_screen(PickerScreen(), callback=self._chosen)
+            return
         self.go_home()
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Every header: the screen's title, and DEMO first on a demo database."""
+        text = super().format_title(title, sub_title)
+        if self.demo:
+            return Content.assemble(("DEMO - made-up data", "bold reverse"), "  ", text)
+        return text
 
     def _update_title(self) -> None:
         if self.actor is not None:
@@ -227,9 +257,17 @@ class SloApp(App[int]):
         self.exit(0)
 
 
-def run_desk(store: Store, actor: Actor | None, exports: Path, today: date | None = None) -> int:
+def run_desk(
+    store: Store,
+    actor: Actor | None,
+    exports: Path,
+    today: date | None = None,
+    *,
+    principal: Principal | None = None,
+    demo: bool = False,
+) -> int:
     """Run the desk in this terminal; the exit code (0 after ctrl+q)."""
-    app = SloApp(store, actor, exports, today=today)
+    app = SloApp(store, actor, exports, today=today, principal=principal, demo=demo)
     app.run()
     code = app.return_code
     return 0 if code is None else int(code)

@@ -5,11 +5,21 @@ records (see :mod:`.generator` for what it holds, and ``docs/demo.md``).
 
 Decisions:
 
+* **Marked as a demo.** ``meta.database_kind = 'demo'`` is written in the same
+  transaction as the audit rows: on a demo any ``--user`` works and the desk says
+  DEMO (``slo.services.identity``).
+* **Never over real data.** Only a missing path, an empty file or a demo
+  database is replaced; anything else (a force's database, a file that is not
+  ours) is refused with one line before anything is built (:func:`check_target`).
 * **Safe replacement.** The database is built in a temporary file next to the
-  target, checkpointed, flushed to disk, and only then renamed over the old
-  file; the old file's ``-wal``/``-shm`` companions are removed first, so a
-  stale write-ahead log can never be replayed onto the new database. If the
-  build fails, the old database is untouched and the temporary file is removed.
+  target, checkpointed and flushed to disk. Where no file exists it is renamed
+  into place (stale ``-wal``/``-shm`` companions of a missing file are removed
+  first, so they can never be replayed onto it). An existing demo is replaced
+  *in place*: the new pages are copied into it with SQLite's backup API, as one
+  write transaction, so a desk or scheduler that has it open sees the old demo
+  or the new one and no file is deleted from under it (this writes the data
+  twice: a national demo takes longer to replace than to create). If the build
+  fails, the old database is untouched and the temporary file is removed.
 * **Speed.** Rows are written straight to the schema in chunks of
   ``executemany`` inside ``store.write()`` (``BEGIN IMMEDIATE``), bypassing the
   per-record services: the generator makes only valid data, and the tests
@@ -29,6 +39,7 @@ Decisions:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time as _time
@@ -36,12 +47,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from slo.services import audit
-from slo.store.db import create_private_dir, open_store
+from slo.services import audit, identity
+from slo.services.errors import Conflict
+from slo.store.db import BUSY_TIMEOUT_MS, create_private_dir, open_store
 
 from .generator import SCALES, WRITE_ORDER, Progress, Scale, generate
 
-__all__ = ["SCALES", "Scale", "DemoResult", "DEFAULT_SEED", "DEMO_USER", "build_demo"]
+__all__ = ["SCALES", "Scale", "DemoResult", "DEFAULT_SEED", "DEMO_USER", "build_demo", "check_target"]
 
 #: the seed used when none is given (``slo demo`` and ``slo --demo``)
 DEFAULT_SEED = 1
@@ -69,10 +81,7 @@ class DemoResult:
 
 
 def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
+    path.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:
@@ -81,6 +90,53 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def check_target(path: Path) -> str:
+    """What is at ``path`` (``missing``, ``empty`` or ``demo``); :class:`Conflict` for anything else."""
+    kind = identity.file_kind(path)
+    if kind == "real":
+        raise Conflict(
+            f"{path} holds a database that is not a demo: slo demo replaces only demo databases; "
+            "pass --db with a new file for the demo"
+        )
+    if kind == "other":
+        raise Conflict(f"{path} exists and is not a demo database: slo demo replaces only demo databases")
+    return kind
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Replace the content of the database ``target`` with ``source``'s, as one write transaction."""
+    import sqlite3
+
+    src = sqlite3.connect(str(source))
+    dst = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        dst.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        src.backup(dst)
+        with contextlib.suppress(sqlite3.OperationalError):  # best effort: a reader may hold the log
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        dst.close()
+        src.close()
+
+
+def _put_in_place(tmp: Path, path: Path) -> None:
+    """The built database at ``path``: linked into place if nothing is there (never over a file that
+    appeared meanwhile), otherwise copied into the demo that is there (checked again first)."""
+    if check_target(path) == "missing":
+        for suffix in ("-wal", "-shm"):
+            _remove(Path(f"{path}{suffix}"))
+        try:
+            os.link(tmp, path)  # fails if a file appeared since the check: no silent replace
+        except FileExistsError:
+            pass
+        else:
+            _remove(tmp)
+            return
+        check_target(path)
+    _copy_into(tmp, path)
+    _remove(tmp)
 
 
 def build_demo(
@@ -100,6 +156,7 @@ def build_demo(
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
     path = Path(path)
+    check_target(path)
     today = today or audit.now_local().date()
     started = _time.perf_counter()
     create_private_dir(path.parent)
@@ -116,13 +173,12 @@ def build_demo(
         with store.write() as db:
             for table in WRITE_ORDER:
                 audit.record(db, DEMO_ACTOR, audit.CREATE, table, None, {"source": "demo", "count": counts[table]})
+            identity.mark_demo(db)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.close()
         store = None
         _fsync(tmp)
-        for suffix in ("-wal", "-shm"):
-            _remove(Path(f"{path}{suffix}"))
-        os.replace(tmp, path)
+        _put_in_place(tmp, path)
         _fsync(path.parent)
     except BaseException:
         if store is not None:

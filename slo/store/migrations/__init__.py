@@ -21,6 +21,7 @@ from . import m004_jobs  # noqa: E402,F401
 from . import m005_reliability  # noqa: E402,F401
 from . import m006_abstractions  # noqa: E402,F401
 from . import m007_performance  # noqa: E402,F401
+from . import m008_identity  # noqa: E402,F401
 from . import m009_calendar_links  # noqa: E402,F401
 from . import m010_history  # noqa: E402,F401
 from . import m011_review_lifecycle  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""Who are you? Shown when the desk opens without --user / SLO_USER."""
+"""Who are you? Shown when the desk opens without --user / SLO_USER on a demo database, or for a
+principal bound to several officers (it then lists only those)."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ class PickerScreen(DeskScreen):
         self.query_one("#officers", DeskTable).focus()
 
     def reload(self) -> None:
-        store = self.store
-        self.load("officers", lambda: OfficersLoaded(officers(store)))
+        store, principal = self.store, getattr(self.app, "principal", None)
+        # every officer on a demo; otherwise only those this principal is bound to
+        self.load("officers", lambda: OfficersLoaded(officers(store, principal)))
 
     def on_officers_loaded(self, message: OfficersLoaded) -> None:
         self.query_one("#officers", DeskTable).replace_rows(
