@@ -97,8 +97,8 @@ def slo_for_others(folder: Path) -> str:
     wrapper = folder / "bin" / "slo"
     wrapper.parent.mkdir(parents=True, exist_ok=True)
     wrapper.write_text(
-        f"#!{system}\n"
-        "import site, sys\n"
+        f"#!{system} -S\n"  # -S: not the system's packages (khal's older icalendar), only this venv's
+        "import site\n"
         f"site.addsitedir({str(site)!r})\n"
         "from slo.cli.main import entry\n"
         "entry()\n"
@@ -193,7 +193,7 @@ class ForceServer:
         for option in options:
             argv += ["-o", option]
         argv += ["-t"] if tty else ["-T"]
-        return [*argv, f"{self.user}@127.0.0.1", *command]
+        return [*argv, f"{self.user}@127.0.0.1", *(["--", *command] if command else [])]
 
     def ssh(self, key: Path, *command: str, options: tuple[str, ...] = (), stdin: str | None = None,
             env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
