@@ -32,10 +32,12 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scope
 def template(tmp_path_factory) -> Path:
     """A database made by SLO Desk: the small bundle, then a few ordinary audited changes."""
     from helpers.bundles import SMALL_BUNDLE
+    from helpers.identity import bind_current_account
 
     path = tmp_path_factory.mktemp("template") / "t.db"
     store = open_store(path)
     import_bundle(store, json.loads(json.dumps(SMALL_BUNDLE)), None)
+    bind_current_account(store)  # the account running the tests may act as any officer (a test account)
     for i in range(6):
         with store.write() as db:
             audit.record(db, "A1", audit.VIEW, "young_people", "YP-0001", {"n": i})

@@ -20,6 +20,7 @@ import json
 from datetime import date
 
 import pytest
+from helpers.identity import bind_current_account
 from test_report_figures import _abs as _abs1
 from test_report_figures import _con, _eng, _officer, _school, _yp
 
@@ -123,6 +124,7 @@ BUNDLE = {
 def load_v2(store):
     """``store`` with this module's bundle imported (other report tests build on it)."""
     import_bundle(store, copy.deepcopy(BUNDLE), None)
+    bind_current_account(store)  # the account running the tests may act as any officer (a test account)
     return store
 
 

@@ -25,7 +25,11 @@ from helpers.bundles import SMALL_BUNDLE
 from helpers.sshd import ForceServer, require_root
 
 WHY = require_root()
-pytestmark = pytest.mark.skipif(WHY is not None, reason=WHY or "")
+pytestmark = [
+    pytest.mark.ssh,
+    pytest.mark.xdist_group("ssh_server"),  # one server per module, in one test process
+    pytest.mark.skipif(WHY is not None, reason=WHY or ""),
+]
 
 DUE = ("due", "--on", "2026-01-19", "--days", "7", "--format", "json")
 

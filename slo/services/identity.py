@@ -116,15 +116,13 @@ def mark_demo(db: Database) -> None:
 
 
 def file_kind(path: Path) -> str:
-    """What is at ``path``, read without changing it: ``missing``, ``empty`` (0 bytes, or our schema
-    with no officers and no audit rows), ``demo``, ``real`` (an SLO Desk database that is not a demo)
-    or ``other`` (a folder, or a file that is not an SLO Desk database)."""
-    if not path.exists():
+    """What is at ``path``, read without changing it: ``missing``, ``empty`` (our schema with no
+    officers and no audit rows), ``demo``, ``real`` (an SLO Desk database that is not a demo) or
+    ``other`` (a folder, a device, a 0-byte file or any file that is not an SLO Desk database)."""
+    if not os.path.lexists(path):
         return "missing"
-    if not path.is_file():
+    if not path.is_file() or path.stat().st_size == 0:
         return "other"
-    if path.stat().st_size == 0:
-        return "empty"
     from urllib.parse import quote
 
     try:
