@@ -78,7 +78,7 @@ def server():
 
 
 def refs(result: subprocess.CompletedProcess) -> list[str]:
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
     return sorted(item["ref"] for item in json.loads(result.stdout))
 
 
@@ -171,9 +171,10 @@ def test_no_argument_or_option_reaches_another_identity(server, attempt):
 
 
 def test_after_every_attempt_the_key_is_still_its_own_officer_and_nothing_changed(server):
-    assert server.ssh(server.officers["PC1000"], "whoami").stdout.startswith("PC1000\t")
+    whoami = server.ssh(server.officers["PC1000"], "whoami")
+    assert whoami.stdout.startswith("PC1000\t"), (whoami.returncode, whoami.stdout, whoami.stderr)
     assert refs(server.ssh(server.officers["PC1000"], *DUE)) == ["CON-1"]
-    assert audit(server, "SELECT count(*) FROM abstractions") == [(1,)]
+    assert audit(server, "SELECT ref FROM abstractions") == [("ABS-1",)]
     assert not (server.home / "copy.db").exists() and not Path("/tmp/copy.db").exists()
 
 
