@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -72,6 +73,16 @@ class SloApp(App[int]):
         from slo.services.audit import now_local
 
         return now_local()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while a form is still loading are held by the form and delivered once it is
+        ready (:meth:`slo.tui.screens.forms.base.FormScreen.hold_key`): nothing typed is lost."""
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key != "ctrl+q":
+            screen = self.screen if self._screen_stack else None
+            hold = getattr(screen, "hold_key", None)
+            if hold is not None and hold(event):
+                return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

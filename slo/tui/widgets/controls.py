@@ -114,6 +114,11 @@ class KeyChoice(Widget, can_focus=True):
     def watch_value(self, value: str | None) -> None:
         self.post_message(self.Changed(self, value))
 
+    def set_value(self, value: str | None) -> None:
+        """Show ``value`` as chosen at once (a form filled from a record), without a Changed message."""
+        self.set_reactive(KeyChoice.value, value)
+        self.refresh()
+
     def on_key(self, event: events.Key) -> None:
         char = (event.character or "").lower()
         for key, value, _label in self.options:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
@@ -17,7 +18,7 @@ from slo.tui.widgets.form_field import FormField
 
 from .base import FormScreen, SaveResult
 from .problems import FieldProblems
-from .values import enum_choices, text_or_none
+from .values import enum_choices, follow_from, text_or_none
 
 
 class AbsenceForm(FormScreen[OfficerFormData]):
@@ -35,6 +36,7 @@ class AbsenceForm(FormScreen[OfficerFormData]):
     def __init__(self, officer: str | None = None) -> None:
         super().__init__()
         self.officer = officer
+        self._from_value = ""
 
     def compose_fields(self) -> ComposeResult:
         yield FormField("Officer", Picker(id="in-officer", placeholder="collar number or name"),
@@ -52,8 +54,12 @@ class AbsenceForm(FormScreen[OfficerFormData]):
     def fill(self, data: OfficerFormData) -> None:
         self.fill_officer(data.officers, data.officer)
         today = self.today().isoformat()
-        self.input("date_from").value = today
         self.input("date_to").value = today
+        self.input("date_from").value = today
+
+    @on(Input.Changed, "#in-date_from")
+    def _from_changed(self, event: Input.Changed) -> None:
+        self._from_value = follow_from(self, self._from_value, event.value)
 
     def after_loaded(self) -> None:
         self.field("kind").focus_control()

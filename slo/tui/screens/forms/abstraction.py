@@ -35,7 +35,7 @@ from slo.tui.widgets.form_field import FormField
 
 from .base import FormScreen, SaveResult
 from .problems import FieldProblems
-from .values import enum_choices, text_or_none
+from .values import enum_choices, follow_from, text_or_none
 
 
 def _when(start: datetime, end: datetime | None) -> str:
@@ -78,6 +78,7 @@ class AbstractionForm(FormScreen[OfficerFormData]):
         self.sessions_shown = False
         self.cancelled: list[SessionLine] = []
         self._span: tuple[str, str, str] | None = None
+        self._from_value = ""
 
     # ----- fields
     def compose_fields(self) -> ComposeResult:
@@ -108,8 +109,8 @@ class AbstractionForm(FormScreen[OfficerFormData]):
     def fill(self, data: OfficerFormData) -> None:
         self.fill_officer(data.officers, data.officer)
         today = self.today().isoformat()
-        self.input("date_from").value = today
         self.input("date_to").value = today
+        self.input("date_from").value = today
         self.refresh_sessions()
 
     def after_loaded(self) -> None:
@@ -191,6 +192,8 @@ class AbstractionForm(FormScreen[OfficerFormData]):
 
     @on(Input.Changed, "#in-date_from, #in-date_to")
     def _dates_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "in-date_from":
+            self._from_value = follow_from(self, self._from_value, event.value)
         if self.loaded:
             self.refresh_sessions()
 

@@ -16,11 +16,16 @@ of new records are made there, inside the write transaction). The base class:
 * may ask once to confirm a warning before writing (:meth:`~FormScreen.precheck`), and shows
   the service's warnings after writing, before closing;
 * Escape discards, asking "Discard what you typed?" (:mod:`.discard`) only if something
-  was typed; ctrl+s saves; Tab moves between fields.
+  was typed; ctrl+s saves; Tab moves between fields;
+* never loses a keystroke: every key typed before the form is filled in (its read model is
+  still loading, the machine is busy) is held (:meth:`FormScreen.hold_key`, called by the
+  app for each key) and delivered in order once the form is ready, each key after the last
+  one's effects (a picker's search, a move to the next field) have settled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,6 +80,8 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
     FIELD_MAP: ClassVar[dict[str, str]] = {}
 
     BINDINGS = bindings.FORM
+    #: nothing is focused before the form is filled in: the keys typed meanwhile are held
+    AUTO_FOCUS = ""
 
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -102,6 +109,8 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         self._snapshot: dict[str, Any] | None = None
         self._confirmed: str | None = None
         self.data: D | None = None
+        #: keys typed before the form was ready, in order; None once they are delivered
+        self._held: list[tuple[str, str | None]] | None = []
 
     # ----- hooks for subclasses
     def compose_fields(self) -> ComposeResult:  # pragma: no cover - abstract
@@ -228,8 +237,48 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         self.fill(message.data)
         self.loaded = True
         self.set_status("ctrl+s save · Esc discard · Tab next field")
-        self.call_after_refresh(self._take_snapshot)
+        self._take_snapshot()
         self.after_loaded()
+        self.release_keys()
+
+    # ----- keys typed before the form is ready
+    def hold_key(self, event: events.Key) -> bool:
+        """Called by the app for every key typed while this form is on top: hold it (True) until the
+        form is ready and the keys held before it are delivered; False lets it through."""
+        if self._held is None or getattr(event, "replayed", False):
+            return False
+        self._held.append((event.key, event.character))
+        return True
+
+    def release_keys(self) -> None:
+        """Deliver the held keys in order (then stop holding)."""
+        if self._held is not None:
+            self.run_worker(self._replay(), group="form-keys", exclusive=True)
+
+    async def _replay(self) -> None:
+        held = self._held
+        while held:
+            key, character = held.pop(0)
+            event = events.Key(key, character)
+            event.replayed = True  # type: ignore[attr-defined]  # let through by hold_key
+            self.app.post_message(event)
+            await self._settled()
+        self._held = None
+
+    async def _settled(self, limit: float = 10.0) -> None:
+        """Until the last key's effects are done: no message waiting in the app or this form, and
+        no worker of this form still searching or loading (a picker's suggestions)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        quiet = 0
+        while quiet < 3 and loop.time() < deadline:
+            await asyncio.sleep(0 if quiet else 0.001)
+            nodes = [self.app, self, *self.walk_children()]
+            busy = any(n.message_queue_size for n in nodes) or any(
+                w.node in nodes and not w.is_finished and w.group != "form-keys"
+                for w in self.app.workers
+            )
+            quiet = 0 if busy else quiet + 1
 
     def after_loaded(self) -> None:
         """Focus the first field (subclasses may pick another)."""
@@ -389,6 +438,8 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
 
     @on(FormFailed)
     def _on_failed(self, message: FormFailed) -> None:
+        if not self.loaded:
+            self.release_keys()  # Escape typed meanwhile closes it
         self._done_saving()
         if message.problems:
             self.show_problems(message.problems)

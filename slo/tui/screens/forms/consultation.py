@@ -139,8 +139,7 @@ class ConsultationForm(FormScreen[ConsultationFormData]):
             self._school = data.school.urn
         self.input("consulted_on").value = (existing.consulted_on if existing else self.today()).isoformat()
         if existing:
-            self.key_choice("timing").set_reactive(KeyChoice.value, existing.timing.value)
-            self.key_choice("timing").refresh()
+            self.key_choice("timing").set_value(existing.timing.value)
             self.picker("proposed").set_value(existing.proposed.value, notify=False)
             self.picker("reasons").set_values([r.value for r in existing.reasons], notify=False)
             self.input("consulted_by").value = existing.consulted_by or ""

@@ -66,7 +66,7 @@ class EngagementStatusForm(FormScreen[EngagementStatusFormData]):
             f"{e.starts_at:%a %d %b %Y %H:%M}-{e.ends_at:%H:%M}; now {e.status.value}"
             + (f" ({label(e.cancel_reason.value).lower()})" if e.cancel_reason else "") + "\n"
         ))
-        self.key_choice("status").set_reactive(KeyChoice.value, e.status.value)
+        self.key_choice("status").set_value(e.status.value)
         self.key_choice("status").refresh()
         if e.cancel_reason:
             self.picker("cancel_reason").set_value(e.cancel_reason.value, notify=False)

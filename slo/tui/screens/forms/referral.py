@@ -85,7 +85,7 @@ class ReferralForm(FormScreen[ReferralFormData]):
         if r:
             self.picker("partner").set_value(r.partner.value, notify=False)
             if r.outcome22 is not None:
-                self.key_choice("outcome22").set_reactive(KeyChoice.value, "yes" if r.outcome22 else "no")
+                self.key_choice("outcome22").set_value("yes" if r.outcome22 else "no")
 
     def after_loaded(self) -> None:
         self.field("partner" if self.picker("young_person").value else "young_person").focus_control()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from slo.models.enums import label as enum_label
 from slo.models.types import parse_date
@@ -55,3 +56,36 @@ def parse_day(text: str, name: str, problems: dict[str, str]) -> date | None:
         problems[name] = (f"not a real date: use YYYY-MM-DD, e.g. {EXAMPLE_DATE}" if "real" in str(exc)
                           else f"use YYYY-MM-DD, e.g. {EXAMPLE_DATE}")
         return None
+
+
+def follow_date(before: str, after: str, other: str) -> str | None:
+    """The new value of a "To" box when its "From" box changed from ``before`` to ``after``, or None
+    to leave it: To follows From while it still held From's old value (or nothing, or a day before
+    the new From). Only a complete date moves it."""
+    try:
+        new_from = parse_date(after.strip())
+    except ValueError:
+        return None
+    other = other.strip()
+    if not other or other == before.strip():
+        return new_from.isoformat()
+    try:
+        if parse_date(other) < new_from:
+            return new_from.isoformat()
+    except ValueError:
+        return None
+    return None
+
+
+def follow_from(form: Any, before: str, after: str) -> str:
+    """In a form with ``date_from`` and ``date_to`` boxes: move To after From (:func:`follow_date`);
+    returns From's last complete date, to pass as ``before`` next time (a date half typed is not one)."""
+    to_box = form.input("date_to")
+    moved = follow_date(before, after, to_box.value)
+    if moved is not None and moved != to_box.value:
+        to_box.value = moved
+    try:
+        parse_date(after.strip())
+    except ValueError:
+        return before
+    return after

@@ -83,7 +83,7 @@ class YoungPersonForm(FormScreen[YoungPersonFormData]):
             self.input("date_of_birth").value = yp.date_of_birth.isoformat() if yp.date_of_birth else ""
             self.input("year_group").value = "" if yp.year_group is None else str(yp.year_group)
             for name in ("sex", "fsm"):
-                self.key_choice(name).set_reactive(KeyChoice.value, getattr(yp, name).value)
+                self.key_choice(name).set_value(getattr(yp, name).value)
             self.picker("sen").set_value(yp.sen.value, notify=False)
             if yp.ethnicity:
                 self.picker("ethnicity").set_value(yp.ethnicity.value, notify=False)

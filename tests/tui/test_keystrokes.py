@@ -1,0 +1,118 @@
+"""No lost keystrokes: what is typed before a form is ready is delivered, in order, once it is.
+
+The database is made slow in these tests: the read model each form loads from (the function the
+form module calls is wrapped) waits until the test has typed everything, as a busy machine or a
+large database would make it wait, then reads as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from slo.tui.screens.forms.absence import AbsenceForm
+from slo.tui.screens.forms.abstraction import AbstractionForm
+from slo.tui.screens.forms.engagement import EngagementForm
+
+
+def slow(monkeypatch, module: str, name: str) -> threading.Event:
+    """Make ``module.name`` (a read model a form calls in its load worker) wait for the returned event."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    real = getattr(mod, name)
+    ready = threading.Event()
+
+    def slowly(*args, **kwargs):
+        assert ready.wait(30), "the test never let the database answer"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mod, name, slowly)
+    return ready
+
+
+async def type_text(pilot, text: str) -> None:
+    # every key without waiting for the app in between: as fast as a person can type, and faster
+    for ch in text:
+        await pilot.press(ch)
+
+
+@pytest.mark.asyncio
+async def test_an_abstractions_from_date_typed_at_once_arrives_whole(desk_store, make_app, settle, monkeypatch):
+    database = slow(monkeypatch, "slo.tui.screens.forms.abstraction", "officer_form")
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, AbstractionForm) and not form.loaded
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "2026-12-16")
+        assert not form.loaded  # all of it typed while the form was still loading
+        database.set()
+        await settle(pilot)
+        assert form.loaded
+        assert form.input("date_from").value == "2026-12-16"
+        # To follows From (it held From's old value, today)
+        assert form.input("date_to").value == "2026-12-16"
+        assert app.focused is form.input("date_from")
+
+
+@pytest.mark.asyncio
+async def test_keys_that_move_between_fields_are_delivered_in_order(desk_store, make_app, settle, monkeypatch):
+    database = slow(monkeypatch, "slo.tui.screens.forms.engagement", "engagement_form")
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        form = app.screen
+        assert isinstance(form, EngagementForm) and not form.loaded
+        # kind: "lesson" Enter (picks it, moves on); then Tab past the school and young person to the title
+        await type_text(pilot, "lesson")
+        await pilot.press("enter", "tab", "tab")
+        await pilot.press("end")
+        await type_text(pilot, " on safety")
+        assert not form.loaded
+        database.set()
+        await settle(pilot)
+        assert form.picker("kind").value == "lesson"
+        assert form.input("title").value == "Lesson on safety"  # the kind's title, then what was typed
+
+
+@pytest.mark.asyncio
+async def test_escape_typed_while_loading_still_closes_the_form(desk_store, make_app, settle, monkeypatch):
+    database = slow(monkeypatch, "slo.tui.screens.forms.absence", "officer_form")
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        assert isinstance(app.screen, AbsenceForm)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AbsenceForm)
+        database.set()
+        await settle(pilot)
+        assert not isinstance(app.screen, AbsenceForm)
+
+
+@pytest.mark.asyncio
+async def test_to_follows_from_in_the_absence_form(desk_store, make_app, settle):
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AbsenceForm)
+        form.input("date_from").focus()
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "2026-03-02")
+        await settle(pilot)
+        assert form.input("date_to").value == "2026-03-02"
+        # a To set later than From stays when From moves within it
+        form.input("date_to").value = "2026-03-06"
+        form.input("date_from").focus()
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "2026-03-03")
+        await settle(pilot)
+        assert form.input("date_to").value == "2026-03-06"
