@@ -38,9 +38,10 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
 
-# -n auto: one test process per core (pytest-xdist); loadgroup keeps an xdist_group in one process;
+# -n auto: one test process per core (pytest-xdist; pyproject sets --dist loadgroup, which keeps an
+# xdist_group in one process);
 # --durations: the slowest tests at the end
-run=(.venv/bin/python -m pytest -n auto --dist loadgroup --durations=15 --durations-min=1.0)
+run=(.venv/bin/python -m pytest -n auto --durations=15 --durations-min=1.0)
 if [ "$quick" = 1 ]; then
   run+=(-m "not slow")
   export SLO_QUICK=1

@@ -28,6 +28,7 @@ import io
 import json
 import re
 import shutil
+import typing
 import uuid
 from datetime import date
 from html.parser import HTMLParser
@@ -104,7 +105,22 @@ CONTROL = re.compile(
 )
 
 #: the only fields in which a newline may be stored
-MULTILINE = {"notes", "reason", "review_note", "advice"}
+
+
+def _multiline_fields() -> set[str]:
+    """Fields whose type is ``Multiline`` (line breaks kept), read from the models themselves."""
+    from slo.models.entities import ENTITY_MODELS
+    from slo.models.types import Multiline
+
+    return {
+        name
+        for model in ENTITY_MODELS.values()
+        for name, info in model.model_fields.items()
+        if info.annotation == Multiline or Multiline in typing.get_args(info.annotation)
+    }
+
+
+MULTILINE = _multiline_fields()
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -425,7 +441,7 @@ def test_hostile_values_come_out_safe_everywhere(templates, scratch, baseline_di
     from slo.scheduler.jobs import team_digest_text
 
     WORLD["examples"] += 1
-    cleaned = {k: (clean_multiline(v) if k in ("notes", "reason", "advice") else clean_line(v)) for k, v in values.items()}
+    cleaned = {k: (clean_multiline(v) if k in MULTILINE else clean_line(v)) for k, v in values.items()}
     assume(len({cleaned["team_ref"], "NHT-South"}) == 2)
     data = _hostile_world(values)
     folder = scratch / uuid.uuid4().hex
@@ -739,7 +755,7 @@ def _call_service(store, build, call, kind: str):
         return None
     SERVICES[kind] += 1
     allowed = set(type(model).model_fields) | {"desk", "cli", "abstraction", "exclusion_start"}
-    for actor, operation, entity, key, detail in _audit_rows_since(store, mark):
+    for _actor, _operation, entity, key, detail in _audit_rows_since(store, mark):
         assert not CONTROL.search(key or "") and not CONTROL.search(detail or "")
         # the audit holds keys, counts and field names, never the text itself
         for _, s in strings(json.loads(detail) if detail else None):
