@@ -142,6 +142,8 @@ def run_review(ctx: Context, args) -> int:
             err(f"abstraction {args.ref} withdrawn and removed (the officer was back on {done.returned_on}, "
                 f"before its first day); {len(done.reinstated)} session(s) reinstated, "
                 f"{len(done.to_rebook)} to rebook")
+        elif done.was_to is not None and done.abstraction.date_to >= done.was_to:
+            err(f"abstraction {args.ref} withdrawn; it had already ended on {done.was_to}, so no day was given back")
         else:
             a = done.abstraction
             err(f"abstraction {args.ref} withdrawn: now {a.date_from} to {a.date_to} (back on {done.returned_on}); "

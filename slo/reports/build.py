@@ -78,7 +78,8 @@ def compute(db, date_from: date, date_to: date, collars: list[str] | None) -> di
     whole = collars is None
     # the whole force: one pass over the period's engagements feeds every section
     facts = figures.Facts.load(db, date_from, date_to) if whole else None
-    officers = figures._officer_figures(db, collars, date_from, date_to, facts)
+    requesters = figures.Requesters()
+    officers = figures._officer_figures(db, collars, date_from, date_to, facts, by_requester=requesters)
     listed = [o["collar_number"] for o in officers]
     if facts is not None:
         urns = figures.school_keys_whole(db, date_from, date_to, facts)
@@ -95,6 +96,8 @@ def compute(db, date_from: date, date_to: date, collars: list[str] | None) -> di
                                                      facts=facts),
         "consultations": figures.consultation_figures(db, date_from, date_to, collars),
         "months": figures.month_figures(db, date_from, date_to, collars, facts),
+        # an added key (docs/reports.md), not a metrics.md definition; never in the evaluation dataset
+        "abstracted_days_by_requested_by": figures.by_requested_by(db, requesters, listed, date_from, date_to),
         "_listed": listed,
     }
 
@@ -199,6 +202,8 @@ def build_report(store, actor, date_from: date, date_to: date, *, evaluation: bo
                               **{k: v for k, v in s.items() if k != "urn"}} for s in data["schools"]]
         report["young_people"] = data["young_people"]
         report["consultations"] = data["consultations"]
+        # who asked for the officers is free text (a role or a person): the named report only
+        report["abstracted_days_by_requested_by"] = data["abstracted_days_by_requested_by"]
     report["consultations"] = {k: v for k, v in report["consultations"].items() if not k.startswith("_")}
     report["months"] = data["months"]
 

@@ -215,17 +215,86 @@ def _officer_engagement_counts(db: Database, collars: list[str] | None, date_fro
 
 
 def officer_figures(db: Database, collars: list[str], date_from: date, date_to: date, *,
-                    as_of: date) -> list[dict]:
+                    as_of: date, by_requester: Requesters | None = None) -> list[dict]:
     """metrics.md ``officers[]`` entries for those of ``collars`` of role ``slo`` in post in P,
     sorted by collar, counted to the earlier of ``date_to`` and ``as_of``. A period that starts
-    after ``as_of`` has nothing counted yet: ``[]``."""
+    after ``as_of`` has nothing counted yet: ``[]``. ``by_requester`` (if given) also gathers the
+    abstracted days by who asked for the officer (:class:`Requesters`)."""
     if date_from > as_of:
         return []
-    return _officer_figures(db, collars, date_from, min(date_to, as_of))
+    return _officer_figures(db, collars, date_from, min(date_to, as_of), by_requester=by_requester)
+
+
+class Requesters:
+    """Abstracted days by ``requested_by`` (an added key of the report, not a metrics.md definition):
+    the same days as ``abstracted_days`` (rostered days only, 1 for a full day, 0.5 for a half), grouped
+    by who asked for the officer. Spellings that differ only in case and spaces are one requester, shown
+    in its most used spelling."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, float] = defaultdict(float)
+        self.refs: dict[str, set[str]] = defaultdict(set)
+        self.spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.by_category: dict[str, dict[str, float]] = defaultdict(lambda: {c: 0.0 for c in CATEGORIES})
+
+    @staticmethod
+    def key(requested_by: str) -> str:
+        return " ".join((requested_by or "").split()).casefold()
+
+    def add(self, requested_by: str, ref: str, category: str, value: float) -> None:
+        """One rostered day (``value`` 1 or 0.5) of abstraction ``ref`` (after :meth:`seen`)."""
+        key = self.key(requested_by)
+        self.days[key] += value
+        self.refs[key].add(ref)
+        self.by_category[key][category if category in CATEGORIES else "other"] += value
+
+    def seen(self, requested_by: str, ref: str) -> None:
+        """An abstraction overlapping P (it counts as one, even with no rostered day in P)."""
+        key = self.key(requested_by)
+        if ref not in self.refs[key]:
+            self.spellings[key][" ".join((requested_by or "").split())] += 1
+        self.refs[key].add(ref)
+        self.days.setdefault(key, 0.0)
+
+    def rows(self, cancelled: dict[str, int] | None = None) -> list[dict[str, Any]]:
+        """One object per requester, most days first: ``requested_by``, ``abstractions``,
+        ``abstracted_days``, ``abstracted_days_by_category`` and ``engagements_cancelled`` (engagements
+        in P cancelled for those abstractions, from ``cancelled`` by key)."""
+        out = []
+        for key in self.refs:
+            spelled = sorted(self.spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))
+            out.append({
+                "requested_by": spelled[0][0] if spelled else key,
+                "abstractions": len(self.refs[key]),
+                "abstracted_days": _num(self.days.get(key, 0.0)),
+                "abstracted_days_by_category": {c: _num(v) for c, v in self.by_category[key].items()},
+                "engagements_cancelled": (cancelled or {}).get(key, 0),
+            })
+        return sorted(out, key=lambda r: (-r["abstracted_days"], -r["abstractions"], r["requested_by"].casefold()))
+
+
+def requester_cancellations(db: Database, collars: list[str], date_from: date, date_to: date) -> dict[str, int]:
+    """Engagements of ``collars`` starting in P cancelled for abstraction, by requester key."""
+    out: dict[str, int] = defaultdict(int)
+    for requested_by, n in db.execute(
+        "SELECT a.requested_by, COUNT(*) FROM engagements e JOIN abstractions a ON a.ref = e.abstraction "
+        "WHERE e.status = 'cancelled' AND e.cancel_reason = 'abstraction' AND e.starts_at >= ? AND e.starts_at < ? "
+        "AND e.officer IN (SELECT value FROM json_each(?)) GROUP BY a.requested_by",
+        [date_from.isoformat(), _end_bound(date_to), _json_list(collars)],
+    ).fetchall():
+        out[Requesters.key(requested_by)] += n
+    return dict(out)
+
+
+def by_requested_by(db: Database, acc: Requesters, collars: list[str], date_from: date,
+                    date_to: date) -> list[dict[str, Any]]:
+    """:meth:`Requesters.rows` with the engagements each requester's abstractions cancelled in P."""
+    return acc.rows(requester_cancellations(db, collars, date_from, date_to) if collars else {})
 
 
 def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
-                     date_to: date, facts: Facts | None = None) -> list[dict]:
+                     date_to: date, facts: Facts | None = None, *,
+                     by_requester: Requesters | None = None) -> list[dict]:
     p_from, p_to = date_from.isoformat(), date_to.isoformat()
     # version 2: the schools liaison officers only (sergeants, admins... count in no sum)
     sql = ("SELECT collar_number, working_days, start_date, end_date FROM officers "
@@ -249,13 +318,13 @@ def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
     ).fetchall():
         absences[officer].append((_day(a), _day(b)))
 
-    abstractions: dict[str, list[tuple[date, date, str, str]]] = defaultdict(list)
+    abstractions: dict[str, list[tuple[date, date, str, str, str, str]]] = defaultdict(list)
     pending: dict[str, int] = defaultdict(int)
-    for officer, a, b, portion, category, status in db.execute(
-        "SELECT officer, date_from, date_to, portion, category, review_status FROM abstractions "
+    for officer, a, b, portion, category, status, ref, requested_by in db.execute(
+        "SELECT officer, date_from, date_to, portion, category, review_status, ref, requested_by FROM abstractions "
         "WHERE date_to >= ? AND date_from <= ?" + key_filter, [p_from, p_to, *key_params]
     ).fetchall():
-        abstractions[officer].append((_day(a), _day(b), portion, category))
+        abstractions[officer].append((_day(a), _day(b), portion, category, ref, requested_by))
         if status == "pending":
             pending[officer] += 1
 
@@ -277,14 +346,18 @@ def _officer_figures(db: Database, collars: list[str] | None, date_from: date,
                 day += timedelta(days=1)
         by_category = {c: 0.0 for c in CATEGORIES}
         counted: set[int] = set()
-        for x, y, portion, category in abstractions.get(collar, ()):
+        for x, y, portion, category, ref, requested_by in abstractions.get(collar, ()):
             value = 0.5 if portion == "half" else 1.0
             day, last = max(x, a), min(y, b)
+            if by_requester is not None:
+                by_requester.seen(requested_by, ref)
             while day <= last:
                 o = day.toordinal()
                 if day.weekday() in wd and o not in absent and o not in counted:
                     counted.add(o)
                     by_category[category if category in by_category else "other"] += value
+                    if by_requester is not None:
+                        by_requester.add(requested_by, ref, category, value)
                 day += timedelta(days=1)
         eng = engagements.get(collar) or empty_engagements()
         entry = {

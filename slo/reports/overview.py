@@ -87,6 +87,8 @@ class TeamOverview:
     total: dict[str, Any]
     pending: list[PendingReview]
     weekly: list[dict[str, Any]] = field(default_factory=list)
+    #: who took the team's officers (the report's added key ``abstracted_days_by_requested_by``)
+    by_requested_by: list[dict[str, Any]] = field(default_factory=list)
 
 
 def teams_for(db: Database, actor: Actor) -> list[tuple[str, str]]:
@@ -110,8 +112,10 @@ def team_overview(db: Database, actor: Actor, team: str, date_from: date, date_t
     name_row = db.execute("SELECT name FROM teams WHERE ref = ?", [team]).fetchone()
     names = dict(db.execute(
         "SELECT collar_number, name FROM officers WHERE team = ?", [team]).fetchall())
-    entries = figures.officer_figures(db, collars or [], date_from, date_to, as_of=as_of)
-    impact = figures.officer_impact(db, [e["collar_number"] for e in entries], date_from, date_to, as_of=as_of)
+    requesters = figures.Requesters()
+    entries = figures.officer_figures(db, collars or [], date_from, date_to, as_of=as_of, by_requester=requesters)
+    listed = [e["collar_number"] for e in entries]
+    impact = figures.officer_impact(db, listed, date_from, date_to, as_of=as_of)
     lines = [OfficerLine(e["collar_number"], names.get(e["collar_number"], ""), e,
                          impact[e["collar_number"]]["schools_affected"],
                          impact[e["collar_number"]]["young_people_let_down"]) for e in entries]
@@ -125,7 +129,9 @@ def team_overview(db: Database, actor: Actor, team: str, date_from: date, date_t
     ]
     weekly = figures.weekly_abstraction_rates(db, collars or [], date_to, weeks, as_of=as_of) if weeks else []
     return TeamOverview(team, name_row[0] if name_row else team, date_from, date_to, lines,
-                        figures.sum_entries(entries), pending, weekly)
+                        figures.sum_entries(entries), pending, weekly,
+                        figures.by_requested_by(db, requesters, listed, date_from, date_to) if date_from <= as_of
+                        else [])
 
 
 # ---------------------------------------------------------------- one officer

@@ -363,6 +363,17 @@ def tables(report: dict[str, Any]) -> Iterator[Table]:
                 ([label(c), num(by_category[c]), rate_of(by_category[c] / taken if taken else None, by_category[c],
                                                          taken)] for c in CATEGORIES),
                 intro="All listed officers together.")
+    requesters = report.get("abstracted_days_by_requested_by")
+    if requesters is not None:
+        yield Table("Who asked for the officers", ["Requested by", "Abstractions", "Days taken off",
+                                                   "Share of days taken off", "Engagements cancelled"],
+                    ([r["requested_by"], num(r["abstractions"]), num(r["abstracted_days"]),
+                      rate_of(r["abstracted_days"] / taken if taken else None, r["abstracted_days"], taken),
+                      num(r["engagements_cancelled"])] for r in requesters),
+                    intro="Who took the officers off schools work, as the abstraction names them (requested by), "
+                          "most days first: the same days as above, and the engagements those abstractions "
+                          "cancelled in the period. Not a definition of metrics.md: an added table.",
+                    text_columns=1, long=len(requesters) > 40)
     yield Table("Who took each officer (days)", [who, "Days taken off, by category"],
                 ([_who(o, off_key), _categories(o)] for o in report["officers"] if o["abstracted_days"]),
                 text_columns=2, long=len(report["officers"]) > 40)

@@ -633,6 +633,8 @@ class ResolveResult(ReshapeResult):
     status: ReviewStatus = ReviewStatus.UPHELD
     #: the first day the officer was back on schools work (withdrawn only)
     returned_on: date | None = None
+    #: the abstraction's last day before the result (a return after it cut nothing)
+    was_to: date | None = None
 
 
 def resolve_challenge(
@@ -670,7 +672,7 @@ def resolve_challenge(
             data.update(changes)
             new = Abstraction.model_validate(data)
             _write_abstraction(db, actor, old, new, source="review", detail=detail)
-            return ResolveResult(ref, new, status=status)
+            return ResolveResult(ref, new, status=status, was_to=old.date_to)
         back = returned_on or today
         last = min(old.date_to, back - timedelta(days=1))
         # the review fields first (so the record's history ends with its result), then the days
@@ -680,7 +682,7 @@ def resolve_challenge(
         _write_abstraction(db, actor, old, reviewed, source="review", detail=detail)
         shaped = reshape_in(db, actor, reviewed, old.date_from, last, source="withdrawal", now=now)
         return ResolveResult(ref, shaped.abstraction, shaped.reinstated, shaped.to_rebook, shaped.cancelled,
-                             shaped.warnings, status=status, returned_on=back)
+                             shaped.warnings, status=status, returned_on=back, was_to=old.date_to)
 
 
 def working_days_after(start: date, n: int) -> date:

@@ -223,6 +223,11 @@ class SloApp(App[int]):
         if not self._in_a_form():
             self.push_screen(TeamScreen())
 
+    def action_my_abstractions(self) -> None:
+        """Your own abstractions and what the sergeant made of each (the officer screen, for you)."""
+        if self.actor is not None and not self._in_a_form():
+            self.open_officer(self.actor.collar)
+
     def action_reports(self) -> None:
         from .screens.reports import ReportsScreen
 

@@ -20,6 +20,7 @@ GLOBAL: list[BindingType] = [
     Binding("T", "team", "Team (sergeants)", show=False),
     Binding("D", "term_dates", "Term dates", show=False),
     Binding("L", "audit_log", "Audit log (admins)", show=False),
+    Binding("A", "my_abstractions", "My abstractions", show=False),
 ]
 
 # --------------------------------------------------------------------------- screens
@@ -77,16 +78,27 @@ WEEK: list[BindingType] = [
 TEAM: list[BindingType] = [
     Binding("enter", "open_row", "Open", show=False),
     Binding("r", "review", "Review"),
+    Binding("u", "result", "Challenge result"),
+    Binding("slash", "filter", "Filter", key_display="/"),
+    Binding("s", "state", "State"),
     Binding("o", "open_officer", "Officer"),
     Binding("p", "period", "Period"),
     Binding("t", "next_team", "Team"),
     Binding("f5", "reload", "Reload", show=False),
+    Binding("escape", "clear_filter", "Clear filter", show=False),
 ]
 
 OFFICER: list[BindingType] = [
     Binding("p", "period", "Period"),
     Binding("r", "review", "Review"),
+    Binding("u", "result", "Challenge result"),
     Binding("f5", "reload", "Reload", show=False),
+]
+
+#: the sessions a withdrawal could not put back (their slot had gone), offered for rebooking
+REBOOK: list[BindingType] = [
+    Binding("b", "rebook", "Rebook"),
+    Binding("escape", "close", "Close"),
 ]
 
 REPORTS: list[BindingType] = [

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from slo.services.queries.caseload import CaseloadHeader, CaseloadRow
     from slo.services.queries.lines import EngagementLine
     from slo.services.queries.school import ConsultationLine, SchoolDetail, YoungPersonLine
+    from slo.services.queries.team import AbstractionDetail, ReviewLine
     from slo.services.queries.week import Week
     from slo.services.queries.young_person import YoungPersonDetail
     from slo.services.schooldays import Term
@@ -153,6 +154,33 @@ class OfficerLoaded(DataLoaded):
     def __init__(self, overview: OfficerOverview) -> None:
         super().__init__()
         self.overview = overview
+
+
+class TeamAbstractionsLoaded(DataLoaded):
+    """The team's (or one officer's) abstractions with their review state, for ``filters``."""
+
+    def __init__(self, lines: list[ReviewLine], filters: tuple[str, ...]) -> None:
+        super().__init__()
+        self.lines = lines
+        #: what the lines are for (team or officer, period, state filter, text)
+        self.filters = filters
+
+
+class AbstractionDetailLoaded(DataLoaded):
+    def __init__(self, detail: AbstractionDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class Rebooked(DataLoaded):
+    """A session given back too late was rebooked (``new_ref`` at ``starts_at``), or why not (``error``)."""
+
+    def __init__(self, ref: str, new_ref: str | None, starts_at: str | None, error: str | None = None) -> None:
+        super().__init__()
+        self.ref = ref
+        self.new_ref = new_ref
+        self.starts_at = starts_at
+        self.error = error
 
 
 class ReportPreviewLoaded(DataLoaded):

@@ -33,6 +33,7 @@ NAVIGATION = [
     ("Team", "team", "The team's abstractions and rates (sergeants)  key T"),
     ("Term dates", "term_dates", "List, add and import term dates  key D"),
     ("Audit log", "audit_log", "Who did what, when (admins)  key L"),
+    ("My abstractions", "my_abstractions", "Your abstractions, their review and the sergeant's notes  key A"),
     ("New visit", "new_visit", "Book a visit or session (EngagementForm)"),
     ("New consultation", "new_consultation", "Log a consultation before a suspension or exclusion"),
     ("Record abstraction", "new_abstraction", "Taken off schools work: what it cancelled"),

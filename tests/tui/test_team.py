@@ -53,9 +53,11 @@ async def test_sergeant_home_is_team_with_pending_first(store, tmp_path):
         assert p1[5] == "2" and p1[6] == "16.7%"
         # cancelled by abstraction 1 (E3), schools hit 1 (100001), young people let down 1 (YP1)
         assert p1[7:10] == ["1", "1", "1"]
-        # pending reviews of the team, oldest first: AB1 (P1, 5 Jan), AB3 (P1, 9 Jan), AB4 (P2, 17 Jan), AB5 (20 Jan)
-        pending = screen.query_one("#pending")
-        assert [r[-1] for r in rows(pending)] == ["AB1", "AB3", "AB4", "AB5"]
+        # every abstraction of the period, what awaits review first, oldest first: AB1 (P1, 5 Jan), AB3 (P1,
+        # 9 Jan), AB4 (P2, 17 Jan), AB5 (20 Jan: after the period, but still pending), then AB2 (accepted)
+        pending = screen.query_one("#abstractions")
+        assert [r[-1] for r in rows(pending)] == ["AB1", "AB3", "AB4", "AB5", "AB2"]
+        assert [r[6] for r in rows(pending)] == ["Pending"] * 4 + ["Accepted"]
         # the pending list comes first and has the focus
         assert app.focused is pending
         children = list(screen.query_one("#team-body").children)

@@ -15,6 +15,7 @@ module             screen (``slo/tui/screens/...``)
 ``school``         ``school.py``
 ``young_person``   ``young_person.py``
 ``week``           ``week.py``
+``team``           ``team.py`` and ``officer.py``: abstractions with their review and history
 ``audit_log``      ``audit_log.py``
 ``palette``        the command palette's search (``providers.py``)
 ``picker``         ``picker.py`` (who is using the desk)

@@ -1,4 +1,6 @@
-"""One officer: their continuity figures for a period, their abstractions and what each cancelled."""
+"""One officer: their continuity figures for a period, their abstractions with the sergeant's review
+(the challenge, its result and the notes), what each still cancels, and its history. An officer opens
+their own (``A`` from anywhere); a sergeant, admin or inspector any officer they may report on."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
 from slo.reports.overview import OfficerOverview, officer_screen, team_periods
+from slo.services.queries.team import ReviewLine, abstraction_detail, officer_abstractions
 from slo.tui import bindings
-from slo.tui.messages import OfficerLoaded
+from slo.tui.messages import AbstractionDetailLoaded, OfficerLoaded, TeamAbstractionsLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
 from slo.tui.widgets.charts import pct
 
 from .base import DeskScreen
+from .team import detail_text, review_cell
 
 ABSTRACTION_COLUMNS = [
     ("From", "from"), ("To", "to"), ("Portion", "portion"), ("Category", "category"),
@@ -55,9 +59,11 @@ class OfficerScreen(DeskScreen):
     HELP = (
         "One officer's continuity figures for the period (the same as the continuity report): pattern, "
         "absence, rostered and abstracted days, abstraction and unavailability rates, engagements and "
-        "what was cancelled. Below, their abstractions in the period, newest first; the highlighted "
-        "abstraction's cancelled engagements are listed underneath. p changes the period; r reviews the "
-        "highlighted abstraction (sergeants)."
+        "what was cancelled. Below, their abstractions in the period, newest first, with the sergeant's "
+        "review: pending, accepted, challenged (and to whom), upheld or withdrawn (a withdrawn one was cut "
+        "back to the days that happened, or removed). Under them, the highlighted abstraction's notes (the "
+        "sergeant's and the result's), what it still cancels and its history. p changes the period; "
+        "sergeants: r reviews the highlighted abstraction, u records a challenge's result."
     )
     BINDINGS = bindings.OFFICER
     CSS_PATH = "officer.tcss"
@@ -67,6 +73,8 @@ class OfficerScreen(DeskScreen):
         self.collar = collar
         self.period_index = 0
         self.overview: OfficerOverview | None = None
+        self.lines: list[ReviewLine] = []
+        self._detail_ref: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +82,8 @@ class OfficerScreen(DeskScreen):
         with VerticalScroll(id="officer-body"):
             yield Static(Text("Abstractions", style="bold"), classes="section-title")
             yield DeskTable(ABSTRACTION_COLUMNS, id="abstractions")
-            yield Static(Text("What it cancelled", style="bold"), classes="section-title")
+            yield Static(Text(""), id="abstraction-detail")
+            yield Static(Text("What it cancels", style="bold"), classes="section-title")
             yield DeskTable(CANCELLED_COLUMNS, id="cancelled")
         yield DeskFooter()
 
@@ -86,12 +95,19 @@ class OfficerScreen(DeskScreen):
         periods = team_periods(self.desk.today())
         return periods[self.period_index % len(periods)]
 
+    def _filters(self) -> tuple[str, ...]:
+        _label, date_from, date_to = self._period()
+        return (self.collar, date_from.isoformat(), date_to.isoformat())
+
     def reload(self) -> None:
         store, actor, collar = self.store, self.actor, self.collar
         _label, date_from, date_to = self._period()
         today = self.desk.today()
+        filters = self._filters()
         self.load("officer", lambda: OfficerLoaded(
             officer_screen(store, actor, collar, date_from, date_to, as_of=today)))
+        self.load("officer-abstractions", lambda: TeamAbstractionsLoaded(
+            officer_abstractions(store, actor, collar, date_from, date_to, today=today), filters))
 
     def on_officer_loaded(self, message: OfficerLoaded) -> None:
         ov = self.overview = message.overview
@@ -99,34 +115,72 @@ class OfficerScreen(DeskScreen):
         heading = Text(self._period()[0] + "   ", style="dim")
         heading.append_text(figures_text(ov))
         self.query_one("#officer-heading", Static).update(heading)
-        self.query_one("#abstractions", DeskTable).replace_rows(
-            (a.ref, [a.date_from, a.date_to, label(a.portion), label(a.category), a.requested_by,
-                     Text(label(a.review_status), style="bold yellow" if a.review_status == "pending" else ""),
-                     len(a.cancelled), a.ref]) for a in ov.abstractions
-        )
-        self.show_cancelled()
 
-    def show_cancelled(self) -> None:
-        if self.overview is None:
+    def on_team_abstractions_loaded(self, message: TeamAbstractionsLoaded) -> None:
+        if message.filters != self._filters():
             return
+        self.lines = message.lines
+        self.query_one("#abstractions", DeskTable).replace_rows(
+            (a.ref, [a.date_from, a.date_to, label(a.portion), label(a.category), a.requested_by, review_cell(a),
+                     a.cancelled, a.ref]) for a in message.lines
+        )
+        if not message.lines:
+            self.query_one("#abstraction-detail", Static).update(Text("No abstraction in this period.", style="dim"))
+            self.query_one("#cancelled", DeskTable).replace_rows([])
+        self.load_detail(again=True)
+
+    def load_detail(self, *, again: bool = False) -> None:
         ref = self.query_one("#abstractions", DeskTable).current_key
-        lines = next((a.cancelled for a in self.overview.abstractions if a.ref == ref), [])
+        if ref is None or (ref == self._detail_ref and not again):
+            return
+        self._detail_ref = ref
+        store, actor, today = self.store, self.actor, self.desk.today()
+        self.load("abstraction-detail",
+                  lambda: AbstractionDetailLoaded(abstraction_detail(store, actor, ref, today=today)))
+
+    def on_abstraction_detail_loaded(self, message: AbstractionDetailLoaded) -> None:
+        detail = message.detail
+        if detail.line.ref != self.query_one("#abstractions", DeskTable).current_key:
+            return
+        self.query_one("#abstraction-detail", Static).update(detail_text(detail))
         self.query_one("#cancelled", DeskTable).replace_rows(
             (c.ref, [f"{datetime.fromisoformat(c.starts_at):%a %d %b %Y %H:%M}", c.school_name, label(c.kind),
-                     "yes" if c.one_to_one else "", c.ref]) for c in lines
+                     "yes" if c.one_to_one else "", c.ref]) for c in detail.cancelled
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "abstractions":
-            self.show_cancelled()
+            self.load_detail()
 
     def action_period(self) -> None:
         self.period_index += 1
         self.reload()
 
-    def action_review(self) -> None:
+    def _current(self) -> ReviewLine | None:
         ref = self.query_one("#abstractions", DeskTable).current_key
-        if ref:
-            from .forms.review import ReviewForm
+        return next((a for a in self.lines if a.ref == ref), None)
 
-            self.desk.open_form(ReviewForm(ref), on_result=lambda _key: self.reload())
+    def action_review(self) -> None:
+        line = self._current()
+        if line is None or line.removed:
+            return
+        from .forms.review import ReviewForm
+
+        self.desk.open_form(ReviewForm(line.ref), on_result=lambda _key: self.reload())
+
+    def action_result(self) -> None:
+        line = self._current()
+        if line is None or line.status not in ("challenged", "upheld") or line.removed:
+            self.notify("Only a challenged abstraction has a result.", markup=False)
+            return
+        from .forms.challenge_result import ChallengeResultForm
+        from .rebook import RebookScreen
+
+        form = ChallengeResultForm(line.ref)
+
+        def done(key: str | None) -> None:
+            self.reload()
+            if key and form.outcome is not None and form.outcome.to_rebook:
+                self.app.push_screen(RebookScreen(form.outcome.to_rebook), callback=lambda _none: self.reload())
+
+        self.desk.open_form(form, on_result=done)

@@ -1,5 +1,7 @@
-"""Team: the sergeant's home. Pending reviews first, then the team's officers with their abstraction
-and unavailability rates (kept apart), what abstraction cost, and the weekly abstraction rate."""
+"""Team: the sergeant's home. Every abstraction of the period with its review state (what awaits
+the sergeant first), the highlighted one's notes and history, who takes the officers, then the
+team's officers with their abstraction and unavailability rates (kept apart), what abstraction cost,
+and the weekly abstraction rate."""
 
 from __future__ import annotations
 
@@ -7,22 +9,34 @@ from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
 from slo.reports.overview import TeamOverview, team_periods, team_screen
+from slo.services.queries.team import (
+    STATUS_FILTERS,
+    AbstractionDetail,
+    ReviewLine,
+    abstraction_detail,
+    team_abstractions,
+    when,
+)
 from slo.tui import bindings
-from slo.tui.messages import TeamLoaded
-from slo.tui.widgets import DeskFooter, DeskTable
+from slo.tui.messages import AbstractionDetailLoaded, TeamAbstractionsLoaded, TeamLoaded
+from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
 from slo.tui.widgets.charts import Chart, columns, pct
 from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen
 
-PENDING_COLUMNS = [
-    ("Officer", "officer"), ("Name", "name"), ("From", "from"), ("To", "to"), ("Portion", "portion"),
-    ("Category", "category"), ("Requested by", "requested_by"), ("Cancelled", "cancelled"), ("Ref", "ref"),
+ABSTRACTION_COLUMNS = [
+    ("Officer", "officer"), ("Name", "name"), ("Days", "days"), ("Portion", "portion"), ("Category", "category"),
+    ("Requested by", "requested_by"), ("Review", "review"), ("Cancelled", "cancelled"), ("Ref", "ref"),
+]
+REQUESTER_COLUMNS = [
+    ("Requested by", "requested_by"), ("Abstractions", "abstractions"), ("Days taken", "days"),
+    ("Share of days", "share"), ("Sessions cancelled", "cancelled"), ("Days by category", "categories"),
 ]
 OFFICER_COLUMNS = [
     ("Officer", "collar"), ("Name", "name"), ("Rostered", "rostered"), ("Abstracted", "abstracted"),
@@ -30,24 +44,72 @@ OFFICER_COLUMNS = [
     ("Cancelled (abstr.)", "cancelled"), ("Schools hit", "schools"), ("YP let down", "young_people"),
     ("Pending", "pending"), ("Days by category", "categories"),
 ]
+STATES = list(STATUS_FILTERS)
+#: how a review state stands out in the list
+STATE_STYLE = {"pending": "bold yellow", "challenged": "bold magenta", "withdrawn": "green", "upheld": ""}
 
 
 def categories_text(by_category: dict[str, float]) -> str:
     return ", ".join(f"{label(k)} {v:g}" for k, v in by_category.items() if v) or "–"
 
 
+def review_cell(line: ReviewLine) -> Text:
+    """The review state in words; a challenge awaiting its result says when it is due."""
+    text = Text(line.state_words, style=STATE_STYLE.get(line.status, ""))
+    if line.due_on is not None:
+        text.append(f" · result {'OVERDUE since' if line.overdue else 'due'} {line.due_on:%d %b}",
+                    style="bold red" if line.overdue else "dim")
+    return text
+
+
+def detail_text(detail: AbstractionDetail) -> Text:
+    """The highlighted abstraction: the notes, what it cancels now, and its history (plain text)."""
+    line = detail.line
+    out = Text()
+    out.append(f"{line.ref}", style="bold")
+    out.append(f"  {line.officer} {line.officer_name}  {line.span}  {label(line.portion).lower()} day, "
+               f"{label(line.category).lower()}, requested by {line.requested_by}\n")
+    out.append("Review: ", style="bold")
+    out.append_text(review_cell(line))
+    if line.reviewed_by:
+        out.append(f"  (by {line.reviewed_by}" + (f", {line.reviewed_at.replace('T', ' ')[:16]})"
+                                                   if line.reviewed_at else ")"))
+    if detail.reason:
+        out.append("\nReason: ", style="bold")
+        out.append(detail.reason)
+    if detail.review_note:
+        out.append("\nSergeant's note: ", style="bold")
+        out.append(detail.review_note)
+    if line.resolved_on:
+        out.append(f"\nResult ({label(line.status).lower()} on {line.resolved_on}): ", style="bold")
+        out.append(detail.resolution_note or "no note")
+    if detail.cancelled:
+        out.append(f"\nStill cancelled ({len(detail.cancelled)}): ", style="bold")
+        out.append("; ".join(f"{when(c.starts_at)} {c.school_name}" + (" (1:1)" if c.one_to_one else "")
+                             for c in detail.cancelled[:6]) + (" ..." if len(detail.cancelled) > 6 else ""))
+    if detail.history:
+        out.append("\nHistory:", style="bold")
+        for h in detail.history[-8:]:
+            out.append(f"\n  {h.at}  {h.actor}  {h.what}")
+    return out
+
+
 class TeamScreen(DeskScreen):
     HELP = (
         "Your team (a sergeant's home; admins and inspectors can look at any team with t). At the top, "
-        "the team's abstractions awaiting your review, oldest first: Enter or r opens the review form. "
-        "Below, each officer in post in the period: rostered days, abstracted days and the abstraction "
-        "rate, absence days and the unavailability rate (kept apart), engagements cancelled by "
-        "abstraction, schools affected and young people let down, and days by category. Enter on an "
-        "officer opens their figures and what each abstraction cancelled. p changes the period (this "
-        "term to date, last 4 weeks, academic year to date). The chart is the team's abstraction rate "
-        "week by week over the last 26 weeks. The figures are the continuity report's (metrics.md). "
-        "Under the heading, when the scheduled jobs (calendars, digests, report) last ran: ok, LATE "
-        "(a run is missing) or FAILED."
+        "every abstraction of the period with its review state, what awaits you first: pending ones "
+        "(r reviews: accept, or challenge with a note to whoever asked for the officer) and challenges "
+        "awaiting their result (u records it: upheld, or withdrawn with the day the officer came back, "
+        "which gives the sessions of the days after back to the schools). A challenge's result is due 5 "
+        "working days after the challenge. / filters by officer, who asked, category or ref; s shows one "
+        "review state at a time. Under the list, the highlighted abstraction's notes, what it still "
+        "cancels and its history. Then who takes the team's officers (days by who asked), and each "
+        "officer in post in the period: rostered days, abstracted days and the abstraction rate, absence "
+        "days and the unavailability rate (kept apart), engagements cancelled by abstraction, schools "
+        "affected and young people let down. o (or Enter on an officer) opens their figures. p changes "
+        "the period (this term to date, last 4 weeks, academic year to date). The chart is the team's "
+        "abstraction rate week by week over the last 26 weeks. The figures are the continuity report's "
+        "(metrics.md). Under the heading, when the scheduled jobs last ran: ok, LATE or FAILED."
     )
     BINDINGS = bindings.TEAM
     CSS_PATH = "team.tcss"
@@ -57,15 +119,25 @@ class TeamScreen(DeskScreen):
         self.team = team
         self.teams: list[tuple[str, str]] = []
         self.period_index = 0
+        self.state_index = 0
         self.overview: TeamOverview | None = None
+        self.lines: list[ReviewLine] = []
+        #: the abstraction whose detail was last asked for
+        self._detail_ref: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text("Loading…"), id="team-heading")
         yield JobStatusLine(id="team-jobs")
         with VerticalScroll(id="team-body"):
-            yield Static(Text("Pending reviews", style="bold"), classes="section-title")
-            yield DeskTable(PENDING_COLUMNS, id="pending")
+            with Horizontal(id="team-filters"):
+                yield FilterInput(placeholder="Filter abstractions: officer, who asked, category, ref (/)",
+                                  id="team-filter")
+                yield Static(Text(""), id="team-state")
+            yield DeskTable(ABSTRACTION_COLUMNS, id="abstractions")
+            yield Static(Text(""), id="abstraction-detail")
+            yield Static(Text("Who takes our officers", style="bold"), classes="section-title")
+            yield DeskTable(REQUESTER_COLUMNS, id="requesters")
             yield Static(Text("Officers", style="bold"), classes="section-title")
             yield DeskTable(OFFICER_COLUMNS, id="officers")
             yield Chart(id="weekly-chart")
@@ -78,17 +150,43 @@ class TeamScreen(DeskScreen):
         periods = team_periods(self.desk.today())
         return periods[self.period_index % len(periods)]
 
+    @property
+    def state(self) -> str:
+        return STATES[self.state_index % len(STATES)]
+
+    def _filters(self) -> tuple[str, ...]:
+        _label, date_from, date_to = self._period()
+        return (self.team or "", date_from.isoformat(), date_to.isoformat(), self.state,
+                self.query_one("#team-filter", Input).value)
+
     def reload(self) -> None:
         store, actor, team = self.store, self.actor, self.team
         _label, date_from, date_to = self._period()
         self.query_one(JobStatusLine).reload()
         today = self.desk.today()
         self.load("team", lambda: TeamLoaded(*team_screen(store, actor, team, date_from, date_to, as_of=today)))
+        if team is not None:
+            self.load_abstractions()
+
+    def load_abstractions(self) -> None:
+        if self.team is None:
+            return
+        store, actor, team, today = self.store, self.actor, self.team, self.desk.today()
+        filters = self._filters()
+        _label, date_from, date_to = self._period()
+        state, text = self.state, self.query_one("#team-filter", Input).value
+        self.query_one("#team-state", Static).update(Text(f"showing {STATUS_FILTERS[state]} (s)", style="dim"))
+        self.load("team-abstractions", lambda: TeamAbstractionsLoaded(
+            team_abstractions(store, actor, team, date_from, date_to, today=today, status=state, text=text),
+            filters))
 
     def on_team_loaded(self, message: TeamLoaded) -> None:
         self.teams, ov = message.teams, message.overview
+        first = self.team is None
         self.overview = ov
         self.team = ov.team
+        if first:
+            self.load_abstractions()
         period_label = self._period()[0]
         t = ov.total
         heading = Text()
@@ -100,9 +198,12 @@ class TeamScreen(DeskScreen):
         heading.append(f" ({t['absence_days']:g} of {t['pattern_days']:g} pattern days)   ")
         heading.append(f"{len(ov.pending)} awaiting review")
         self.query_one("#team-heading", Static).update(heading)
-        self.query_one("#pending", DeskTable).replace_rows(
-            (p.ref, [p.officer, p.officer_name, p.date_from, p.date_to, label(p.portion), label(p.category),
-                     p.requested_by, p.cancelled, p.ref]) for p in ov.pending
+        taken = t["abstracted_days"]
+        self.query_one("#requesters", DeskTable).replace_rows(
+            (r["requested_by"], [r["requested_by"], r["abstractions"], f"{r['abstracted_days']:g}",
+                                 pct(r["abstracted_days"] / taken if taken else None), r["engagements_cancelled"],
+                                 categories_text(r["abstracted_days_by_category"])])
+            for r in ov.by_requested_by
         )
         self.query_one("#officers", DeskTable).replace_rows(
             (o.collar, [o.collar, o.name, f"{o.figures['rostered_days']:g}", f"{o.figures['abstracted_days']:g}",
@@ -115,41 +216,138 @@ class TeamScreen(DeskScreen):
             "Weekly abstraction rate, last 26 weeks (weeks from " + (ov.weekly[0]["week"] if ov.weekly else "-") + ")",
             columns([w["abstraction_rate"] for w in ov.weekly]),
         )
-        pending = self.query_one("#pending", DeskTable)
-        if self.focused is None or not isinstance(self.focused, DeskTable):
-            (pending if pending.row_count else self.query_one("#officers", DeskTable)).focus()
+
+    def on_team_abstractions_loaded(self, message: TeamAbstractionsLoaded) -> None:
+        if message.filters != self._filters():
+            return
+        self.lines = message.lines
+        table = self.query_one("#abstractions", DeskTable)
+        table.replace_rows(
+            (ln.ref, [ln.officer, ln.officer_name, ln.span, label(ln.portion), label(ln.category), ln.requested_by,
+                      review_cell(ln), ln.cancelled, ln.ref]) for ln in message.lines
+        )
+        if not message.lines:
+            self.query_one("#abstraction-detail", Static).update(Text(
+                "No abstraction in this period" + ("" if self.state == "all" and not message.filters[-1]
+                                                   else " matches the filter") + ".", style="dim"))
+        if self.focused is None or not isinstance(self.focused, (DeskTable, Input)):
+            (table if table.row_count else self.query_one("#officers", DeskTable)).focus()
+        self.load_detail(again=True)
+
+    def load_detail(self, *, again: bool = False) -> None:
+        """Read the highlighted abstraction's notes and history (once per highlight; ``again`` after a change)."""
+        ref = self.query_one("#abstractions", DeskTable).current_key
+        if ref is None or (ref == self._detail_ref and not again):
+            return
+        self._detail_ref = ref
+        store, actor, today = self.store, self.actor, self.desk.today()
+        self.load("abstraction-detail",
+                  lambda: AbstractionDetailLoaded(abstraction_detail(store, actor, ref, today=today)))
+
+    def on_abstraction_detail_loaded(self, message: AbstractionDetailLoaded) -> None:
+        if message.detail.line.ref != self.query_one("#abstractions", DeskTable).current_key:
+            return
+        self.query_one("#abstraction-detail", Static).update(detail_text(message.detail))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "abstractions":
+            self.load_detail()
+
+    # ------------------------------------------------------------------ filter
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "team-filter":
+            self.load_abstractions()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "team-filter":
+            self.query_one("#abstractions", DeskTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#team-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#team-filter", Input)
+        if box.value:
+            box.value = ""
+            self.query_one("#abstractions", DeskTable).focus()
+        elif self.desk.can_go_back():
+            self.app.pop_screen()
+
+    def action_state(self) -> None:
+        self.state_index += 1
+        self.load_abstractions()
 
     # ------------------------------------------------------------------ actions
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.data_table.id == "pending":
-            self.action_review()
+        if event.data_table.id == "abstractions":
+            self._open_abstraction()
         elif event.data_table.id == "officers":
             self.action_open_officer()
 
     def action_open_row(self) -> None:
-        if self.focused is self.query_one("#pending", DeskTable):
-            self.action_review()
-        else:
+        if self.focused is self.query_one("#officers", DeskTable):
             self.action_open_officer()
+        else:
+            self._open_abstraction()
+
+    def _current(self) -> ReviewLine | None:
+        ref = self.query_one("#abstractions", DeskTable).current_key
+        return next((ln for ln in self.lines if ln.ref == ref), None)
+
+    def _open_abstraction(self) -> None:
+        """Enter: the form the highlighted abstraction needs next (its review, or its challenge's result)."""
+        line = self._current()
+        if line is not None and line.status in ("challenged",):
+            self.action_result()
+        else:
+            self.action_review()
 
     def action_review(self) -> None:
-        ref = self.query_one("#pending", DeskTable).current_key
-        if ref is None:
-            self.notify("No abstraction awaiting review.", markup=False)
+        line = self._current()
+        if line is None:
+            self.notify("No abstraction to review.", markup=False)
+            return
+        if line.removed or line.status == "withdrawn":
+            self.notify(f"{line.ref} was withdrawn: its review is closed.", markup=False)
             return
         from .forms.review import ReviewForm
 
-        self.desk.open_form(ReviewForm(ref), on_result=self._reviewed)
+        self.desk.open_form(ReviewForm(line.ref), on_result=self._reviewed)
+
+    def action_result(self) -> None:
+        line = self._current()
+        if line is None or line.status not in ("challenged", "upheld") or line.removed:
+            self.notify("Only a challenged abstraction has a result: highlight one that is challenged.",
+                        markup=False)
+            return
+        from .forms.challenge_result import ChallengeResultForm
+
+        form = ChallengeResultForm(line.ref)
+        self.desk.open_form(form, on_result=lambda key: self._resolved(form, key))
 
     def _reviewed(self, key: str | None) -> None:
         if key:
             self.notify(f"Reviewed {key}", markup=False)
         self.reload()
 
+    def _resolved(self, form: object, key: str | None) -> None:
+        from .forms.challenge_result import ChallengeResultForm
+        from .rebook import RebookScreen
+
+        self._reviewed(key)
+        outcome = form.outcome if isinstance(form, ChallengeResultForm) else None
+        if key and outcome is not None and outcome.to_rebook:
+            self.app.push_screen(RebookScreen(outcome.to_rebook), callback=lambda _none: self.reload())
+
     def action_open_officer(self) -> None:
-        collar = self.query_one("#officers", DeskTable).current_key
+        table = self.query_one("#officers", DeskTable)
+        collar = table.current_key
+        if self.focused is self.query_one("#abstractions", DeskTable):
+            line = self._current()
+            collar = line.officer if line else collar
         if collar:
             self.desk.open_officer(collar)
 
