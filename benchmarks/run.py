@@ -7,6 +7,9 @@
 Benchmarks (each a script of its own in this folder, run here as a child process):
 
 * ``startup``   bench_startup.py: desk start vs a bare Textual app, side by side in tmux (target <= 1.3x)
+* ``terminal``  bench_terminal.py: every screen change of an SLO's, a sergeant's and the admin's day in a
+                real terminal (tmux, 160x45, key to content on screen) beside a bare Textual push and pop
+                measured in the same run (target: p90 <= 1.5x the bare push)
 * ``desk``      bench_desk.py: every screen change, Pilot-driven, p95 (target <= 50 ms)
 * ``memory``    bench_memory.py: peak RSS of every command (target < 200 MB each), wall times
 * ``report``    bench_report.py (if present): the continuity report for an academic year vs raw SQL
@@ -32,7 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ALL = ["startup", "desk", "memory", "report", "calendars", "serve"]
+ALL = ["startup", "terminal", "desk", "memory", "report", "calendars", "serve"]
 
 
 def stream(argv: list[str], log: Path, timeout: float) -> tuple[int, str]:
@@ -119,6 +122,29 @@ def run_desk(args, db: Path, work: Path, table: Table) -> None:
         table.add("desk", name, figure, "p95 <= 50 ms", "met" if r["met"] else "OVER")
 
 
+def run_terminal(args, db: Path, work: Path, table: Table) -> None:
+    out = work / "terminal.json"
+    rounds = 4 if args.quick else args.terminal_rounds
+    code, _ = stream([sys.executable, str(HERE / "bench_terminal.py"), "--db", str(db), "--rounds", str(rounds),
+                      "--json", str(out)], work / "terminal.log", 5400)
+    if not out.exists():
+        table.add("terminal", "screen changes in tmux", "failed", "p90 <= 1.5x bare push", "FAILED")
+        return
+    f = json.loads(out.read_text())
+    load = f["load_before"] + f["load_after"]
+    table.add("terminal", "load average at start / end (1 min)", f"{load[0]:.1f} / {load[3]:.1f}")
+    for r in f["rows"]:
+        name = f"{r['who']}: {r['change']}"
+        if "error" in r:
+            table.add("terminal", name, "not on screen", "p90 <= 1.5x", "FAILED")
+            continue
+        figure = f"p50 {r['p50_ms']:.0f}, p90 {r['p90_ms']:.0f} ms, {r['ratio']:.2f}x (n={r['n']})"
+        if r["met"] is None:
+            table.add("terminal", "yardstick: " + r["change"], figure)
+            continue
+        table.add("terminal", name, figure, "p90 <= 1.5x", "met" if r["met"] else "OVER")
+
+
 def run_memory(args, db: Path, work: Path, table: Table) -> None:
     out = work / "memory.json"
     argv = [sys.executable, str(HERE / "bench_memory.py"), "--db", str(db), "--json", str(out)]
@@ -203,14 +229,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs and rounds; memory without demo/import")
     parser.add_argument("--startup-runs", type=int, default=11)
     parser.add_argument("--desk-rounds", type=int, default=20)
+    parser.add_argument("--terminal-rounds", type=int, default=12)
     parser.add_argument("--json", metavar="PATH", help="also write the table as JSON")
     args = parser.parse_args()
     db = Path(args.db).resolve()
     db.parent.mkdir(parents=True, exist_ok=True)
     ensure_database(db, args.rebuild)
     chosen = [b for b in (args.only or ALL) if b not in args.skip]
-    runners = {"startup": run_startup, "desk": run_desk, "memory": run_memory, "report": run_report,
-               "calendars": run_calendars, "serve": run_serve}
+    runners = {"startup": run_startup, "terminal": run_terminal, "desk": run_desk, "memory": run_memory,
+               "report": run_report, "calendars": run_calendars, "serve": run_serve}
     table = Table()
     work = Path(tempfile.mkdtemp(prefix="slo-bench-run-"))
     load = os.getloadavg()
