@@ -169,13 +169,19 @@ class Tmux:
         self.client.wait(timeout=5)
 
 
-def cpu_ns(pid: int) -> int:
-    """Nanoseconds on a CPU, every thread of ``pid`` so far (0 once it has gone)."""
-    total = 0
+def sched_ns(pid: int) -> tuple[int, int]:
+    """Nanoseconds on a CPU and waiting for one (runnable, queued behind other work), every thread
+    of ``pid`` so far (``/proc/PID/task/*/schedstat``; 0 once it has gone)."""
+    run = queued = 0
     for stat in glob.glob(f"/proc/{pid}/task/*/schedstat"):
         with contextlib.suppress(OSError, ValueError, IndexError):  # a thread that ended meanwhile
-            total += int(Path(stat).read_text().split()[0])
-    return total
+            fields = Path(stat).read_text().split()
+            run, queued = run + int(fields[0]), queued + int(fields[1])
+    return run, queued
+
+
+def cpu_ns(pid: int) -> int:
+    return sched_ns(pid)[0]
 
 
 # ---------------------------------------------------------------------------------------------- screens
@@ -232,7 +238,10 @@ class Program:
 @dataclass
 class Results:
     wall: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    #: ms of CPU the process used from the key until it was quiet again (the change's whole work)
     cpu: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    #: ms its threads were runnable but waiting for a CPU, from the key until the content was seen
+    queued: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     kind: dict[tuple[str, str], str] = field(default_factory=dict)
     failures: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     #: the warm-up rounds' figures: the first time each change is made in a session (imports, caches)
@@ -293,14 +302,15 @@ class Bench:
         """Press ``key``; record the time until ``check`` holds for the screen (and the CPU used)."""
         entry = (program.name, name)
         self.results.kind[entry] = kind
-        profiling = self.args.profile == name
+        profiling = self.args.profile == name and not self.warming
         if profiling:
             os.kill(program.pid, signal.SIGUSR1)  # profile_desk.py: start sampling
             time.sleep(0.01)
-        cpu_before = cpu_ns(program.pid)
+        cpu_before, queued_before = sched_ns(program.pid)
         start = time.perf_counter()
         self.tmux.send(program.session, key)
         elapsed, screen = self.wait_for(program, check, timeout, start)
+        queued = (sched_ns(program.pid)[1] - queued_before) / 1e6
         if profiling:
             os.kill(program.pid, signal.SIGUSR2)  # stop sampling (kept for the report at exit)
         self.quiet(program)
@@ -320,8 +330,10 @@ class Bench:
         else:
             self.results.wall[entry].append(elapsed * 1000)
             self.results.cpu[entry].append(cpu_used)
+            self.results.queued[entry].append(queued)
         if self.args.verbose:
-            print(f"  {program.name:8} {name:40} {elapsed * 1000:7.1f} ms  cpu {cpu_used:6.1f} ms", flush=True)
+            print(f"  {program.name:8} {name:40} {elapsed * 1000:7.1f} ms  cpu {cpu_used:6.1f} ms  "
+                  f"queued {queued:6.1f} ms", flush=True)
         if self.args.think:
             time.sleep(self.args.think)
             self.quiet(program)
@@ -411,7 +423,7 @@ def sergeant_day(bench: Bench, p: Program, round_no: int) -> None:
     bench.change(p, "team -> review form (r)", "r", shows("Review an abstraction", "Review: pending", FORM_READY))
     bench.change(p, "review form -> team (Escape)", "Escape", back_to(TEAM, *MODAL_GONE), kind="pop")
     bench.change(p, "team -> officer (o)", "o",
-                 shows("Pattern days", "Abstractions", "ABS-", absent=(LOADING, "r Review")))
+                 shows("Pattern days", "Abstractions", "ABS-", absent=(LOADING, "Pending reviews")))
     bench.change(p, "officer -> team (Escape)", "Escape", back_to(TEAM, "Pattern days"), kind="pop")
     bench.change(p, "team -> help (F1)", "F1", shows("Help: Team", "Press Escape to close."))
     bench.change(p, "help -> team (Escape)", "Escape", back_to(TEAM, *MODAL_GONE), kind="pop")
@@ -466,22 +478,24 @@ def report(results: Results, load_before: tuple[float, ...], load_after: tuple[f
             yard[results.kind[(who, name)]] = percentile(values, 90)
     rows = []
     header = (f"{'who':8} {'screen change':42} {'n':>3} {'p50 ms':>7} {'p90 ms':>7} {'ratio':>6} "
-              f"{'/push':>6} {'cpu ms':>7} {'first':>7}  target p90 <= {TARGET_RATIO}x the bare push (pop for Escape)")
+              f"{'/push':>6} {'cpu ms':>7} {'queued':>7} {'first':>7}  "
+              f"target p90 <= {TARGET_RATIO}x the bare push (pop for Escape)")
     print(header)
     for (who, name), values in results.wall.items():
         kind = results.kind[(who, name)]
         p50, p90 = statistics.median(values), percentile(values, 90)
         cpu = statistics.median(results.cpu[(who, name)])
+        queued = statistics.median(results.queued[(who, name)])
         ratio = p90 / yard[kind] if kind in yard else float("nan")
         to_push = p90 / yard["push"] if "push" in yard else float("nan")
         met = None if who == "bare" else ratio <= TARGET_RATIO
         first = statistics.median(results.first[(who, name)]) if results.first.get((who, name)) else float("nan")
         verdict = "(yardstick)" if met is None else ("ok" if met else "OVER")
-        print(f"{who:8} {name:42} {len(values):3d} {p50:7.1f} {p90:7.1f} {ratio:6.2f} {to_push:6.2f} {cpu:7.1f} "
-              f"{first:7.0f}  {verdict}")
+        print(f"{who:8} {name:42} {len(values):3d} {p50:7.1f} {p90:7.1f} {ratio:6.2f} {to_push:6.2f} "
+              f"{cpu:7.1f} {queued:7.1f} {first:7.0f}  {verdict}")
         rows.append({"who": who, "change": name, "kind": kind, "n": len(values), "p50_ms": p50, "p90_ms": p90,
-                     "max_ms": max(values), "ratio": ratio, "ratio_to_push": to_push, "cpu_ms": cpu, "first_ms": first,
-                     "met": met, "samples_ms": values})
+                     "max_ms": max(values), "ratio": ratio, "ratio_to_push": to_push, "cpu_ms": cpu,
+                     "queued_ms": queued, "first_ms": first, "met": met, "samples_ms": values})
     for (who, name), why in results.failures.items():
         print(f"{who:8} {name:42}   FAILED {len(why)} time(s): {why[0]}")
         rows.append({"who": who, "change": name, "n": 0, "error": why[0], "failures": len(why), "met": False})
@@ -569,7 +583,10 @@ def main() -> int:
         if args.profile:
             for program in desks:
                 tmux.send(program.session, "C-q")
-            time.sleep(3)
+            for program in desks:  # the profile is written as the desk exits
+                end = time.perf_counter() + 60
+                while Path(f"/proc/{program.pid}").exists() and time.perf_counter() < end:
+                    time.sleep(0.2)
             for path in sorted(folder.glob("profile-*.txt")):
                 print(f"\n=== {path.name} ({args.profile})\n{path.read_text()}")
         if args.json:

@@ -31,6 +31,18 @@ from pathlib import Path
 from typing import Any
 
 
+def render(session: Any) -> str:
+    """A session as text: Textual's frames shown too (where a screen change spends its time is mostly
+    there), as a tree and as the functions that took the most time themselves."""
+    from pyinstrument.renderers import ConsoleRenderer
+
+    options = {"filter_threshold": 0.01}
+    tree = ConsoleRenderer(show_all=True, unicode=True, processor_options=options, time="percent_of_total")
+    flat = ConsoleRenderer(show_all=True, unicode=True, flat=True, processor_options=options,
+                           time="percent_of_total")
+    return tree.render(session) + "\n" + "\n".join(flat.render(session).splitlines()[:40]) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--today", help="the desk's day (YYYY-MM-DD); the real date when not given")
@@ -123,16 +135,14 @@ def run_profiled(args: argparse.Namespace, rest: list[str]) -> int:
     finally:
         out = Path(args.profile)
         parts = []
-        for title, found in (("main thread", sessions), ("worker threads", worker_sessions)):
+        for title, found in (("main thread", sessions), ("worker threads' jobs", worker_sessions)):
             if not found:
                 continue
             total = found[0]
             for more in found[1:]:
                 total = Session.combine(total, more)
-            profiler = Profiler(interval=args.interval)
-            profiler._last_session = total
-            text = profiler.output_text(unicode=True, color=False, show_all=False, timeline=False)
-            parts.append(f"--- {title}: {len(found)} stretches\n{text}")
+            parts.append(f"--- {title}: {len(found)} stretches, {total.duration:.3f} s in all, "
+                         f"{total.cpu_time:.3f} s of CPU\n{render(total)}")
         out.write_text("\n".join(parts) or "nothing was profiled\n")
     return int(code or 0)
 
