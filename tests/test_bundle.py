@@ -323,7 +323,6 @@ from helpers.bundles import SMALL_BUNDLE  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from slo.models.rules import REFERENCES  # noqa: E402
 from slo.models.text import clean_line, clean_multiline  # noqa: E402
 
 #: (entity, record index, field, kind): every free-text field of the bundle; "ref" fields are keys
@@ -367,11 +366,12 @@ MULTILINE_FIELDS = {"notes", "reason", "review_note", "advice"}
 def _rename(data: dict, entity: str, index: int, new: str) -> None:
     old = data[entity][index]["ref"]
     data[entity][index]["ref"] = new
-    for (source, field), target in REFERENCES.items():
-        if target == entity:
-            for record in data.get(source, []):
-                if record.get(field) == old:
-                    record[field] = new
+    for source, model in ENTITY_MODELS.items():
+        for ref in model.facts.references:
+            if ref.entity == entity:
+                for record in data.get(source, []):
+                    if record.get(ref.field) == old:
+                        record[ref.field] = new
 
 
 def _strings(value):

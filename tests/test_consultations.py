@@ -64,7 +64,8 @@ def test_permissions_own_team_not_other_team(loaded_store):
     with pytest.raises(PermissionDenied):
         C.record_outcome(loaded_store, load_actor(db, "S200"), "CON-S", "no_exclusion", d("2026-03-03"))
     # an SLO cannot take over a colleague's record by editing its officer
-    C.log_consultation(loaded_store, load_actor(db, "S200"), consultation("CON-T", officer="PC1001"))
+    # (an admin records it: YP-0001 is not a young person the other team may see)
+    C.log_consultation(loaded_store, load_actor(db, "A1"), consultation("CON-T", officer="PC1001"))
     with pytest.raises(PermissionDenied):
         C.log_consultation(loaded_store, pc, consultation("CON-T", officer="PC1000"))
     assert C.get_consultation(db, "CON-T").officer == "PC1001"

@@ -43,13 +43,12 @@ from pydantic import ValidationError
 
 from slo.models import ENTITY_MODELS, Consultation, School, ValidationFailed, YoungPerson
 from slo.models.entities import Absence, Engagement
-from slo.models.rules import REFERENCES
 from slo.models.text import clean_line, clean_multiline
 from slo.services import bundle, gias, records
 from slo.services.actors import load_actor
 from slo.services.errors import ServiceError
 from slo.store.db import open_store
-from slo.store.rows import KEY_COLUMNS
+from slo.store.rows import key_columns
 
 # the tests tally what they reached into module-level counters that the last test reads: under
 # pytest-xdist the whole module runs in one process, in order (scripts/test.sh uses --dist loadgroup)
@@ -200,14 +199,15 @@ def snapshot(store) -> dict[str, int]:
 
 def rename(data: dict, entity: str, index: int, new: str) -> None:
     """Change a single-column natural key and every reference to it."""
-    (key,) = KEY_COLUMNS[entity]
+    (key,) = key_columns(entity)
     old = data[entity][index][key]
     data[entity][index][key] = new
-    for (source, field), target in REFERENCES.items():
-        if target == entity:
-            for record in data.get(source, []):
-                if record.get(field) == old:
-                    record[field] = new
+    for source, model in ENTITY_MODELS.items():
+        for ref in model.facts.references:
+            if ref.entity == entity:
+                for record in data.get(source, []):
+                    if record.get(ref.field) == old:
+                        record[ref.field] = new
 
 
 def record_with_key(exported: dict, entity: str, key: str) -> dict:
@@ -234,7 +234,7 @@ def test_bundle_import_any_field(templates, scratch, target, text, as_list):
     data = copy.deepcopy(SMALL_BUNDLE)
     original = data[entity][0][field]
     value = [text] if (as_list or isinstance(original, list)) and not isinstance(original, str) else text
-    keys = KEY_COLUMNS[entity]
+    keys = key_columns(entity)
     if keys == (field,):
         rename(data, entity, 0, value)
     else:

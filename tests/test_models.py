@@ -236,7 +236,8 @@ def test_reviewed_by_not_the_abstracted_officer():
 
 
 def test_ethnicity_missing_reason_only_when_empty_or_ns():
-    assert ok("young_people", ethnicity=None, ethnicity_missing_reason="declined").ethnicity_missing_reason == "declined"
+    missing = ok("young_people", ethnicity=None, ethnicity_missing_reason="declined")
+    assert missing.ethnicity_missing_reason == "declined"
     assert ok("young_people", ethnicity="NS", ethnicity_missing_reason="not_asked").ethnicity == "NS"
     assert ok("young_people", ethnicity="W1", ethnicity_missing_reason=None).ethnicity == "W1"
     refused("young_people", words="ethnicity_missing_reason may be given only", ethnicity="W1",
@@ -342,3 +343,75 @@ def test_model_keys():
     assert ok("absences").key() == "PC1000/2026-02-16"
     assert isinstance(ok("consultations"), Consultation)
     assert isinstance(ok("engagements"), Engagement)
+
+
+# --- each entity's facts, declared once beside its model (slo.models.facts) -----------------
+
+import typing  # noqa: E402
+
+from slo.models.facts import EntityFacts, Owner  # noqa: E402
+
+
+def _annotation_kinds(model) -> dict[str, set[type]]:
+    """field -> the outer types of its annotation (``list``, ``bool``, ``str`` ...), optional unwrapped."""
+    out = {}
+    for name, info in model.model_fields.items():
+        kinds, todo = set(), [info.annotation]
+        while todo:
+            t = todo.pop()
+            origin = typing.get_origin(t)
+            if origin is typing.Annotated:
+                todo.append(typing.get_args(t)[0])
+            elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+                todo.extend(a for a in typing.get_args(t) if a is not type(None))
+            else:
+                kinds.add(origin or t)
+        out[name] = kinds
+    return out
+
+
+@pytest.mark.parametrize("entity", list(ENTITY_MODELS))
+def test_every_entity_declares_its_owner(entity):
+    """Deny by default: a model without an owner is refused to everyone, so every entity must name one."""
+    facts = ENTITY_MODELS[entity].facts
+    assert isinstance(facts, EntityFacts) and facts.entity == entity
+    assert isinstance(facts.owner, Owner), f"{entity} declares no owner"
+    fields = ENTITY_MODELS[entity].model_fields
+    for name in (facts.owner.officer, facts.owner.young_person):
+        assert name is None or name in fields, (entity, name)
+
+
+@pytest.mark.parametrize("entity", list(ENTITY_MODELS))
+def test_every_declared_fact_names_real_fields_and_matches_the_types(entity):
+    model = ENTITY_MODELS[entity]
+    facts = model.facts
+    kinds = _annotation_kinds(model)
+    assert set(facts.key) <= set(kinds)
+    # JSON columns are exactly the list fields; 0/1 columns exactly the true/false fields
+    assert set(facts.json_fields) == {f for f, k in kinds.items() if list in k}
+    assert set(facts.bool_fields) == {f for f, k in kinds.items() if bool in k}
+    for name in (*facts.personal_text, *facts.calendar_fields):
+        assert name in kinds, (entity, name)
+    for name in facts.personal_text:
+        assert kinds[name] == {str}, (entity, name)
+    for ref in facts.references:
+        assert ref.field in kinds and ref.entity in ENTITY_MODELS, (entity, ref)
+        assert len(ENTITY_MODELS[ref.entity].facts.key) == 1, "a reference names a one-column key"
+        assert ref.role is None or ref.entity == "officers"
+        assert not ref.while_named or ref.role, "only a role can be kept while named"
+        assert ref.named_as or ref.role is None, "a role rule says what the officer is to the record"
+    if facts.overlap:
+        assert {facts.overlap.owner, facts.overlap.start, facts.overlap.end} <= set(kinds)
+    assert len({r.field for r in facts.references}) == len(facts.references)
+
+
+def test_no_model_shares_a_section():
+    sections = [m.facts.entity for m in ENTITY_MODELS.values()]
+    assert len(sections) == len(set(sections)) == 10
+
+
+def test_an_owner_must_say_whose():
+    with pytest.raises(ValueError):
+        Owner()
+    with pytest.raises(ValueError):
+        Owner(officer="officer", young_person="young_person")

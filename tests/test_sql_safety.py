@@ -16,8 +16,8 @@ check can trace back to literals. Tracing follows, within the package:
 * placeholder building whose content is a literal (``",".join("?" * n)``, ``", ".join("?" for _ in xs)``),
   numbers (``len``, ``range``, ``enumerate``'s index), and f-string / ``+`` / ``%`` / ``.format`` /
   ``.join`` / ``.replace`` / ``or`` / conditional expressions over traced parts;
-* schema attributes, whatever object they are read from: ``.entity``, ``.key_fields``, ``.model_fields``
-  (class-level declarations of every record model, never data).
+* schema attributes, whatever object they are read from: ``.facts`` (and everything read from it),
+  ``.entity``, ``.model_fields`` (class-level declarations of every record model, never data).
 
 Anything else interpolated into SQL is a finding, reported as ``path:line: call: why``. There is no
 list of "trusted" variable names: a name is trusted only by where its value comes from.
@@ -41,7 +41,7 @@ DB_ONLY_METHODS = {"query"}
 #: keyword arguments that sqlite-utils pastes into SQL as they are
 SQL_KEYWORDS = {"where", "order_by", "select", "sql"}
 #: attributes that name schema, declared on the record classes (never data)
-SCHEMA_ATTRIBUTES = {"entity", "key_fields", "model_fields"}
+SCHEMA_ATTRIBUTES = {"facts", "entity", "model_fields"}
 #: builtins that return numbers or copies of their (traced) argument
 NUMBER_CALLS = {"len", "range", "int", "float", "abs", "sum", "round", "bool"}
 COPY_CALLS = {"list", "tuple", "sorted", "set", "frozenset", "reversed", "iter", "str", "dict"}

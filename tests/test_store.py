@@ -127,10 +127,10 @@ def test_write_commits(store):
 
 
 def test_write_rolls_back_on_exception(store):
-    with pytest.raises(ZeroDivisionError), store.write() as db:
+    with pytest.raises(RuntimeError), store.write() as db:
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["b", "1"])
         audit.record(db, "T1", audit.CREATE, "meta", "b")
-        1 / 0
+        raise RuntimeError("the caller fails mid-transaction")
     assert not store.db.conn.in_transaction
     assert store.db.execute("SELECT count(*) FROM meta WHERE key = 'b'").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM audit").fetchone()[0] == 0
@@ -200,8 +200,24 @@ def test_rows_round_trip_every_entity():
             row = to_row(record)
             assert from_row(entity, row) == record
             assert bundle_row(entity, row) == item
-            assert key_values(record) == [row[c] for c in record.key_fields]
+            assert key_values(record) == [row[c] for c in record.facts.key]
     consultation = to_row(ENTITY_MODELS["consultations"].model_validate(SMALL_BUNDLE["consultations"][0]))
     assert json.loads(consultation["reasons"]) == ["PA", "OW", "DA"]
     referral = to_row(ENTITY_MODELS["referrals"].model_validate(SMALL_BUNDLE["referrals"][0]))
     assert referral["outcome22"] == 1
+
+
+def test_declared_references_are_the_schemas_foreign_keys(store):
+    """Each model's ``facts.references`` and the tables' foreign keys say the same thing (the store and
+    the bundle check references in SQL; the services and the role matrix read the declarations)."""
+    for entity, model in ENTITY_MODELS.items():
+        declared = {(r.field, r.entity) for r in model.facts.references}
+        schema = {(row[3], row[2]) for row in store.db.execute(f"PRAGMA foreign_key_list([{entity}])").fetchall()}
+        schema -= {("rebooked_from", "engagements")}  # a database-only column, not a bundle field
+        assert declared == schema, entity
+        # the natural key is the primary key or a unique index (upserts name it in ON CONFLICT)
+        unique = [
+            tuple(r[2] for r in store.db.execute(f"PRAGMA index_info([{index[1]}])").fetchall())
+            for index in store.db.execute(f"PRAGMA index_list([{entity}])").fetchall() if index[2]
+        ]
+        assert model.facts.key in unique, (entity, unique)

@@ -1,8 +1,11 @@
-"""One pydantic model per entity of the data dictionary (``docs/spec/bundle.md``).
+"""One pydantic model per entity of the data dictionary (``docs/spec/bundle.md``, format ``slo-bundle/1``).
 
 Each model states every rule that concerns a single record: types, formats,
-enumerations, and the required-when rules. Rules that need other records
-(references, uniqueness, overlaps) live in :mod:`slo.models.rules`.
+enumerations, and the required-when rules. Beside them, each model's ``facts``
+(:class:`~slo.models.facts.EntityFacts`) declare, once, what the rest of the product
+needs to know about the entity: its natural key, owner, personal data, JSON and 0/1
+columns, references with their roles, and its no-overlap rule. The rules that apply
+those facts across records live in :mod:`slo.models.rules`.
 Unknown fields are refused (``extra="forbid"``): a typo must never be dropped.
 """
 
@@ -38,6 +41,7 @@ from .enums import (
     UniformPolicy,
     Weekday,
 )
+from .facts import MANAGED, EntityFacts, Overlap, Owner, Reference
 from .types import CollarNumber, HalfDays, IsoDate, Line, LocalDateTime, Multiline, Ref, Urn
 
 DEFAULT_WORKING_DAYS = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
@@ -48,15 +52,13 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=False)
 
-    #: the bundle section this entity travels in
-    entity: ClassVar[str] = ""
-    #: the fields that make the natural key
-    key_fields: ClassVar[tuple[str, ...]] = ("ref",)
+    #: what the product knows about the entity besides its fields (every model declares its own)
+    facts: ClassVar[EntityFacts]
 
     def key(self) -> str:
         """The natural key as one readable string (``PC1000``, ``123456/2026-09-01``)."""
         parts = []
-        for name in self.key_fields:
+        for name in self.facts.key:
             value = getattr(self, name)
             parts.append(value.isoformat() if isinstance(value, date) else str(value))
         return "/".join(parts)
@@ -72,15 +74,26 @@ def _span_check(start: date, end: date | None, start_name: str, end_name: str) -
 
 
 class Team(Record):
-    entity: ClassVar[str] = "teams"
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "teams",
+        owner=MANAGED,
+        references=(
+            Reference("sergeant", "officers", role="sergeant", while_named=True, named_as="the sergeant of team"),
+        ),
+    )
     ref: Ref
     name: Line
     sergeant: CollarNumber | None = None
 
 
 class Officer(Record):
-    entity: ClassVar[str] = "officers"
-    key_fields: ClassVar[tuple[str, ...]] = ("collar_number",)
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "officers",
+        key=("collar_number",),
+        owner=MANAGED,
+        json_fields=("working_days",),
+        references=(Reference("team", "teams"),),
+    )
     collar_number: CollarNumber
     name: Line
     role: Role
@@ -111,8 +124,7 @@ class Officer(Record):
 
 
 class School(Record):
-    entity: ClassVar[str] = "schools"
-    key_fields: ClassVar[tuple[str, ...]] = ("urn",)
+    facts: ClassVar[EntityFacts] = EntityFacts("schools", key=("urn",), owner=MANAGED)
     urn: Urn
     name: Line
     phase: Phase
@@ -129,8 +141,16 @@ class School(Record):
 
 
 class Assignment(Record):
-    entity: ClassVar[str] = "assignments"
-    key_fields: ClassVar[tuple[str, ...]] = ("school", "start_date")
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "assignments",
+        key=("school", "start_date"),
+        owner=Owner(officer="officer", managed=True),
+        references=(Reference("officer", "officers"), Reference("school", "schools")),
+        overlap=Overlap(
+            "school", "start_date", "end_date",
+            "a school has at most one assigned officer on any day; overlaps assignment",
+        ),
+    )
     officer: CollarNumber
     school: Urn
     start_date: IsoDate
@@ -143,7 +163,12 @@ class Assignment(Record):
 
 
 class YoungPerson(Record):
-    entity: ClassVar[str] = "young_people"
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "young_people",
+        owner=Owner(young_person="ref"),
+        personal=True,
+        references=(Reference("school", "schools"),),
+    )
     ref: Ref
     given_name: Line
     family_name: Line
@@ -175,7 +200,18 @@ class YoungPerson(Record):
 
 
 class Engagement(Record):
-    entity: ClassVar[str] = "engagements"
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "engagements",
+        owner=Owner(officer="officer"),
+        personal_text=("title", "notes"),
+        references=(
+            Reference("officer", "officers"),
+            Reference("school", "schools"),
+            Reference("young_person", "young_people"),
+            Reference("abstraction", "abstractions"),
+        ),
+        calendar_fields=("starts_at", "ends_at", "title", "status", "kind", "school", "officer", "young_person"),
+    )
     ref: Ref
     officer: CollarNumber
     school: Urn
@@ -201,8 +237,13 @@ class Engagement(Record):
 
 
 class Absence(Record):
-    entity: ClassVar[str] = "absences"
-    key_fields: ClassVar[tuple[str, ...]] = ("officer", "date_from")
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "absences",
+        key=("officer", "date_from"),
+        owner=Owner(officer="officer"),
+        references=(Reference("officer", "officers"),),
+        overlap=Overlap("officer", "date_from", "date_to", "overlaps the same officer's absence"),
+    )
     officer: CollarNumber
     date_from: IsoDate
     date_to: IsoDate
@@ -215,7 +256,16 @@ class Absence(Record):
 
 
 class Abstraction(Record):
-    entity: ClassVar[str] = "abstractions"
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "abstractions",
+        owner=Owner(officer="officer"),
+        personal_text=("reason", "review_note", "requested_by", "challenged_to", "resolution_note"),
+        references=(
+            Reference("officer", "officers"),
+            Reference("reviewed_by", "officers", role="sergeant", named_as="the reviewer of abstraction"),
+        ),
+        overlap=Overlap("officer", "date_from", "date_to", "overlaps the same officer's abstraction"),
+    )
     ref: Ref
     officer: CollarNumber
     date_from: IsoDate
@@ -249,7 +299,18 @@ class Abstraction(Record):
 
 
 class Consultation(Record):
-    entity: ClassVar[str] = "consultations"
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "consultations",
+        owner=Owner(officer="officer"),
+        personal=True,
+        personal_text=("advice", "consulted_by"),
+        json_fields=("reasons", "risk_factors"),
+        references=(
+            Reference("young_person", "young_people"),
+            Reference("school", "schools"),
+            Reference("officer", "officers"),
+        ),
+    )
     ref: Ref
     young_person: Ref
     school: Urn
@@ -293,7 +354,13 @@ class Consultation(Record):
 
 
 class Referral(Record):
-    entity: ClassVar[str] = "referrals"
+    facts: ClassVar[EntityFacts] = EntityFacts(
+        "referrals",
+        owner=Owner(young_person="young_person"),
+        personal=True,
+        bool_fields=("outcome22",),
+        references=(Reference("young_person", "young_people"), Reference("consultation", "consultations")),
+    )
     ref: Ref
     young_person: Ref
     consultation: Ref | None = None
@@ -304,7 +371,7 @@ class Referral(Record):
 
 
 ENTITY_MODELS: dict[str, type[Record]] = {
-    m.entity: m
+    m.facts.entity: m
     for m in (
         Team,
         Officer,

@@ -1,10 +1,11 @@
-"""Rules that need more than one record: references, roles, overlaps.
+"""Rules that need more than one record: problems, and the no-overlap sweep.
 
-The tables (``REFERENCES``, ``ROLE_RULES``, ``OVERLAP_RULES``) and the overlap sweep are
-pure (no I/O). The services apply them to one record against the database
+The rules themselves are declared on each model (``facts.references`` with their roles,
+``facts.overlap``: :mod:`slo.models.facts`); this module is the pure (no I/O) part of
+applying them. The services apply them to one record against the database
 (``records.check_against_database``) or to a whole import (``bundle``, which checks
-references in SQL and overlaps over the owners the bundle touched), so "validation
-applies to the result as a whole" (``bundle.md``).
+references in SQL and overlaps over the owners the bundle touched), so validation
+applies to the result as a whole (the bundle format's rule).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .facts import Overlap
 from .text import clean_line
 
 if TYPE_CHECKING:  # annotations only: importing rules must not build the pydantic models
@@ -85,64 +87,19 @@ def find_overlaps(spans: Iterable[Span]) -> list[tuple[Span, Span]]:
     return found
 
 
-#: (entity, field) -> the entity its value must name
-REFERENCES: dict[tuple[str, str], str] = {
-    ("teams", "sergeant"): "officers",
-    ("officers", "team"): "teams",
-    ("assignments", "officer"): "officers",
-    ("assignments", "school"): "schools",
-    ("young_people", "school"): "schools",
-    ("engagements", "officer"): "officers",
-    ("engagements", "school"): "schools",
-    ("engagements", "young_person"): "young_people",
-    ("engagements", "abstraction"): "abstractions",
-    ("absences", "officer"): "officers",
-    ("abstractions", "officer"): "officers",
-    ("abstractions", "reviewed_by"): "officers",
-    ("consultations", "young_person"): "young_people",
-    ("consultations", "school"): "schools",
-    ("consultations", "officer"): "officers",
-    ("referrals", "young_person"): "young_people",
-    ("referrals", "consultation"): "consultations",
-}
-
-#: (entity, field) -> the role the named officer must have
-ROLE_RULES: dict[tuple[str, str], str] = {
-    ("teams", "sergeant"): "sergeant",
-    ("abstractions", "reviewed_by"): "sergeant",
-}
-
-#: entity -> (owner field) for the no-overlap rules
-OVERLAP_RULES: dict[str, str] = {
-    "assignments": "school",
-    "absences": "officer",
-    "abstractions": "officer",
-}
-
-_OVERLAP_WORDS = {
-    "assignments": "a school has at most one assigned officer on any day; overlaps assignment",
-    "absences": "overlaps the same officer's absence",
-    "abstractions": "overlaps the same officer's abstraction",
-}
-
-
-def spans_of(entity: str, records: Iterable[Record]) -> list[Span]:
-    owner_field = OVERLAP_RULES[entity]
+def spans_of(overlap: Overlap, records: Iterable[Record]) -> list[Span]:
+    """The spans of ``records`` under one no-overlap rule (``facts.overlap`` of their entity)."""
     out = []
     for r in records:
-        start = getattr(r, "start_date", None) or r.date_from
-        end = getattr(r, "end_date", None) if hasattr(r, "end_date") else r.date_to
-        out.append(Span(getattr(r, owner_field), start, end, r.key()))
+        out.append(Span(getattr(r, overlap.owner), getattr(r, overlap.start), getattr(r, overlap.end), r.key()))
     return out
 
 
-def check_overlaps(entity: str, spans: Iterable[Span], new_keys: set[str]) -> list[Problem]:
+def check_overlaps(entity: str, overlap: Overlap, spans: Iterable[Span], new_keys: set[str]) -> list[Problem]:
     """Overlapping spans of one owner; reported against a record of the bundle when possible."""
     problems = []
     for a, b in find_overlaps(spans):
         # Report on the newer record (the one being imported) and name the other.
         subject, other = (b, a) if b.key in new_keys or a.key not in new_keys else (a, b)
-        problems.append(
-            Problem(entity, subject.key, None, f"{_OVERLAP_WORDS[entity]} {other.key}")
-        )
+        problems.append(Problem(entity, subject.key, None, f"{overlap.words} {other.key}"))
     return problems

@@ -30,21 +30,15 @@ from typing import IO, Any, BinaryIO
 from pydantic import ValidationError
 from sqlite_utils import Database
 
-from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER
-from slo.models.rules import (
-    OVERLAP_RULES,
-    Problem,
-    Span,
-    ValidationFailed,
-    check_overlaps,
-)
+from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER, Abstraction, Engagement
+from slo.models.rules import Problem, Span, ValidationFailed, check_overlaps
 from slo.store.db import Store
-from slo.store.rows import KEY_COLUMNS, bundle_row, to_row
+from slo.store.rows import bundle_row, key_columns, to_row
 
 from . import audit, permissions
 from .actors import BOOTSTRAP, Actor
 from .files import open_input
-from .records import CALENDAR_FIELDS, get_row
+from .records import get_row
 
 FORMAT = "slo-bundle/1"
 
@@ -73,10 +67,11 @@ class ImportResult:
 
 
 def _raw_key(entity: str, item: Any, index: int) -> str:
+    """The record's key as the bundle gives it (before validation), else its place in the section."""
     if isinstance(item, dict):
-        parts = [item.get(c) for c in KEY_COLUMNS[entity]]
+        parts = [item.get(c) for c in key_columns(entity)]
         if all(isinstance(p, str) and p for p in parts):
-            return "/".join(parts)
+            return "/".join(str(p) for p in parts)
     return f"#{index + 1}"
 
 
@@ -390,7 +385,12 @@ class _Importer:
         self.progress = progress
         self.problems: list[Problem] = []
         self.result = ImportResult()
-        self.seen: dict[str, set[str]] = defaultdict(set)  # keys of overlap/role entities only
+        # keys read from the bundle, kept for the entities the whole-result checks name records of:
+        # those with a no-overlap rule or a role rule, and the officers such rules name
+        self.seen: dict[str, set[str]] = defaultdict(set)
+        self.tracked = {"officers"} | {
+            e for e, m in ENTITY_MODELS.items() if m.facts.overlap or any(r.role for r in m.facts.references)
+        }
         self.owners: dict[str, set[str]] = defaultdict(set)
         self.was_empty = {
             e: db.execute(f"SELECT 1 FROM [{e}] LIMIT 1").fetchone() is None for e in ENTITY_MODELS
@@ -403,7 +403,7 @@ class _Importer:
 
     @staticmethod
     def _upsert_sql(entity: str) -> str:
-        key_cols = KEY_COLUMNS[entity]
+        key_cols = key_columns(entity)
         cols = list(ENTITY_MODELS[entity].model_fields)
         updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in key_cols)
         return (
@@ -430,14 +430,12 @@ class _Importer:
         except sqlite3.IntegrityError:
             self.problems.append(Problem(entity, key, None, "appears twice in the bundle"))
             return
-        if entity in OVERLAP_RULES:
+        if entity in self.tracked:
             self.seen[entity].add(key)
-            self.owners[entity].add(getattr(record, OVERLAP_RULES[entity]))
-        elif entity in ("teams", "officers"):
-            self.seen[entity].add(key)
-        if entity == "abstractions" and record.reviewed_by:
-            self.seen["reviewed_abstractions"].add(key)
-        if entity in ("engagements", "abstractions"):
+        overlap = record.facts.overlap
+        if overlap is not None:
+            self.owners[entity].add(getattr(record, overlap.owner))
+        if isinstance(record, (Engagement, Abstraction)):  # see warnings()
             self.owners["warn_officers"].add(record.officer)
         if self.problems:
             return  # keep validating to report every problem, but write nothing more
@@ -450,6 +448,7 @@ class _Importer:
         if not batch:
             return
         db = self.db
+        calendar_fields = ENTITY_MODELS[entity].facts.calendar_fields
         created, replaced, bumped, rows = [], [], [], []
         for key, row in batch:
             old = None if self.was_empty[entity] else get_row(db, entity, key)
@@ -460,17 +459,19 @@ class _Importer:
                     self.result.unchanged[entity] += 1
                     continue
                 replaced.append(key)
-                if entity == "engagements" and any(old.get(f) != row.get(f) for f in CALENDAR_FIELDS):
+                if any(old.get(f) != row.get(f) for f in calendar_fields):
                     bumped.append(key)
             rows.append(row)
         if rows:
             db.conn.executemany(self.sql[entity], rows)
-        if bumped:
-            db.conn.executemany("UPDATE engagements SET sequence = sequence + 1 WHERE ref = ?", [(k,) for k in bumped])
+        if bumped:  # only tables with calendar fields keep a sequence; they are keyed by ref
+            db.conn.executemany(f"UPDATE [{entity}] SET sequence = sequence + 1 WHERE ref = ?", [(k,) for k in bumped])
         if created:
             audit.record_many(db, self.actor.collar, audit.CREATE, entity, [(k, {"source": "import"}) for k in created])
         if replaced:
-            audit.record_many(db, self.actor.collar, audit.UPDATE, entity, [(k, {"source": "import"}) for k in replaced])
+            audit.record_many(
+                db, self.actor.collar, audit.UPDATE, entity, [(k, {"source": "import"}) for k in replaced]
+            )
         self.result.created[entity] += len(created)
         self.result.replaced[entity] += len(replaced)
         self.done += len(batch)
@@ -486,17 +487,17 @@ class _Importer:
     def check_whole(self) -> list[Problem]:
         db = self.db
         problems: list[Problem] = []
-        seen = self.seen
         for table, rowid, parent, fkid in db.execute("PRAGMA foreign_key_check").fetchall():
             column = next(
                 (r[3] for r in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall() if r[0] == fkid), None
             )
-            key_cols = KEY_COLUMNS.get(table)
-            if column is None or key_cols is None:
+            model = ENTITY_MODELS.get(table)
+            if column is None or model is None:
                 problems.append(Problem(table, f"row {rowid}", None, f"refers to a missing {parent} record"))
                 continue
             row = db.execute(
-                f"SELECT {', '.join(f'[{c}]' for c in key_cols)}, [{column}] FROM [{table}] WHERE rowid = ?", [rowid]
+                f"SELECT {', '.join(f'[{c}]' for c in model.facts.key)}, [{column}] FROM [{table}] WHERE rowid = ?",
+                [rowid],
             ).fetchone()
             key = "/".join(str(v) for v in row[:-1])
             problems.append(Problem(table, key, column, f"names {parent} {row[-1]!r}, which does not exist"))
@@ -504,38 +505,64 @@ class _Importer:
                 break
         if problems:
             return problems
-        roles = dict(db.execute("SELECT collar_number, role FROM officers").fetchall())
-        for ref, sergeant in db.execute("SELECT ref, sergeant FROM teams WHERE sergeant IS NOT NULL"):
-            if roles.get(sergeant) == "sergeant":
+        problems.extend(self._check_roles())
+        problems.extend(self._check_overlaps())
+        return problems
+
+    def _check_roles(self) -> list[Problem]:
+        """Every reference with a role rule (``Reference.role``) that the result breaks.
+
+        A record of the bundle naming an officer without the role is reported on that record.
+        A rule the named officer must keep while named (``while_named``: a team's sergeant) is
+        checked over the whole table, and reported on the officer when only the officer came in
+        the bundle (a sergeant imported as an SLO); other rules only for the bundle's records.
+        """
+        db, seen = self.db, self.seen
+        problems: list[Problem] = []
+        for entity, model in ENTITY_MODELS.items():
+            facts = model.facts
+            key_sql = " || '/' || ".join(f"r.[{c}]" for c in facts.key)
+            for ref in facts.references:
+                if ref.role is None:
+                    continue
+                sql = (
+                    f"SELECT {key_sql}, r.[{ref.field}], o.role FROM [{entity}] r "
+                    f"JOIN officers o ON o.collar_number = r.[{ref.field}] WHERE o.role <> ?"
+                )
+                params: list[Any] = [ref.role]
+                if not ref.while_named:
+                    sql += f" AND {key_sql} IN (SELECT key FROM _import_keys WHERE entity = ?)"
+                    params.append(entity)
+                for key, officer, role in db.execute(sql + " ORDER BY 1", params).fetchall():
+                    if key in seen[entity]:
+                        problems.append(Problem(
+                            entity, key, ref.field, f"officer {officer!r} has role {role!r}; expected {ref.role!r}"
+                        ))
+                    elif officer in seen["officers"]:
+                        problems.append(
+                            Problem("officers", officer, "role", f"is {ref.named_as} {key}; expected {ref.role!r}")
+                        )
+        return problems
+
+    def _check_overlaps(self) -> list[Problem]:
+        """The no-overlap rules (``facts.overlap``), over every record of the owners the bundle touched."""
+        problems: list[Problem] = []
+        for entity, model in ENTITY_MODELS.items():
+            overlap = model.facts.overlap
+            if overlap is None:
                 continue
-            if ref in seen["teams"]:
-                problems.append(Problem(
-                    "teams", ref, "sergeant", f"officer {sergeant!r} has role {roles.get(sergeant)!r}; expected 'sergeant'"
-                ))
-            elif sergeant in seen["officers"]:
-                problems.append(Problem("officers", sergeant, "role", f"is the sergeant of team {ref}; expected 'sergeant'"))
-        if seen["reviewed_abstractions"]:
-            for ref, reviewer in db.execute(
-                "SELECT a.ref, a.reviewed_by FROM abstractions a JOIN officers o ON o.collar_number = a.reviewed_by "
-                "WHERE o.role <> 'sergeant' AND a.ref IN (SELECT key FROM _import_keys WHERE entity = 'abstractions')"
-            ):
-                problems.append(Problem(
-                    "abstractions", ref, "reviewed_by", f"officer {reviewer!r} has role {roles.get(reviewer)!r}; expected 'sergeant'"
-                ))
-        for entity, owner_field in OVERLAP_RULES.items():
             owners = sorted(self.owners.get(entity, ()))
             spans: list[Span] = []
+            key_sql = " || '/' || ".join(f"[{c}]" for c in model.facts.key)
             for start in range(0, len(owners), 500):
                 chunk = owners[start : start + 500]
-                begin, end = ("start_date", "end_date") if entity == "assignments" else ("date_from", "date_to")
-                key_sql = " || '/' || ".join(f"[{c}]" for c in KEY_COLUMNS[entity])
-                for owner, d1, d2, key in db.execute(
-                    f"SELECT [{owner_field}], [{begin}], [{end}], {key_sql} FROM [{entity}] "
-                    f"WHERE [{owner_field}] IN ({','.join('?' * len(chunk))})",
+                for owner, d1, d2, key in self.db.execute(
+                    f"SELECT [{overlap.owner}], [{overlap.start}], [{overlap.end}], {key_sql} FROM [{entity}] "
+                    f"WHERE [{overlap.owner}] IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ):
                     spans.append(Span(owner, date.fromisoformat(d1), date.fromisoformat(d2) if d2 else None, key))
-            problems.extend(check_overlaps(entity, spans, seen[entity]))
+            problems.extend(check_overlaps(entity, overlap, spans, self.seen[entity]))
         return problems
 
     def warnings(self) -> list[str]:
@@ -582,7 +609,9 @@ def _run_import(store: Store, events: Iterable[tuple], actor: Actor | None, prog
                 elif kind == "section":
                     _, name, is_list, value = event
                     if name not in ENTITY_MODELS:
-                        importer.problems.append(Problem("bundle", "-", name, "unknown section (not in bundle format 1)"))
+                        importer.problems.append(
+                            Problem("bundle", "-", name, "unknown section (not in bundle format 1)")
+                        )
                     elif not is_list:
                         importer.problems.append(Problem("bundle", "-", name, "expected a list of records"))
                 else:
@@ -655,12 +684,13 @@ def import_bundle_file(
         raise _refusal(path, "is not UTF-8 text") from None
 
 
-def _section_rows(db, entity: str):
-    order = ", ".join(f"[{c}]" for c in KEY_COLUMNS[entity])
+def _section_rows(db: Database, entity: str) -> Iterator[dict[str, Any]]:
+    """Every record of ``entity`` as its bundle dict, sorted by natural key."""
+    order = ", ".join(f"[{c}]" for c in key_columns(entity))
     cursor = db.execute(f"SELECT * FROM [{entity}] ORDER BY {order}")
     cols = [c[0] for c in cursor.description]
     for values in cursor:
-        yield bundle_row(entity, dict(zip(cols, values)))
+        yield bundle_row(entity, dict(zip(cols, values, strict=True)))
 
 
 def _audit_export(store: Store, actor: Actor, counts: dict[str, int]) -> None:

@@ -3,10 +3,11 @@
 Rules (see ``docs/consultations.md``):
 
 * Who may write: a consultation belongs to its ``officer``; an SLO writes their
-  own, a sergeant their team's, an admin any (``permissions.WRITE``). A
-  referral belongs to the officer of its consultation; without one, to the
-  officer assigned to the young person's school on ``made_on`` (else today),
-  else to the officer of the young person's latest consultation.
+  own, a sergeant their team's, an admin any (``permissions.require_write``). A
+  referral belongs to its young person's officers (``Referral.facts.owner``: the
+  officers assigned to their school, and those with a consultation or a session
+  with them, so the officer of its consultation among them); with none, only an
+  admin writes it (deny by default).
 * Suspension days in an academic year (1 Sep - 31 Aug): over 30 earns a
   warning, over 45 (the legal maximum) a stronger warning. Never a refusal:
   the school decides, the officer records.
@@ -122,16 +123,12 @@ def log_consultation(
     """
     consultation = Consultation.model_validate(consultation.model_dump())
     db = store.db
-    what = "new consultations" if refs.is_new(consultation.ref) else f"consultations {consultation.ref}"
-    old_row = None if refs.is_new(consultation.ref) else records.get_row(db, "consultations", consultation.ref)
-    # editing: the existing owner must be writable too (a colleague's record cannot be taken over)
-    if old_row is not None and old_row["officer"] != consultation.officer:
-        permissions.require(db, actor, permissions.WRITE, old_row["officer"], what=what)
-    permissions.require(db, actor, permissions.WRITE, consultation.officer, what=what)
+    # editing: the stored version must be writable too (a colleague's record cannot be taken over)
+    records.check_write(db, actor, consultation)
     if ethnicity is not None:
         pupil = records.get(db, "young_people", consultation.young_person)
-        action, owner = records.required_action(pupil)
-        permissions.require(db, actor, action, owner, what=f"young_people {pupil.key()}")
+        assert isinstance(pupil, YoungPerson)
+        permissions.require_write(db, actor, with_ethnicity(pupil, ethnicity), pupil)
     with store.write() as db:
         consultation = refs.assign(db, consultation)
         if ethnicity is not None:
@@ -270,12 +267,7 @@ def add_referral(store: Store, actor: Actor, referral: Referral) -> Referral:
                 "referrals", referral.ref, "consultation",
                 f"consultation {referral.consultation} is about another young person",
             )])
-    owners = {referral_owner(db, referral)}
-    if old_row is not None:
-        owners.add(referral_owner(db, records.get(db, "referrals", referral.ref)))  # type: ignore[arg-type]
-    for owner in sorted(owners, key=str):
-        permissions.require(db, actor, permissions.WRITE, owner,
-                            what="new referrals" if new else f"referrals {referral.ref}")
+    records.check_write(db, actor, referral)  # the young person's officers (deny by default)
     old_status = old_row["status"] if old_row else None
     if old_status is not None:
         _check_transition(referral.ref, old_status, referral.status)
@@ -291,7 +283,7 @@ def set_referral_status(store: Store, actor: Actor, ref: str, status: str, outco
     ``outcome22=None`` keeps the stored flag (cleared if the new status is not completed).
     """
     current: Referral = records.get(store.db, "referrals", ref)  # type: ignore[assignment]
-    permissions.require(store.db, actor, permissions.WRITE, referral_owner(store.db, current), what=f"referrals {ref}")
+    permissions.require_write(store.db, actor, current, current)
     _check_transition(ref, current.status, status)
     data = current.model_dump()
     data["status"] = status

@@ -15,56 +15,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from slo.models.entities import ENTITY_MODELS, Record
-from slo.models.rules import (
-    OVERLAP_RULES,
-    REFERENCES,
-    ROLE_RULES,
-    Problem,
-    Span,
-    ValidationFailed,
-    check_overlaps,
-    spans_of,
-)
+from slo.models.rules import Problem, Span, ValidationFailed, check_overlaps, spans_of
 from slo.store.db import Store
-from slo.store.rows import KEY_COLUMNS, from_row, key_where, to_row
+from slo.store.rows import from_row, key_columns, key_where, to_row
 
 from . import audit, permissions
 from .actors import Actor
 from .errors import NotFound
 
-#: the primary-key column of each entity's table
-TABLE_KEY = {
-    "teams": "ref",
-    "officers": "collar_number",
-    "schools": "urn",
-    "young_people": "ref",
-    "engagements": "ref",
-    "abstractions": "ref",
-    "consultations": "ref",
-    "referrals": "ref",
-}
-
-#: entities whose records belong to one officer (field naming that officer)
-OWNER_FIELD = {
-    "engagements": "officer",
-    "absences": "officer",
-    "abstractions": "officer",
-    "consultations": "officer",
-    "assignments": "officer",
-}
-
-#: engagement fields a head teacher's calendar shows: a change to any raises its SEQUENCE
-CALENDAR_FIELDS = {"starts_at", "ends_at", "title", "status", "kind", "school", "officer", "young_person"}
-
-#: entities only an admin manages
-MANAGED = {"teams", "officers", "schools", "assignments"}
-
-#: entities holding personal data about a young person: reading one is audited
-PERSONAL = {"young_people", "consultations", "referrals"}
-
 
 def split_key(entity: str, key: str) -> list[str]:
-    cols = KEY_COLUMNS[entity]
+    """The parts of a natural key written ``a/b`` (:meth:`Record.key`), one per key column."""
+    cols = key_columns(entity)
     parts = key.split("/", len(cols) - 1) if len(cols) > 1 else [key]
     if len(parts) != len(cols):
         raise NotFound(f"{entity} key {key!r} should be " + "/".join(cols))
@@ -72,11 +34,12 @@ def split_key(entity: str, key: str) -> list[str]:
 
 
 def get_row(db: Database, entity: str, key: str) -> dict[str, Any] | None:
+    """The table row with this natural key (every column, database-only ones included), or None."""
     cursor = db.execute(f"SELECT * FROM [{entity}] WHERE {key_where(entity)}", split_key(entity, key))
     values = cursor.fetchone()
     if values is None:
         return None
-    return dict(zip([c[0] for c in cursor.description], values))
+    return dict(zip([c[0] for c in cursor.description], values, strict=True))
 
 
 def get(db: Database, entity: str, key: str) -> Record:
@@ -88,55 +51,66 @@ def get(db: Database, entity: str, key: str) -> Record:
 
 
 def _exists(db: Database, entity: str, value: str) -> bool:
-    col = TABLE_KEY[entity]
+    (col,) = key_columns(entity)  # references name entities with a one-column key
     return db.execute(f"SELECT 1 FROM [{entity}] WHERE [{col}] = ?", [value]).fetchone() is not None
 
 
-def check_against_database(db: Database, record: Record) -> list[Problem]:
-    """References and overlaps of one record, checked against the database."""
+def _held_roles(db: Database, record: Record) -> list[Problem]:
+    """An officer whose new role breaks a reference that needs the role while it names them
+    (``Reference.while_named``: a team's sergeant must stay a sergeant), as a bundle import checks."""
     problems: list[Problem] = []
-    entity = record.entity
-    for (ent, field), target in REFERENCES.items():
-        if ent != entity:
-            continue
-        value = getattr(record, field)
+    role = getattr(record, "role", None)  # only officers have roles: for any other entity nothing matches
+    if role is None:
+        return problems
+    for model in ENTITY_MODELS.values():
+        facts = model.facts
+        for ref in facts.references:
+            if ref.entity != record.facts.entity or not ref.while_named or ref.role is None or role == ref.role:
+                continue
+            key_sql = " || '/' || ".join(f"[{c}]" for c in facts.key)
+            for (key,) in db.execute(
+                f"SELECT {key_sql} FROM [{facts.entity}] WHERE [{ref.field}] = ? ORDER BY 1", [record.key()]
+            ).fetchall():
+                problems.append(Problem(record.facts.entity, record.key(), "role",
+                                        f"is {ref.named_as} {key}; expected {ref.role!r}"))
+    return problems
+
+
+def check_against_database(db: Database, record: Record) -> list[Problem]:
+    """References (with their roles) and overlaps of one record, checked against the database."""
+    problems: list[Problem] = []
+    facts = record.facts
+    entity = facts.entity
+    for ref in facts.references:
+        value = getattr(record, ref.field)
         if value is None:
             continue
-        if not _exists(db, target, value):
-            problems.append(
-                Problem(entity, record.key(), field, f"names {target.replace('_', ' ')} {value!r}, which does not exist")
-            )
+        if not _exists(db, ref.entity, value):
+            problems.append(Problem(
+                entity, record.key(), ref.field, f"names {ref.entity.replace('_', ' ')} {value!r}, which does not exist"
+            ))
             continue
-        role = ROLE_RULES.get((ent, field))
-        if role:
-            actual = db.execute(
-                "SELECT role FROM officers WHERE collar_number = ?", [value]
-            ).fetchone()[0]
-            if actual != role:
-                problems.append(
-                    Problem(entity, record.key(), field, f"officer {value!r} has role {actual!r}; expected {role!r}")
-                )
-    if entity == "officers" and record.role.value != "sergeant":
-        # the same rule as a bundle import: a team's sergeant must stay a sergeant
-        for (team,) in db.execute(
-            "SELECT ref FROM teams WHERE sergeant = ? ORDER BY ref", [record.collar_number]
-        ).fetchall():
-            problems.append(
-                Problem(entity, record.key(), "role", f"is the sergeant of team {team}; expected 'sergeant'")
-            )
-    if entity in OVERLAP_RULES:
-        owner_field = OVERLAP_RULES[entity]
-        owner = getattr(record, owner_field)
-        rows = db.execute(f"SELECT * FROM [{entity}] WHERE [{owner_field}] = ?", [owner])
+        if ref.role:
+            actual = db.execute("SELECT role FROM officers WHERE collar_number = ?", [value]).fetchone()[0]
+            if actual != ref.role:
+                problems.append(Problem(
+                    entity, record.key(), ref.field, f"officer {value!r} has role {actual!r}; expected {ref.role!r}"
+                ))
+    problems.extend(_held_roles(db, record))
+    overlap = facts.overlap
+    if overlap is not None:
+        owner = getattr(record, overlap.owner)
+        rows = db.execute(f"SELECT * FROM [{entity}] WHERE [{overlap.owner}] = ?", [owner])
         cols = [c[0] for c in rows.description]
-        others = [from_row(entity, dict(zip(cols, r))) for r in rows]
+        others = [from_row(entity, dict(zip(cols, r, strict=True))) for r in rows]
         others = [o for o in others if o.key() != record.key()]
-        spans: list[Span] = spans_of(entity, others + [record])
-        problems.extend(check_overlaps(entity, spans, {record.key()}))
+        spans: list[Span] = spans_of(overlap, [*others, record])
+        problems.extend(check_overlaps(entity, overlap, spans, {record.key()}))
     return problems
 
 
 def changed_fields(old: Record | None, new: Record) -> list[str]:
+    """The fields whose bundle value differs (every field for a new record), sorted."""
     if old is None:
         return sorted(type(new).model_fields)
     a, b = old.to_bundle(), new.to_bundle()
@@ -152,7 +126,8 @@ def write_record(db: Database, actor: Actor, record: Record, *, source: str = "d
     problems = check_against_database(db, record)
     if problems:
         raise ValidationFailed(problems)
-    entity = record.entity
+    facts = record.facts
+    entity = facts.entity
     old_row = get_row(db, entity, record.key())
     old = from_row(entity, old_row) if old_row else None
     fields = changed_fields(old, record)
@@ -160,19 +135,20 @@ def write_record(db: Database, actor: Actor, record: Record, *, source: str = "d
         return "unchanged"
     row = to_row(record)
     cols = list(row)
-    conflict = ", ".join(KEY_COLUMNS[entity])
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in KEY_COLUMNS[entity])
+    conflict = ", ".join(facts.key)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in facts.key)
     extra = ""
-    if entity == "engagements":
+    on_calendar = bool(facts.calendar_fields)  # such tables keep updated_at and the calendar sequence
+    if on_calendar:
         extra = ", updated_at = :_now"
         row["_now"] = audit.now_local().isoformat(timespec="seconds")
-        if old is not None and set(fields) & CALENDAR_FIELDS:
+        if old is not None and set(fields) & set(facts.calendar_fields):
             extra += ", sequence = sequence + 1"
     db.execute(
         f"INSERT INTO [{entity}] ({', '.join(f'[{c}]' for c in cols)}"
-        + (", updated_at" if entity == "engagements" else "")
+        + (", updated_at" if on_calendar else "")
         + f") VALUES ({', '.join(':' + c for c in cols)}"
-        + (", :_now" if entity == "engagements" else "")
+        + (", :_now" if on_calendar else "")
         + f") ON CONFLICT ({conflict}) DO UPDATE SET {updates}{extra}",
         row,
     )
@@ -181,35 +157,51 @@ def write_record(db: Database, actor: Actor, record: Record, *, source: str = "d
     return op
 
 
-def required_action(record: Record) -> tuple[str, str | None]:
-    """The permission action and the owning officer for writing ``record``."""
-    if record.entity in MANAGED:
-        return permissions.MANAGE, None
-    owner_field = OWNER_FIELD.get(record.entity)
-    return permissions.WRITE, getattr(record, owner_field) if owner_field else None
+def check_write(db: Database, actor: Actor, record: Record) -> Record | None:
+    """Everything to check before the transaction that writes ``record``; returns the stored version.
+
+    A role that may not write such records at all is refused first (it learns nothing, not even
+    whether what the record names exists); then the record is validated against the database (a
+    school that does not exist is named as such, not called "not in your caseload"); then the
+    permission is checked on the stored version and on the new one, under the model's owner rule
+    (:func:`slo.services.permissions.require_write`; a model without one is refused). Refusals
+    are audited in their own transaction, so call this before opening the write transaction.
+    """
+    permissions.require_write_grant(db, actor, record)
+    problems = check_against_database(db, record)
+    if problems:
+        raise ValidationFailed(problems)
+    stored = None if is_new(record) else get_row(db, record.facts.entity, record.key())
+    old = from_row(record.facts.entity, stored) if stored is not None else None
+    permissions.require_write(db, actor, record, old)
+    return old
+
+
+def is_new(record: Record) -> bool:
+    """``record`` is to be created with a ref made when it is saved (``slo.services.refs.NEW``)."""
+    ref = getattr(record, "ref", None)
+    return isinstance(ref, str) and ref.strip().lower() == NEW_REF
+
+
+#: the ref of a record not saved yet (``slo.services.refs.NEW``, which imports this module)
+NEW_REF = "new"
 
 
 def save(store: Store, actor: Actor, record: Record, *, source: str = "desk") -> str:
-    """Create or replace one record, with permission check, validation and audit.
+    """Create or replace one record: :func:`check_write`, then :func:`write_record` in one transaction.
 
     Returns ``"create"``, ``"update"`` or ``"unchanged"``.
     """
-    action, officer = required_action(record)
-    permissions.require(store.db, actor, action, officer, what=f"{record.entity} {record.key()}")
+    check_write(store.db, actor, record)
     with store.write() as db:
         return write_record(db, actor, record, source=source)
 
 
 def view(store: Store, actor: Actor, entity: str, key: str) -> Record:
-    """Read a record for a person; a personal record's view is audited."""
+    """Read a record for a person (its model's owner rule); a personal record's view is audited."""
     record = get(store.db, entity, key)
-    officer = getattr(record, OWNER_FIELD.get(entity, ""), None) if entity in OWNER_FIELD else None
-    permissions.require(store.db, actor, permissions.VIEW, officer, what=f"{entity} {key}")
-    if entity in PERSONAL:
+    permissions.require_view(store.db, actor, record)
+    if record.facts.personal:
         with store.write() as db:
             audit.record(db, actor.collar, audit.VIEW, entity, key)
     return record
-
-
-def model_for(entity: str) -> type[Record]:
-    return ENTITY_MODELS[entity]

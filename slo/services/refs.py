@@ -30,11 +30,11 @@ from sqlite_utils import Database
 from slo.models.entities import Consultation, Engagement, Record, Referral, YoungPerson
 from slo.store.db import Store
 
-from . import permissions, records
+from . import records
 from .actors import Actor
 
 #: the ref of a record not saved yet (the same word as an abstraction's, ``slo abstraction add``)
-NEW = "new"
+NEW = records.NEW_REF
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 R = TypeVar("R", bound=Record)
@@ -67,14 +67,14 @@ def _shape(record: Record) -> tuple[str, date | None]:
         return "REF", record.made_on
     if isinstance(record, YoungPerson):
         return "YP", None
-    raise ValueError(f"{record.entity} records do not get a random ref")
+    raise ValueError(f"{record.facts.entity} records do not get a random ref")
 
 
 def make_ref(db: Database, record: Record) -> str:
     """A fresh ref for ``record``, unused in its table (call inside the write transaction)."""
     prefix, day = _shape(record)
     middle = f"{day:%Y%m%d}-" if day else ""
-    taken = _TAKEN[record.entity]
+    taken = _TAKEN[record.facts.entity]
     while True:
         ref = f"{prefix}-{middle}{random_code()}"
         if db.execute(taken, [ref]).fetchone() is None:
@@ -90,12 +90,10 @@ def assign(db: Database, record: R) -> R:
 
 
 def save_with_ref(store: Store, actor: Actor, record: R) -> R:
-    """Save one record (new, with the ref :data:`NEW`, or an edit) as :func:`records.save` does,
-    its ref made inside the write transaction; returns the record as saved."""
-    action, officer = records.required_action(record)
-    what = f"new {record.entity.replace('_', ' ')}" if is_new(getattr(record, "ref", "")) else (
-        f"{record.entity} {record.key()}")
-    permissions.require(store.db, actor, action, officer, what=what)
+    """Save one record (new, with the ref :data:`NEW`, or an edit) as :func:`records.save` does
+    (:func:`records.check_write` first), its ref made inside the write transaction; returns the
+    record as saved."""
+    records.check_write(store.db, actor, record)
     with store.write() as db:
         saved = assign(db, record)
         records.write_record(db, actor, saved)

@@ -174,18 +174,20 @@ class ErasureResult:
     earlier_copies: list[EarlierCopy] = field(default_factory=list)
 
 
-#: free text that may mention a young person: (table, key column, text column, column of its school)
-FREE_TEXT = [
-    ("engagements", "ref", "title", "school"),
-    ("engagements", "ref", "notes", "school"),
-    ("consultations", "ref", "advice", "school"),
-    ("consultations", "ref", "consulted_by", "school"),
-    ("abstractions", "ref", "reason", None),
-    ("abstractions", "ref", "review_note", None),
-    ("abstractions", "ref", "requested_by", None),
-    ("abstractions", "ref", "challenged_to", None),
-    ("abstractions", "ref", "resolution_note", None),
-]
+def free_text() -> list[tuple[str, str, str, str | None]]:
+    """Free text that may mention a young person: (table, key column, text column, column of its school).
+
+    Read from each model's ``facts.personal_text``; a record without a school is tied to its officer.
+    """
+    from slo.models.entities import ENTITY_MODELS
+
+    out: list[tuple[str, str, str, str | None]] = []
+    for entity, model in ENTITY_MODELS.items():
+        for col in model.facts.personal_text:
+            (key_col,) = model.facts.key  # the entities with free text are keyed by ref
+            out.append((entity, key_col, col, "school" if "school" in model.model_fields else None))
+    return out
+
 REDACTED = "[erased]"
 
 
@@ -235,7 +237,7 @@ def _redact_free_text(db: Database, ref: str, everywhere: NameMatcher, near: Nam
     stamp = audit.now_local().isoformat(timespec="seconds")
     changed = 0
     title_schools: set[str] = set()
-    for table, key_col, col, school_col in FREE_TEXT:
+    for table, key_col, col, school_col in free_text():
         owner = school_col or "officer"
         cursor = db.execute(
             f"SELECT [{key_col}], [{col}], [{owner}] FROM [{table}] WHERE [{col}] IS NOT NULL AND [{col}] != ''")
