@@ -995,8 +995,9 @@ def test_hostile_names_and_refs_round_trip_through_desk_queries(sql_store):
     hits = search(st, officer, "50%_")
     assert [(h.kind, h.key) for h in hits] == [("young_person", "YP-'; --")]
     assert search(st, officer, "0%_") and not search(st, officer, "5%0")
-    assert audit_log(st, admin, who="A1' OR '1'='1") == []
-    assert audit_log(st, admin, entity="schools'; --") == []
-    assert audit_log(st, admin, on="%") == []  # a date prefix, not a wildcard
+    assert audit_log(st, admin, who="A1' OR '1'='1").lines == []
+    assert audit_log(st, admin, what="schools'; --").lines == []
+    assert audit_log(st, admin, record="%").lines == []  # a key prefix, not a wildcard
+    assert audit_log(st, admin, on="%").lines == []  # a date prefix, not a wildcard
     assert len(caseload(st, officer, date(2026, 1, 7))) == 5
     assert {"schools", "young_people", "audit"} <= _tables(db)

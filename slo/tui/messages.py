@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from slo.reports.overview import OfficerOverview, TeamOverview
     from slo.scheduler.state import JobStatus
     from slo.services.actors import Actor
-    from slo.services.queries.audit_log import AuditLine
+    from slo.services.queries.audit_log import AuditPage
     from slo.services.queries.caseload import CaseloadHeader, CaseloadRow
     from slo.services.queries.lines import EngagementLine
     from slo.services.queries.school import ConsultationLine, SchoolDetail, YoungPersonLine
@@ -240,7 +240,9 @@ class TermsRefused(DataLoaded):
 
 
 class AuditLogLoaded(DataLoaded):
-    def __init__(self, lines: list[AuditLine], page: int, filters: tuple[str, ...]) -> None:
+    """One page of the audit log (``lines`` is the page: its rows, the total and the page number)."""
+
+    def __init__(self, lines: AuditPage, page: int, filters: tuple[str, ...]) -> None:
         super().__init__()
         self.lines = lines
         self.page = page

@@ -44,6 +44,12 @@ class DeskTable(DataTable):
         #: what replace_rows last put on screen, comparably (see _same)
         self._shown: list | None = None
 
+    def set_columns(self, columns: Sequence[tuple]) -> None:
+        """Replace the columns (``(label, key)`` or ``(label, key, width)``); the rows go with them."""
+        self._column_spec = list(columns)
+        self.clear(columns=True)
+        self._add_columns()
+
     def _add_columns(self) -> None:
         for label, key, *width in self._column_spec:
             self.add_column(label, key=key, width=width[0] if width else None)
