@@ -84,7 +84,8 @@ class AuditLogScreen(DeskScreen):
         store, actor, filters, page = self.store, self.actor, self.filters(), self.page
         before = self.starts[page]
         self.load("audit", lambda: AuditLogLoaded(
-            audit_log(store, actor, page=page, before=before, **filters), page, tuple(filters.values())))
+            audit_log(store, actor, who=filters["who"], what=filters["what"], record=filters["record"],
+                      on=filters["on"], page=page, before=before), page, tuple(filters.values())))
 
     def on_audit_log_loaded(self, message: AuditLogLoaded) -> None:
         if (message.page, message.filters) != (self.page, tuple(self.filters().values())):
