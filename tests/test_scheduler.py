@@ -282,3 +282,28 @@ def test_sigterm_during_the_first_catch_up_stops_at_once(force_db, tmp_path, onc
     store = open_store(db)
     assert state.last_fire_time(store.db, "calendars") is None
     store.close()
+
+
+# ---------------------------------------------------------------- issue 20 item 4: streamed report files
+
+
+def test_streamed_report_files_are_the_rendered_reports_and_unchanged_ones_stay(sched):
+    from slo.reports import build_report, render
+    from slo.scheduler.jobs import monthly_reports
+    from slo.services.actors import SYSTEM
+
+    store, exports = sched
+    fire = datetime(2026, 2, 1, 6, 0)
+    assert monthly_reports(store, exports, fire) == "3 report file(s) written for 2026-01"
+    folder = exports / "reports"
+    for name, evaluation, start in (("continuity-2026-01.json", False, "2026-01-01"),
+                                    ("evaluation-2025-09-01-to-2026-01-31.json", True, "2025-09-01")):
+        report = build_report(store, SYSTEM, datetime.fromisoformat(start).date(), datetime(2026, 1, 31).date(),
+                              evaluation=evaluation, audited=False, as_of=fire.date())
+        report.pop("_audit_detail", None)
+        report["generated_at"] = fire.isoformat(timespec="seconds")
+        assert (folder / name).read_bytes() == render(report, "json").encode("utf-8")
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    time.sleep(0.01)
+    assert monthly_reports(store, exports, fire) == "0 report file(s) written for 2026-01"
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before  # no temporary left either

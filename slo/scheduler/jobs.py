@@ -19,8 +19,25 @@ from pathlib import Path
 
 from slo.services import audit
 from slo.services.actors import SYSTEM
-from slo.services.files import write_if_changed
+from slo.services.files import json_chunks, write_chunks_if_changed, write_if_changed
 from slo.store.db import Store
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed memory back to the system (glibc's ``malloc_trim``), so what
+    one job (or one step of a job) built does not stay resident through the next."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)
@@ -138,7 +155,15 @@ def academic_year_start(day: date) -> date:
 
 
 def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
-    from slo.reports import build_report, render
+    """Last month's continuity report (json, html) and the evaluation dataset for the year to date.
+
+    Memory (a national database): each file is streamed to disk while it is hashed
+    (:func:`write_chunks_if_changed`; rendering a whole report as one string took 130 MB more
+    than the report), and the month's report is freed, and its memory handed back, before the
+    year's is built.
+    """
+    from slo.reports import build_report
+    from slo.reports.html import html_chunks
 
     first, last = previous_month(fire_time.date())
     stamp = fire_time.isoformat(timespec="seconds")
@@ -148,23 +173,22 @@ def monthly_reports(store: Store, exports: Path, fire_time: datetime) -> str:
     report.pop("_audit_detail", None)
     report["generated_at"] = stamp  # the scheduled time: reruns produce the same bytes
     month = first.strftime("%Y-%m")
-    for fmt in ("json", "html"):
-        data = render(report, fmt)
-        data = data.encode("utf-8") if isinstance(data, str) else data
+    for fmt, chunks in (("json", json_chunks(report)), ("html", html_chunks(report))):
         path = folder / f"continuity-{month}.{fmt}"
-        if write_if_changed(path, data):
+        if write_chunks_if_changed(path, chunks):
             written.append(path.name)
-    del report, data  # free the month's report before building the year's (national: ~150 MB each)
+    del report, chunks  # free the month's report before building the year's
+    release_memory()
     ay_start = academic_year_start(last)
     evaluation = build_report(store, SYSTEM, ay_start, last, evaluation=True, audited=False,
                               as_of=fire_time.date())
     disclosure = evaluation.pop("_audit_detail")
     evaluation["generated_at"] = stamp
-    data = render(evaluation, "json")
-    data = data.encode("utf-8") if isinstance(data, str) else data
     path = folder / f"evaluation-{ay_start.isoformat()}-to-{last.isoformat()}.json"
     named = [name for name in written]
-    if write_if_changed(path, data):
+    changed = write_chunks_if_changed(path, json_chunks(evaluation))
+    del evaluation
+    if changed:
         written.append(path.name)
         with store.write() as db:
             disclosure["audit_head"] = audit.last_hash(db)

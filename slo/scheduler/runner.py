@@ -37,7 +37,7 @@ from slo.services.errors import ServiceError
 from slo.store.db import Store
 
 from . import state
-from .jobs import JOBS, Job
+from .jobs import JOBS, Job, release_memory
 
 LONDON = ZoneInfo("Europe/London")
 MISFIRE_GRACE_SECONDS = 12 * 3600
@@ -97,7 +97,14 @@ def due_jobs(store: Store, now: datetime) -> list[tuple[Job, datetime]]:
 
 
 def run_job(store: Store, exports: Path, job: Job, fire_time: datetime) -> RunResult:
-    """Run one job for one fire time and record how it went (never raises)."""
+    """Run one job for one fire time and record how it went (never raises); its memory is freed after."""
+    try:
+        return _run_job(store, exports, job, fire_time)
+    finally:
+        release_memory()  # what this job built does not stay resident through the next
+
+
+def _run_job(store: Store, exports: Path, job: Job, fire_time: datetime) -> RunResult:
     started = time.perf_counter()
     log.info("running %s for %s", job.name, fire_time.isoformat(timespec="minutes"))
     try:

@@ -21,15 +21,17 @@ the temporary file (:class:`OutputRefused`).
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import create_private_dir
@@ -236,6 +238,71 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     binary = isinstance(data, bytes)
     with atomic_file(path, binary=binary) as f:
         f.write(data)
+
+
+def json_chunks(value: Any, *, size: int = 1 << 16) -> Iterator[str]:
+    """``json.dumps(value, indent=2, ensure_ascii=False) + "\\n"``, in pieces of about ``size`` characters.
+
+    ``json.dumps`` with an indent uses the pure-Python encoder, which keeps every small piece in a
+    list before joining them (a national evaluation dataset, 30 MB of text, took 130 MB more than
+    the report itself); the same pieces, yielded as they come, give the same text.
+    """
+    batch: list[str] = []
+    length = 0
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(value):
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    batch.append("\n")
+    yield "".join(batch)
+
+
+def _same_content(path: Path, size: int, digest: bytes) -> bool:
+    try:
+        if path.stat().st_size != size:
+            return False
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return False
+    return h.digest() == digest
+
+
+def write_chunks_if_changed(path: str | Path, chunks: Iterable[str | bytes]) -> bool:
+    """Write the concatenated ``chunks`` to ``path`` unless it already holds exactly them; True if it wrote.
+
+    Streamed: the pieces go to a private temporary file (as :func:`atomic_file`) while they are
+    hashed, so memory holds one piece at a time, not the whole file twice; then the file on disk is
+    hashed block by block and the temporary file either replaces it or is removed.
+    """
+    path = Path(path)
+    create_private_dir(path.parent)
+    remove_leftovers(path.parent)
+    fd, tmp = private_temp(path.parent, path.name)
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                h.update(data)
+                size += len(data)
+                f.write(data)
+            f.flush()
+            if _same_content(path, size, h.digest()):
+                os.unlink(tmp)
+                return False
+            os.fsync(f.fileno())
+            os.replace(tmp, path)
+        return True
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def write_if_changed(path: str | Path, data: bytes) -> bool:
