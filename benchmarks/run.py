@@ -16,6 +16,8 @@ Benchmarks (each a script of its own in this folder, run here as a child process
 * ``calendars`` bench_calendars.py (if present): calendar export vs icalendar (target <= 1.2x)
 * ``serve``     bench_calendar_serve.py: the calendar service, 200 schools' clients polling at once
                 (its own force-scale database; p50/p95 of conditional GETs, requests per second)
+* ``ssh``       bench_ssh.py: 25 concurrent SSH sessions against a real sshd on 127.0.0.1, each with its
+                own key, reads and writes over the CLI (its own force-scale database; needs root)
 
 The machine is shared (2 cores): the load average is printed before and after, and figures
 are medians of alternating runs where the scripts do that. See docs/performance.md.
@@ -35,7 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ALL = ["startup", "terminal", "desk", "memory", "report", "calendars", "serve"]
+ALL = ["startup", "terminal", "desk", "memory", "report", "calendars", "serve", "ssh"]
 
 
 def stream(argv: list[str], log: Path, timeout: float) -> tuple[int, str]:
@@ -220,6 +222,30 @@ def run_serve(args, db: Path, work: Path, table: Table) -> None:
               f"p50 {f['first_p50_ms']:.0f} ms, p95 {f['first_p95_ms']:.0f} ms")
 
 
+def run_ssh(args, db: Path, work: Path, table: Table) -> None:
+    if os.geteuid() != 0:
+        table.add("ssh", "25 SSH sessions", "not run: needs root (it creates the service account)")
+        return
+    out = work / "ssh.json"
+    argv = [sys.executable, str(HERE / "bench_ssh.py"), "--rounds", "2" if args.quick else "4", "--json", str(out)]
+    code, _ = stream(argv, work / "ssh.log", 3600)
+    if not out.exists():
+        table.add("ssh", "25 SSH sessions", "failed", "", "FAILED")
+        return
+    f = json.loads(out.read_text())
+    table.add("ssh", "sessions held (start / end)", f"{f['held_at_start']} / {f['held_at_end']} of {f['sessions']}",
+              "all", "met" if f["held_at_end"] == f["sessions"] else "FAILED")
+    table.add("ssh", "writes acknowledged / found afterwards", f"{f['writes_acknowledged']} / {f['writes_found']}",
+              "equal", "met" if f["writes_match"] else "FAILED")
+    table.add("ssh", "busy answers, other failures", f"{f['busy']}, {f['failures']}")
+    for name, op in f["operations"].items():
+        table.add("ssh", name, f"p50 {op['p50_ms']:.0f} ms, p95 {op['p95_ms']:.0f} ms (n={op['n']})")
+    table.add("ssh", "server memory per session, held and idle (sshd)",
+              f"{f['idle_sshd_rss_mb_per_session']:.1f} MB RSS, {f['idle_sshd_pss_mb_per_session']:.1f} MB PSS")
+    table.add("ssh", "server memory per session, peak under load",
+              f"{f['peak_pss_mb_per_session']:.1f} MB PSS ({f['peak_total_rss_mb']:.0f} MB RSS in all)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=str(ROOT / "bench" / "national.db"))
@@ -237,7 +263,7 @@ def main() -> int:
     ensure_database(db, args.rebuild)
     chosen = [b for b in (args.only or ALL) if b not in args.skip]
     runners = {"startup": run_startup, "terminal": run_terminal, "desk": run_desk, "memory": run_memory,
-               "report": run_report, "calendars": run_calendars, "serve": run_serve}
+               "report": run_report, "calendars": run_calendars, "serve": run_serve, "ssh": run_ssh}
     table = Table()
     work = Path(tempfile.mkdtemp(prefix="slo-bench-run-"))
     load = os.getloadavg()

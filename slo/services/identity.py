@@ -37,14 +37,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from slo.store.db import Store
 
-from . import audit, permissions, ssh_keys
+from . import audit, permissions
 from .actors import SYSTEM, Actor, list_officers, load_actor
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
+
+if TYPE_CHECKING:
+    from .ssh_keys import PublicKey
 
 UNIX = "unix"
 SSH = "ssh"
@@ -86,6 +90,8 @@ def current_account() -> Principal:
 
 
 def ssh_key(fingerprint: str) -> Principal:
+    from . import ssh_keys  # only sessions and grants need it: not imported at every start
+
     if not ssh_keys.is_fingerprint(fingerprint):
         raise ServiceError(f"--key {fingerprint[:60]!r} is not an SSH key fingerprint (SHA256:<43 characters>)")
     return Principal(SSH, fingerprint)
@@ -427,7 +433,7 @@ def grant_key(
     store: Store,
     actor: Actor,
     collar: str,
-    key: ssh_keys.PublicKey,
+    key: PublicKey,
     authorized_keys: Path,
     slo: str,
 ) -> GrantResult:
@@ -437,6 +443,8 @@ def grant_key(
     file cannot be written nothing is granted. A key that already appears in a line
     we did not write is refused (sshd would use whichever line comes first).
     """
+    from . import ssh_keys
+
     _require_admin(store, actor)
     authorized_keys = Path(os.path.abspath(authorized_keys))
     foreign = ssh_keys.foreign_line_with(authorized_keys, key)
@@ -488,6 +496,8 @@ def _unused_keys(db: Database, rows: list[Binding]) -> dict[str, set[str]]:
 def _remove_lines(unused: dict[str, set[str]]) -> tuple[int, list[str]]:
     """Remove the lines of keys nobody uses any more; a file we cannot write is a warning, not a failure
     (the database refuses the key already)."""
+    from . import ssh_keys
+
     removed = 0
     warnings = []
     for path, fingerprints in sorted(unused.items()):
@@ -557,6 +567,8 @@ def revoke_leavers(store: Store, day: date) -> str:
             _revoke_rows(db, SYSTEM.collar, "leaver", rows)
         stale = _bindings(db, "a.kind = 'ssh' AND a.revoked_at IS NOT NULL AND a.authorized_keys IS NOT NULL", [])
         unused = _unused_keys(db, stale)
+    from . import ssh_keys
+
     unused = {p: {fp for fp in fps if ssh_keys.has_line(Path(p), fp)} for p, fps in unused.items()}
     removed, warnings = _remove_lines({p: fps for p, fps in unused.items() if fps})
     officers = len({b.officer for b in rows})
