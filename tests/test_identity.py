@@ -558,3 +558,29 @@ async def test_the_desk_header_says_demo_on_every_screen_of_a_demo(demo_db, tmp_
         second = str(app.screen.query_one(HeaderTitle).render())
         assert second.startswith("DEMO - made-up data") and second != first
     store.close()
+
+
+# ------------------------------------------------------------------ the session's allowlist (no server needed)
+
+
+def test_the_session_allowlist_takes_exact_options_only():
+    from slo.cli.cmd_session import ALLOWED, SessionRefused, check_command
+
+    assert check_command(["due", "--on", "2026-01-19", "--format=json"]) == ("due",)
+    assert check_command(["access", "grant", "PC1", "--ssh-key", "-"]) == ("access", "grant")
+    for words, options in ALLOWED.items():
+        for option in options:
+            assert check_command([*words, option]) == words
+        # every prefix of every identity option (argparse would accept an abbreviation), with or without a value
+        for chosen in ("--user", "--db", "--exports", "--demo"):
+            for end in range(3, len(chosen) + 1):
+                for token in (chosen[:end], chosen[:end] + "=PC1001"):
+                    with pytest.raises(SessionRefused):
+                        check_command([*words, token, "PC1001"])
+        for token in ("--out", "--authorized-keys", "--", "-h", "--help", "-x"):
+            with pytest.raises(SessionRefused):
+                check_command([*words, token])
+    for tokens in ([], ["--user", "A1", "due"], ["due;"], ["backup", "x"], ["export", "bundle", "-"],
+                   ["session", "--key", "SHA256:x"], ["report"], ["access"], ["sh", "-c", "id"]):
+        with pytest.raises(SessionRefused):
+            check_command(tokens)
