@@ -561,6 +561,13 @@ def admin_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("admin")
     (folder / "b.json").write_text(json.dumps(SMALL_BUNDLE), encoding="utf-8")
     assert main(["--db", str(folder / "slo.db"), "import", str(folder / "b.json")]) == 0
+    from helpers.identity import bind_current_account
+
+    from slo.store.db import open_store
+
+    store = open_store(folder / "slo.db")
+    bind_current_account(store)  # the creator (bound to A1) is a test account bound to every officer
+    store.close()
     return folder / "slo.db"
 
 

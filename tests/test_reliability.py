@@ -554,6 +554,11 @@ def account_db(tmp_path_factory, small_bundle):
     path = home / "slo.db"
     store = open_store(path)
     import_bundle(store, small_bundle, None)
+    import pwd
+
+    from helpers.identity import bind_account
+
+    bind_account(store, pwd.getpwuid(uid).pw_name)  # that account may act as any officer (a test account)
     store.close()
     shutil_copy_key(home)
     for p in [home, *home.rglob("*")]:

@@ -9,12 +9,17 @@ the CLI on a database they built with the services bind the test account first.
 from __future__ import annotations
 
 from slo.services import audit
-from slo.services.identity import current_account
+from slo.services.identity import Principal, current_account
 
 
 def bind_current_account(store, collars: list[str] | None = None) -> list[str]:
     """Bind this process's account to ``collars`` (default: every officer); returns them."""
-    principal = current_account()
+    return bind_account(store, current_account().name, collars)
+
+
+def bind_account(store, name: str, collars: list[str] | None = None) -> list[str]:
+    """Bind the operating-system account ``name`` to ``collars`` (default: every officer); returns them."""
+    principal = Principal("unix", name)
     with store.write() as db:
         if collars is None:
             collars = [r[0] for r in db.execute("SELECT collar_number FROM officers ORDER BY collar_number")]
