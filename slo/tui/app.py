@@ -129,6 +129,10 @@ class SloApp(App[int]):
             from .screens.team import TeamScreen
 
             return TeamScreen()
+        if home.screen == Home.EVALUATION:
+            from .screens.evaluator import EvaluatorScreen
+
+            return EvaluatorScreen()
         if home.screen == Home.REPORTS:
             from .screens.reports import ReportsScreen
 
@@ -229,10 +233,16 @@ class SloApp(App[int]):
             self.open_officer(self.actor.collar)
 
     def action_reports(self) -> None:
+        if self._in_a_form():
+            return
+        if self.actor is not None and self.actor.role == "evaluator":
+            from .screens.evaluator import EvaluatorScreen  # an evaluator gets the evaluation dataset only
+
+            self.push_screen(EvaluatorScreen())
+            return
         from .screens.reports import ReportsScreen
 
-        if not self._in_a_form():
-            self.push_screen(ReportsScreen())
+        self.push_screen(ReportsScreen())
 
     def action_export_calendars(self) -> None:
         if not self._in_a_form():

@@ -114,6 +114,19 @@ REPORTS: list[BindingType] = [
     Binding("f5", "reload", "Reload", show=False),
 ]
 
+EVALUATOR: list[BindingType] = [
+    Binding("1", "period('this_term')", "This term"),
+    Binding("2", "period('last_term')", "Last term"),
+    Binding("3", "period('this_year')", "Year"),
+    Binding("4", "custom", "Custom"),
+    Binding("j", "export('json')", "JSON"),
+    Binding("c", "export('csv')", "CSV"),
+    Binding("m", "export('md')", "Markdown"),
+    Binding("h", "export('html')", "HTML"),
+    Binding("d", "export('package')", "Data package"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
 EXPORT_CALENDARS: list[BindingType] = [
     Binding("r", "run_export", "Export again"),
     Binding("f5", "run_export", "Export again", show=False),

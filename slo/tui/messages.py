@@ -183,6 +183,16 @@ class Rebooked(DataLoaded):
         self.error = error
 
 
+class EvaluationLoaded(DataLoaded):
+    """The evaluation dataset for ``date_from`` .. ``date_to`` (audited as a disclosure when built)."""
+
+    def __init__(self, report: dict[str, Any], date_from: date, date_to: date) -> None:
+        super().__init__()
+        self.report = report
+        self.date_from = date_from
+        self.date_to = date_to
+
+
 class ReportPreviewLoaded(DataLoaded):
     def __init__(self, figures: dict[str, Any], date_from: date, date_to: date) -> None:
         super().__init__()

@@ -31,6 +31,8 @@ class Home(StrEnum):
     CASELOAD = "caseload"
     TEAM = "team"
     REPORTS = "reports"
+    #: the evaluation dataset's figures (an evaluator may see nothing else)
+    EVALUATION = "evaluation"
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,13 @@ class HomePlace:
 
 def home_of(actor: Actor) -> HomePlace:
     """Home for ``actor``: an SLO's own caseload, a sergeant's team, every school for an admin or
-    inspector, the reports (the evaluation dataset) for an evaluator, who may see no caseload."""
+    inspector, the evaluation dataset's figures for an evaluator, who may see no caseload."""
     if actor.role == "sergeant":
         return HomePlace(Home.TEAM)
     if actor.role in ("admin", "inspector"):
         return HomePlace(Home.CASELOAD, ALL)
     if actor.role == "evaluator":
-        return HomePlace(Home.REPORTS)
+        return HomePlace(Home.EVALUATION)
     return HomePlace(Home.CASELOAD, OWN)
 
 

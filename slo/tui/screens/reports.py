@@ -55,12 +55,13 @@ def headline_text(data: dict[str, Any]) -> Text:
 
 class ReportsScreen(DeskScreen):
     HELP = (
-        "The continuity report (definitions version 1) for your scope: an SLO sees their own figures, a "
+        "The continuity report (definitions version 2) for your scope: an SLO sees their own figures, a "
         "sergeant their team, admins and inspectors the force. Choose the period with 1 (this term), "
         "2 (last term), 3 (this academic year) or 4 (custom dates: type them and press Enter). Export "
         "with j (json), c (csv, zipped), m (markdown) or h (html, one self-contained file with charts) "
         "into the exports folder's reports/; e switches to the evaluation dataset (pseudonymised, small "
-        "numbers suppressed, audited as a disclosure). Every export is recorded in the audit log."
+        "numbers suppressed, audited as a disclosure). The figures are counted to today at the latest: the "
+        "period line says to which day. Every export is recorded in the audit log."
     )
     BINDINGS = bindings.REPORTS
     CSS_PATH = "reports.tcss"
@@ -73,6 +74,8 @@ class ReportsScreen(DeskScreen):
         self.evaluation = False
         self.exporting = False
         self.last_export: Path | None = None
+        #: the day the figures shown are counted to
+        self.counted_to: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,10 +103,12 @@ class ReportsScreen(DeskScreen):
             return ("Custom", *self.custom)
         return period_choices(self.desk.today())[self.period_key if self.period_key != "custom" else "this_term"]
 
-    def show_period(self) -> None:
+    def show_period(self, counted_to: str | None = None) -> None:
         name, a, b = self.period()
         text = Text()
         text.append(f"{name}: {a} to {b}", style="bold")
+        if counted_to and counted_to != b.isoformat():
+            text.append(f", counted to {counted_to}")
         text.append("   exports: ")
         text.append("evaluation dataset (pseudonymised)" if self.evaluation else "named report",
                     style="bold magenta" if self.evaluation else "")
@@ -126,6 +131,8 @@ class ReportsScreen(DeskScreen):
         if (message.date_from, message.date_to) != (a, b):
             return
         data = message.figures
+        self.counted_to = data.get("period", {}).get("counted_to")
+        self.show_period(self.counted_to)
         self.query_one("#headline", Static).update(headline_text(data))
         officers = sorted(data["officers"], key=lambda o: -(o["abstraction_rate"] or 0))[:20]
         title = "Abstraction rate by officer" + (" (the 20 highest)" if len(data["officers"]) > 20 else "")
@@ -175,7 +182,7 @@ class ReportsScreen(DeskScreen):
             self.notify("Evaluators receive the evaluation dataset only.", markup=False)
             return
         self.evaluation = not self.evaluation
-        self.show_period()
+        self.show_period(self.counted_to)
 
     def action_export(self, fmt: str) -> None:
         if self.exporting:
