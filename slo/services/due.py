@@ -16,6 +16,8 @@ For the acting user, over the window ``on`` .. ``on + days - 1`` (inclusive):
 * ``abstraction_review`` (sergeants) - the team's abstractions awaiting review
   (not the sergeant's own: they may not review themselves); due 5 days after
   the abstraction ends, overdue after that while still pending.
+* ``handover_note`` (schools liaison officers) - a school handed to them whose handover note
+  they have not read yet, due on the handover day.
 * ``challenge_result`` (sergeants) - the team's challenged abstractions still awaiting
   their result (upheld or withdrawn), due 5 working days (Monday to Friday, bank holidays
   excepted) after the challenge was made, overdue after that.
@@ -62,6 +64,7 @@ WHAT = {
     "suspension_cap": "Suspension days in the year",
     "abstraction_review": "Review the abstraction",
     "challenge_result": "Record the challenge's result",
+    "handover_note": "Read the handover note",
     "retention_review": "Retention review",
 }
 
@@ -69,7 +72,7 @@ WHAT = {
 PLAIN_TITLES = ("follow_up", "outcome_missing")
 
 KINDS = ("follow_up", "outcome_missing", "provision_day6", "governors_review", "suspension_cap",
-         "abstraction_review", "challenge_result")
+         "abstraction_review", "challenge_result", "handover_note")
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,24 @@ def _challenges(db: Database, actor: Actor, first: date, last: date) -> list[Due
     return out
 
 
+def _handovers(db: Database, actor: Actor, first: date, last: date) -> list[DueItem]:
+    """Schools handed to the officer whose handover note they have not read yet, due on the handover day."""
+    rows = db.execute(
+        "SELECT h.id, h.school, h.from_officer, h.handover_on FROM handovers h WHERE h.to_officer = ? "
+        "AND h.read_at IS NULL AND h.handover_on <= ? ORDER BY h.handover_on, h.id",
+        [actor.collar, last.isoformat()],
+    ).fetchall()
+    out = []
+    for handover_id, school, outgoing, on in rows:
+        due = date.fromisoformat(on)
+        out.append(DueItem(
+            "handover_note", str(handover_id), due, f"Read the handover note of school {school}",
+            f"handed over by {outgoing or 'nobody'} from {on}; N opens the handover notes",
+            school, False, due < first, actor.collar,
+        ))
+    return out
+
+
 def _retention_reviews(db: Database, actor: Actor, first: date, last: date) -> list[DueItem]:
     """Admins: young people whose retention review falls in the window (or is overdue).
 
@@ -268,6 +289,7 @@ def _retention_reviews(db: Database, actor: Actor, first: date, last: date) -> l
 
 #: extra item sources by role (other parts may register here)
 EXTRA_SOURCES: dict[str, list[Callable[[Database, Actor, date, date], list[DueItem]]]] = {
+    "slo": [_handovers],
     "sergeant": [_reviews, _challenges],
     "admin": [_retention_reviews],
 }
