@@ -31,8 +31,8 @@ def who(store, collar="A1"):
 
 
 def assignments(store, urn):
-    return store.db.execute("SELECT officer, start_date, end_date FROM assignments WHERE school = ? ORDER BY start_date",
-                            [urn]).fetchall()
+    return store.db.execute(
+        "SELECT officer, start_date, end_date FROM assignments WHERE school = ? ORDER BY start_date", [urn]).fetchall()
 
 
 def audit_since(store, mark):
@@ -91,7 +91,8 @@ def test_a_leaving_date_ends_the_assignments_and_revokes_access_once_passed(load
     # the same date seen after it has passed: access revoked now
     done = officers.set_leaving_date(st, who(st), "PC1000", date(2026, 3, 6), today=date(2026, 3, 9))
     assert done.revoked == active
-    assert st.db.execute("SELECT COUNT(*) FROM access WHERE officer = 'PC1000' AND revoked_at IS NULL").fetchone() == (0,)
+    still = st.db.execute("SELECT COUNT(*) FROM access WHERE officer = 'PC1000' AND revoked_at IS NULL").fetchone()
+    assert still == (0,)
     assert st.db.execute("SELECT end_date FROM officers WHERE collar_number = 'PC1000'").fetchone() == ("2026-03-06",)
 
 
