@@ -129,6 +129,10 @@ class SloApp(App[int]):
             from .screens.team import TeamScreen
 
             return TeamScreen()
+        if home.screen == Home.SCHOOLS:
+            from .screens.schools import SchoolsAdminScreen
+
+            return SchoolsAdminScreen()
         if home.screen == Home.EVALUATION:
             from .screens.evaluator import EvaluatorScreen
 
@@ -226,6 +230,24 @@ class SloApp(App[int]):
 
         if not self._in_a_form():
             self.push_screen(TeamScreen())
+
+    def action_officers(self) -> None:
+        from .screens.officers import OfficersScreen
+
+        if not self._in_a_form():
+            self.push_screen(OfficersScreen())
+
+    def action_schools(self) -> None:
+        from .screens.schools import SchoolsAdminScreen
+
+        if not self._in_a_form():
+            self.push_screen(SchoolsAdminScreen())
+
+    def action_handovers(self) -> None:
+        from .screens.handovers import HandoversScreen
+
+        if not self._in_a_form():
+            self.push_screen(HandoversScreen())
 
     def action_my_abstractions(self) -> None:
         """Your own abstractions and what the sergeant made of each (the officer screen, for you)."""

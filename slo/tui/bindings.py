@@ -21,6 +21,9 @@ GLOBAL: list[BindingType] = [
     Binding("D", "term_dates", "Term dates", show=False),
     Binding("L", "audit_log", "Audit log (admins)", show=False),
     Binding("A", "my_abstractions", "My abstractions", show=False),
+    Binding("N", "handovers", "Handover notes", show=False),
+    Binding("O", "officers", "Officers (admins)", show=False),
+    Binding("S", "schools", "Schools (admins)", show=False),
 ]
 
 # --------------------------------------------------------------------------- screens
@@ -144,6 +147,33 @@ AUDIT_LOG: list[BindingType] = [
     Binding("pagedown", "next_page", "Next page", key_display="PgDn", priority=True),
     Binding("pageup", "previous_page", "Prev page", key_display="PgUp", priority=True),
     Binding("f5", "reload", "Reload", show=False),
+]
+
+OFFICERS: list[BindingType] = [
+    Binding("n", "new", "New officer"),
+    Binding("e", "edit", "Edit"),
+    Binding("x", "leaving", "Leaving date"),
+    Binding("slash", "filter", "Filter", key_display="/"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+SCHOOLS: list[BindingType] = [
+    Binding("a", "assign", "Assign"),
+    Binding("x", "end_assignment", "End assignment"),
+    Binding("h", "handover", "Handover"),
+    Binding("f", "unassigned", "No officer only"),
+    Binding("slash", "filter", "Filter", key_display="/"),
+    Binding("r", "reports", "Reports"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+HANDOVERS: list[BindingType] = [
+    Binding("enter", "open", "Open note", show=False),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+HANDOVER_NOTE: list[BindingType] = [
+    Binding("m", "print", "Print (markdown)"),
 ]
 
 HELP: list[BindingType] = [

@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from slo.reports.overview import OfficerOverview, TeamOverview
     from slo.scheduler.state import JobStatus
     from slo.services.actors import Actor
+    from slo.services.handover import HandoverNote
+    from slo.services.queries.admin import AssignmentLine, OfficerLine, SchoolsList
     from slo.services.queries.audit_log import AuditPage
     from slo.services.queries.caseload import CaseloadHeader, CaseloadRow
+    from slo.services.queries.handover import HandoverLine
     from slo.services.queries.lines import EngagementLine
     from slo.services.queries.school import ConsultationLine, SchoolDetail, YoungPersonLine
     from slo.services.queries.team import AbstractionDetail, ReviewLine
@@ -257,6 +260,53 @@ class AuditLogLoaded(DataLoaded):
         self.lines = lines
         self.page = page
         self.filters = filters
+
+
+# --------------------------------------------------------------------------- admin: officers, schools, handovers
+
+
+class OfficersListLoaded(DataLoaded):
+    def __init__(self, officers: list[OfficerLine], text: str) -> None:
+        super().__init__()
+        self.officers = officers
+        #: the filter text the list is for
+        self.text = text
+
+
+class SchoolsListLoaded(DataLoaded):
+    def __init__(self, schools: SchoolsList, filters: tuple[str, bool]) -> None:
+        super().__init__()
+        self.schools = schools
+        #: (filter text, no-officer only) the list is for
+        self.filters = filters
+
+
+class AssignmentsLoaded(DataLoaded):
+    def __init__(self, urn: str, assignments: list[AssignmentLine]) -> None:
+        super().__init__()
+        self.urn = urn
+        self.assignments = assignments
+
+
+class HandoversLoaded(DataLoaded):
+    def __init__(self, handovers: list[HandoverLine]) -> None:
+        super().__init__()
+        self.handovers = handovers
+
+
+class HandoverNoteLoaded(DataLoaded):
+    def __init__(self, note: HandoverNote) -> None:
+        super().__init__()
+        self.note = note
+
+
+class NoteWritten(DataLoaded):
+    """The handover note was printed to ``path``, or why not (``error``)."""
+
+    def __init__(self, path: Path | None, error: str | None) -> None:
+        super().__init__()
+        self.path = path
+        self.error = error
 
 
 # --------------------------------------------------------------------------- forms

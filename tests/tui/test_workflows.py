@@ -431,8 +431,9 @@ async def test_sergeant_challenges_a_pending_abstraction_from_the_team_screen(de
         await settle(pilot)
         team = app.screen
         assert screen_name(app) == "TeamScreen"
-        pending = team.query_one("#pending", DeskTable)
+        pending = team.query_one("#abstractions", DeskTable)
         assert app.focused is pending and pending.row_count
+        assert table_rows(pending)[0][6].startswith("Pending")     # what awaits the sergeant comes first
         ref = pending.current_key
         officer = row_of(pending, ref)[0]
         assert officer in ("PC1000", "PC1001", "PC1002") and officer != "S100"
@@ -446,7 +447,7 @@ async def test_sergeant_challenges_a_pending_abstraction_from_the_team_screen(de
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is team
-        assert ref not in [r[-1] for r in table_rows(pending)]
+        assert row_of(pending, ref)[6].startswith("Challenged (to ")   # it stays on the list, challenged
     row = record(demo, "abstractions", "ref", ref)
     assert (row["review_status"], row["reviewed_by"], row["review_note"]) == (
         "challenged", "S100", "Why was an SLO sent?")
@@ -473,7 +474,7 @@ async def test_admin_opens_the_audit_log_from_the_palette(demo, tmp_path):
     app = desk(demo, tmp_path, "A1")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert screen_name(app) == "CaseloadScreen" and app.screen.scope == "all"
+        assert screen_name(app) == "SchoolsAdminScreen"     # an admin's home: every school
         prompts = await palette(pilot, "audit")
         assert prompts and prompts[0] == "Audit log"
         await pilot.press("enter")
@@ -485,7 +486,7 @@ async def test_admin_opens_the_audit_log_from_the_palette(demo, tmp_path):
         assert "Page 1" in str(app.screen.query_one("#audit-page").render())
         await pilot.press("escape")
         await settle(pilot)
-        assert screen_name(app) == "CaseloadScreen"
+        assert screen_name(app) == "SchoolsAdminScreen"
 
 
 async def test_an_slo_is_refused_the_audit_log_with_a_notice(demo, tmp_path):
@@ -751,16 +752,16 @@ async def test_week_fits_80_columns(demo, tmp_path):
         assert "Sun 29 Nov" in str(grid.columns[grid.ordered_columns[-1].key].label)
 
 
-async def test_evaluator_opens_on_the_reports_not_a_refused_caseload(demo, tmp_path):
+async def test_evaluator_opens_on_the_evaluation_figures_not_a_refused_caseload(demo, tmp_path):
     app = desk(demo, tmp_path, "E1")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert screen_name(app) == "ReportsScreen"
+        assert screen_name(app) == "EvaluatorScreen"
         assert not any(n.title == "Refused" for n in app._notifications)
         await check_help(pilot, app)
         await pilot.press("escape", "H")
         await settle(pilot)
-        assert screen_name(app) == "ReportsScreen" and len(app.screen_stack) == 2
+        assert screen_name(app) == "EvaluatorScreen" and len(app.screen_stack) == 2
 
 
 async def test_consultation_for_a_new_pupil_made_inline(demo, tmp_path):

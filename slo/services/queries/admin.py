@@ -11,10 +11,12 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from slo.models import Officer
 from slo.services import permissions
 from slo.services.actors import Actor
 from slo.store.db import Store
 
+from .pickers import Option
 from .scope import MAX_ROWS, like_pattern
 
 
@@ -143,3 +145,71 @@ def school_assignments(store: Store, actor: Actor, urn: str) -> list[AssignmentL
         "LEFT JOIN officers o ON o.collar_number = a.officer WHERE a.school = ? ORDER BY a.start_date DESC",
         [urn]).fetchall()
     return [AssignmentLine(*r) for r in rows]
+
+
+# ---------------------------------------------------------------- what the admin's forms read
+
+
+@dataclass
+class OfficerFormData:
+    #: the officer being edited (None: a new one)
+    officer: Officer | None
+    teams: list[Option]
+    #: the schools assigned to them today (URN, name), for the leaving form
+    schools: list[tuple[str, str]]
+
+
+def officer_form(store: Store, actor: Actor, collar: str | None, *, today: date) -> OfficerFormData:
+    """The officer to edit (or none), the teams to choose from, and their schools today."""
+    from slo.services import records
+
+    _require(store, actor, f"officer {collar}" if collar else "officers")
+    db = store.db
+    officer = None
+    schools: list[tuple[str, str]] = []
+    if collar:
+        record = records.get(db, "officers", collar)
+        assert isinstance(record, Officer)
+        officer = record
+        schools = [(r[0], r[1]) for r in db.execute(
+            "SELECT s.urn, s.name FROM assignments a JOIN schools s ON s.urn = a.school WHERE a.officer = ? "
+            "AND a.start_date <= ? AND (a.end_date IS NULL OR a.end_date >= ?) ORDER BY s.name",
+            [collar, today.isoformat(), today.isoformat()]).fetchall()]
+    teams = [Option(ref, name, code=ref) for ref, name in db.execute("SELECT ref, name FROM teams ORDER BY name")]
+    return OfficerFormData(officer, teams, schools)
+
+
+def slo_options(store: Store, actor: Actor, on: date) -> list[Option]:
+    """Schools liaison officers in post on ``on``, by name (who may take a school)."""
+    _require(store, actor, "officers")
+    rows = store.db.execute(
+        "SELECT collar_number, name, team FROM officers WHERE role = 'slo' AND start_date <= ? "
+        "AND (end_date IS NULL OR end_date >= ?) ORDER BY name", [on.isoformat(), on.isoformat()]).fetchall()
+    return [Option(collar, f"{name}" + (f" ({team})" if team else ""), code=collar) for collar, name, team in rows]
+
+
+@dataclass
+class SchoolFormData:
+    urn: str
+    name: str
+    #: today's officer (collar, name, assignment start) or None
+    current: tuple[str, str, str] | None
+    officers: list[Option]
+
+
+def school_form(store: Store, actor: Actor, urn: str, *, today: date) -> SchoolFormData:
+    """The school an assignment or handover form is about, its officer today, and who may take it."""
+    _require(store, actor, f"school {urn}")
+    db = store.db
+    row = db.execute("SELECT name FROM schools WHERE urn = ?", [urn]).fetchone()
+    if row is None:
+        from slo.services.errors import NotFound
+
+        raise NotFound(f"no school with URN {urn!r}")
+    current = db.execute(
+        "SELECT a.officer, COALESCE(o.name, ''), a.start_date FROM assignments a LEFT JOIN officers o "
+        "ON o.collar_number = a.officer WHERE a.school = ? AND a.start_date <= ? AND (a.end_date IS NULL "
+        "OR a.end_date >= ?) ORDER BY a.start_date DESC LIMIT 1",
+        [urn, today.isoformat(), today.isoformat()]).fetchone()
+    now = (str(current[0]), str(current[1]), str(current[2])) if current else None
+    return SchoolFormData(urn, row[0], now, slo_options(store, actor, today))

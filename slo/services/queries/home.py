@@ -33,6 +33,8 @@ class Home(StrEnum):
     REPORTS = "reports"
     #: the evaluation dataset's figures (an evaluator may see nothing else)
     EVALUATION = "evaluation"
+    #: every school with its officer (an admin's)
+    SCHOOLS = "schools"
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,14 @@ class HomePlace:
 
 
 def home_of(actor: Actor) -> HomePlace:
-    """Home for ``actor``: an SLO's own caseload, a sergeant's team, every school for an admin or
-    inspector, the evaluation dataset's figures for an evaluator, who may see no caseload."""
+    """Home for ``actor``: an SLO's own caseload, a sergeant's team, every school with its officer (or
+    none) for an admin, every school with an officer for an inspector, the evaluation dataset's
+    figures for an evaluator, who may see no caseload."""
     if actor.role == "sergeant":
         return HomePlace(Home.TEAM)
-    if actor.role in ("admin", "inspector"):
+    if actor.role == "admin":
+        return HomePlace(Home.SCHOOLS)
+    if actor.role == "inspector":
         return HomePlace(Home.CASELOAD, ALL)
     if actor.role == "evaluator":
         return HomePlace(Home.EVALUATION)

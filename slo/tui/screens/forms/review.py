@@ -100,10 +100,10 @@ class ReviewForm(FormScreen[ReviewFormData]):
         yield Static(Text("Loading...", style="dim"), id="review-summary")
         yield FormField("Decision", KeyChoice([("a", "accept", "Accept"), ("c", "challenge", "Challenge")],
                                               id="in-decision"), field="decision", required=True)
-        yield FormField("Challenge to", Input(id="in-challenged_to", compact=True), field="challenged_to",
-                        hint="with a challenge: to whom it goes (who asked for the officer, unless you change it)")
         yield FormField("Note", TextArea(id="in-note"), field="note",
                         hint="required to challenge; kept with the abstraction, never in the audit log")
+        yield FormField("Challenge to", Input(id="in-challenged_to", compact=True), field="challenged_to",
+                        hint="with a challenge: to whom it goes (who asked for the officer, unless you change it)")
 
     def load(self) -> ReviewFormData:
         return review_form(self.store, self.actor, self.ref)
