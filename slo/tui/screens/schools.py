@@ -28,12 +28,13 @@ POLICY_STYLE = {"plain_clothes_only": "bold yellow", "no_visits": "bold red"}
 class SchoolsAdminScreen(DeskScreen):
     HELP = (
         "Every school (admins), by name, with its officer today; a school with no officer is flagged "
-        "⚠ NO OFFICER, one whose officer leaves says until when. f shows only the schools with no officer; / "
-        "filters by name, URN, local authority or officer; r opens the reports. Below, who had the highlighted school when. a "
-        "assigns an officer from a day, x ends the current assignment, h hands the school to another officer "
-        "in one step (the outgoing assignment ends, the incoming one starts, planned visits move or are "
-        "cancelled) and shows the handover note for the incoming officer. Enter opens the school. Under the "
-        "heading, when the scheduled jobs (calendars, digests, report) last ran: ok, LATE or FAILED."
+        "⚠ NO OFFICER, one whose officer leaves says until when. f shows only the schools with no "
+        "officer; / filters by name, URN, local authority or officer; r opens the reports. Below, who "
+        "had the highlighted school when. a assigns an officer from a day, x ends the current "
+        "assignment, h hands the school to another officer in one step (the outgoing assignment ends, "
+        "the incoming one starts, planned visits move or are cancelled) and shows the handover note for "
+        "the incoming officer. Enter opens the school. Under the heading, when the scheduled jobs "
+        "(calendars, digests, report) last ran: ok, LATE or FAILED."
     )
     BINDINGS = bindings.SCHOOLS
     CSS_PATH = "schools.tcss"
