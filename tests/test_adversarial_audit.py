@@ -449,7 +449,8 @@ typed_name = st.builds(
     st.sampled_from(GIVEN), st.sampled_from(FAMILY), st.dates(),
     st.sampled_from(["{g} {f}, DOB {d}", "{f}, {g}", "{g} {f}", "{g} {f} ({d})", "{g}.{f}@school.example"]),
 )
-typed_text = st.one_of(typed_name, st.text(min_size=8, max_size=40).filter(lambda t: t.strip() == t and "\x00" not in t))
+typed_text = st.one_of(
+    typed_name, st.text(min_size=8, max_size=40).filter(lambda t: t.strip() == t and "\x00" not in t))
 
 
 def _audit_text(path: Path) -> str:
@@ -463,8 +464,8 @@ def _refusal_attempts(path: Path, typed: str) -> None:
     """Every way a person can type text that is then refused, through the real CLI and services."""
     from slo.models import Engagement
     from slo.services import records
-    from slo.services.queries import scope as desk
     from slo.services.actors import load_actor
+    from slo.services.queries import scope as desk
 
     cli = [
         ["--user", "PC1000", "erase", typed, "--yes"],  # not allowed to erase

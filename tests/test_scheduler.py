@@ -212,7 +212,7 @@ def test_the_lock_is_on_the_file_whatever_its_name(sched, tmp_path, first_as):
     store, _ = sched
     names = {"path": store.path, **_spellings(store.path, tmp_path)}
     with runner.SchedulerLock(names[first_as]):
-        for other, path in names.items():
+        for path in names.values():
             with pytest.raises(runner.SchedulerLocked, match="another scheduler is already running"):
                 runner.SchedulerLock(path).acquire()
     # released: any name can take it again
