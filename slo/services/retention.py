@@ -267,21 +267,25 @@ def _history_redactor(db: Database, ref: str, everywhere: NameMatcher, near: Nam
     one of their schools, an abstraction of one of their officers); the history of a record that no
     longer exists is treated as connected (when in doubt, erase).
     """
-    owner_sql = {
-        "engagements": ("SELECT school FROM engagements WHERE ref = ?", schools),
-        "consultations": ("SELECT school FROM consultations WHERE ref = ?", schools),
-        "abstractions": ("SELECT officer FROM abstractions WHERE ref = ?", officers),
-    }
     connected: dict[tuple[str, str], bool] = {}
+
+    def owner(entity: str, key: str) -> tuple[bool, str | None]:
+        """(whether the record is one that connects to people, its school or officer if it still exists)"""
+        if entity == "engagements":
+            row = db.execute("SELECT school FROM engagements WHERE ref = ?", [key]).fetchone()
+        elif entity == "consultations":
+            row = db.execute("SELECT school FROM consultations WHERE ref = ?", [key]).fetchone()
+        elif entity == "abstractions":
+            row = db.execute("SELECT officer FROM abstractions WHERE ref = ?", [key]).fetchone()
+        else:
+            return False, None
+        return True, (row[0] if row else None)
 
     def redact(entity: str, key: str, text: str) -> str:
         if (entity, key) not in connected:
-            if entity in owner_sql:
-                sql, owners = owner_sql[entity]
-                row = db.execute(sql, [key]).fetchone()
-                connected[(entity, key)] = row is None or row[0] in owners
-            else:
-                connected[(entity, key)] = False
+            kind, value = owner(entity, key)
+            owners = officers if entity == "abstractions" else schools
+            connected[(entity, key)] = kind and (value is None or value in owners)
         return (near if connected[(entity, key)] else everywhere).redact(text, REDACTED)[0]
 
     return redact
