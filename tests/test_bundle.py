@@ -76,12 +76,16 @@ def refuse(store, data, actor, *words: str) -> str:
          ["engagements ENG-2", "cancel_reason is required when status is cancelled"]),
         (lambda b: b["consultations"][0].update(outcome_on=None),
          ["consultations CON-1", "outcome_on is required unless outcome is pending"]),
-        (lambda b: b["consultations"][0].update(reasons=["PA", "PA"]), ["consultations CON-1", "field reasons", "twice"]),
-        (lambda b: b["consultations"][0].update(suspension_days=2.3), ["consultations CON-1", "suspension_days", "half-day"]),
-        (lambda b: b["young_people"][0].update(year_group="9"), ["young_people YP-0001", "field year_group", "integer"]),
+        (lambda b: b["consultations"][0].update(reasons=["PA", "PA"]),
+         ["consultations CON-1", "field reasons", "twice"]),
+        (lambda b: b["consultations"][0].update(suspension_days=2.3),
+         ["consultations CON-1", "suspension_days", "half-day"]),
+        (lambda b: b["young_people"][0].update(year_group="9"),
+         ["young_people YP-0001", "field year_group", "'9' (text) should be a whole number"]),
         (lambda b: b["young_people"][0].update(ethnicity_missing_reason="declined"),
          ["young_people YP-0001", "ethnicity_missing_reason"]),
-        (lambda b: b["referrals"][0].update(outcome22="yes"), ["referrals REF-1", "field outcome22", "boolean"]),
+        (lambda b: b["referrals"][0].update(outcome22="yes"),
+         ["referrals REF-1", "field outcome22", "'yes' (text) should be true or false"]),
         (lambda b: b["abstractions"][0].update(review_status="challenged"),
          ["abstractions ABS-1", "review_note is required"]),
         (lambda b: b["abstractions"][0].update(reviewed_by="PC1000"),
@@ -97,7 +101,8 @@ def refuse(store, data, actor, *words: str) -> str:
          ["young_people YP-0001", "field school", "'999999'", "does not exist"]),
         (lambda b: b["referrals"][0].update(consultation="CON-9"),
          ["referrals REF-1", "field consultation", "'CON-9'"]),
-        (lambda b: b["engagements"][1].update(abstraction="ABS-9"), ["engagements ENG-2", "field abstraction", "'ABS-9'"]),
+        (lambda b: b["engagements"][1].update(abstraction="ABS-9"),
+         ["engagements ENG-2", "field abstraction", "'ABS-9'"]),
         (lambda b: b["officers"][3].update(team="NHT-East"), ["officers PC1000", "field team", "'NHT-East'"]),
         (lambda b: b["teams"][0].update(sergeant="PC1000"),
          ["teams NHT-North", "field sergeant", "role 'slo'", "expected 'sergeant'"]),
@@ -124,7 +129,7 @@ def test_every_problem_is_collected(store, small_bundle):
     small_bundle["schools"][0]["phase"] = "nursery"
     small_bundle["schools"][1]["urn"] = "1"
     small_bundle["officers"][0]["role"] = "boss"
-    message = refuse(store, small_bundle, None, "(and 2 more problem(s))")
+    message = refuse(store, small_bundle, None, "(and 2 more problems)")
     assert message.startswith("officers S100, field role")
 
 
@@ -356,7 +361,9 @@ NASTY = ["\x1b", "\x1b[2J", "\n", "\r\n", "\r", "\t", "\x00", "\x7f", "\x85", "\
 TEXT = st.lists(st.one_of(st.text(max_size=6), st.sampled_from(NASTY)), max_size=12).map("".join)
 
 #: control characters that must never survive (newline is allowed in multi-line fields only)
-CONTROL = __import__("re").compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+CONTROL = __import__("re").compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 #: the only fields where a newline may survive
@@ -414,8 +421,8 @@ def test_arbitrary_text_is_refused_cleanly_or_round_trips_cleaned(tmp_path_facto
     key = cleaned if kind == "ref" else model.model_validate(SMALL_BUNDLE[entity][index]).key()
     record = next(r for r in out[entity] if model.model_validate(r).key() == key)
     assert record[field] == cleaned
-    for section, records in out.items():
-        for r in records if isinstance(records, list) else ():
+    for section, section_records in out.items():
+        for r in section_records if isinstance(section_records, list) else ():
             for name, value in r.items():
                 for text_value in _strings(value):
                     assert not CONTROL.search(text_value), (section, name, text_value)
@@ -501,3 +508,88 @@ def test_view_of_a_personal_record_is_audited(loaded_store):
     assert person.given_name == "Alex"
     records.view(loaded_store, load_actor(loaded_store.db, "PC1000"), "schools", "100000")
     assert audit_since(loaded_store, mark) == [("view", "young_people", "YP-0001")]
+
+
+# --- a refusal names what was given (issue 18 item 20): every enumeration and typed field ------------
+
+from helpers.bad_values import TYPED_FIELDS, bad_value  # noqa: E402
+
+from slo.models.refusals import SHOWN_CHARACTERS  # noqa: E402
+
+
+def expected_fragment(value) -> str:
+    """What of ``value`` the line must show, worked out here from the rules (cleaned, shortened, quoted)."""
+    if isinstance(value, list):
+        return expected_fragment(value[0])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        cleaned = clean_line(value)
+        return "'" + cleaned[: min(20, SHOWN_CHARACTERS - 1)] if cleaned else "''"
+    if isinstance(value, float):
+        return repr(value)[:12]
+    return str(value) if abs(value) < 10**20 else str(value)[:10]
+
+
+def _field_path(kind: str, field: str) -> str:
+    return f"{field}.0" if kind == "enum list" else field
+
+
+@pytest.mark.parametrize("entity,field,kind,detail", TYPED_FIELDS, ids=[f"{e}.{f}" for e, f, *_ in TYPED_FIELDS])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_refusal_names_the_record_the_field_and_the_value_given(store, entity, field, kind, detail, data):
+    value = data.draw(bad_value(kind, detail), label="value")
+    document = copy.deepcopy(SMALL_BUNDLE)
+    key = ENTITY_MODELS[entity].model_validate(document[entity][0]).key()
+    document[entity][0][field] = value
+    with pytest.raises(ValidationFailed) as info:
+        bundle.import_bundle(store, document, None)
+    path = _field_path(kind, field)
+    mine = [p for p in info.value.problems if (p.entity, p.key, p.field) == (entity, key, path)]
+    assert mine, [str(p) for p in info.value.problems]
+    line = str(mine[0])
+    assert line.startswith(f"{entity} {key}, field {path}: "), line
+    assert expected_fragment(value) in line, (value, line)
+    assert "\n" not in line and not CONTROL.search(line)
+    assert len(line) <= 300, line  # a value is shortened, the line stays readable
+    assert counts(store) == dict.fromkeys(TABLES, 0)
+
+
+def test_the_issues_example_names_xx(store, small_bundle):
+    small_bundle["consultations"][0]["reasons"] = ["XX"]
+    message = refuse(store, small_bundle, None)
+    assert message.startswith("consultations CON-1, field reasons.0: 'XX' should be 'PP', 'PA', ")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.sampled_from(TYPED_FIELDS), data=st.data())
+def test_the_cli_says_the_value_given_on_one_line(tmp_path, target, data):
+    """The same through ``slo import``: exit 1, one line on standard error naming record, field and value."""
+    import contextlib
+    import io
+    import uuid
+
+    from hypothesis import assume
+
+    from slo.cli.main import main
+
+    entity, field, kind, detail = target
+    value = data.draw(bad_value(kind, detail), label="value")
+    item = value[0] if isinstance(value, list) else value
+    # the file reader refuses a number of more than 15 digits before any model sees it (its own line)
+    assume(not (isinstance(item, int) and abs(item) >= 10**bundle.MAX_INTEGER_DIGITS))
+    document = copy.deepcopy(SMALL_BUNDLE)
+    document[entity][0][field] = value
+    others = {e: [] for e in ENTITY_MODELS if e != entity}  # only the bad record's section: one problem
+    document.update(others)
+    run = tmp_path / uuid.uuid4().hex
+    run.mkdir()
+    path = run / "bundle.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["--db", str(run / "slo.db"), "import", str(path)])
+    lines = err.getvalue().splitlines()
+    assert code == 1 and len(lines) == 1, lines
+    assert f"field {_field_path(kind, field)}: " in lines[0] and expected_fragment(value) in lines[0], lines

@@ -206,7 +206,7 @@ def test_a_stray_pydantic_error_is_one_line_exit_1(capsys, monkeypatch, db_path,
     code, out, err = run(capsys, "--db", str(db_path), "import", str(bundle_file))
     assert code == 1 and out == ""
     line = one_line_error(err)
-    assert "School, field urn" in line and "(and 1 more problem(s))" in line
+    assert "schools, field urn: '12' should be a 6-digit URN (and 1 more problem)" in line
 
 
 def test_other_value_errors_are_not_swallowed(capsys, monkeypatch, db_path, bundle_file):

@@ -229,7 +229,7 @@ def test_fixture_rules_phases_closed_bad_rows_and_line_numbers(loaded_store, adm
     by_reason = {s.urn: s for s in result.skipped}
     assert set(by_reason) == {"12345", "100105", "100107"}
     assert by_reason["12345"].line == line_of(CP1252, "cp1252", '"12345"')
-    assert by_reason["12345"].reason == "urn: expected a 6-digit URN"
+    assert by_reason["12345"].reason == "urn: '12345' should be a 6-digit URN"
     assert by_reason["100105"].line == line_of(CP1252, "cp1252", '"100105"')
     assert by_reason["100105"].reason == "name: is empty"
     first_vale = line_of(CP1252, "cp1252", '"100107"')

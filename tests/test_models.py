@@ -415,3 +415,72 @@ def test_an_owner_must_say_whose():
         Owner()
     with pytest.raises(ValueError):
         Owner(officer="officer", young_person="young_person")
+
+
+# --- refusals name the value given (slo.models.refusals), in the bundle's and the forms' words ---------
+
+from helpers.bad_values import TYPED_FIELDS, bad_value  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from slo.models.refusals import describe, given_words, shown  # noqa: E402
+
+
+def _errors_for(entity: str, field: str, value) -> list[dict]:
+    data = base(entity)
+    data[field] = value
+    with pytest.raises(ValidationError) as info:
+        ENTITY_MODELS[entity].model_validate(data)
+    return [e for e in info.value.errors() if e["loc"] and e["loc"][0] == field]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(target=st.sampled_from(TYPED_FIELDS), data=st.data())
+def test_every_refusal_of_a_typed_field_quotes_the_value(target, data):
+    """describe (bundle, CLI, services) and the forms' wording (friendly) both say what was given."""
+    from slo.tui.screens.forms.problems import friendly
+
+    entity, field, kind, detail = target
+    value = data.draw(bad_value(kind, detail), label="value")
+    (error, *_) = _errors_for(entity, field, value)
+    given_value = error["input"]
+    path, message = describe(error)
+    assert path == ".".join(str(p) for p in error["loc"])
+    assert shown(given_value) in message, (value, message)
+    words = friendly(dict(error))
+    if isinstance(given_value, str) and not clean_line(given_value):
+        assert given_words(error) == ""  # nothing but blanks: "required" says it all
+    else:
+        assert words.endswith(f" (given {shown(given_value)})"), words
+
+
+SHOWN = [
+    ("XX", "'XX'"),
+    ("a\x1b[2Jb\n c", "'a[2Jb c'"),                    # cleaned as stored text is
+    ("x" * 100, "'" + "x" * 39 + "…'"),                 # shortened
+    (None, "null"), (True, "true"), (1.5, "1.5"), (7, "7"),
+    (10**30, "1000000000… (31 digits)"),
+    (10**6000, "a number of about 6000 digits"),        # str() of it would raise
+    (["mon", {"a": 1}], '["mon", {"a": 1}]'),
+    (date(2026, 1, 5), "'2026-01-05'"),
+]
+
+
+@pytest.mark.parametrize("value, expected", SHOWN, ids=[f"shown{i}" for i in range(len(SHOWN))])
+def test_shown_values(value, expected):
+    assert shown(value) == expected
+
+
+def test_a_rule_of_the_whole_record_names_the_values_of_its_fields():
+    data = dict(base("engagements"), ends_at="2026-01-05T08:00")
+    with pytest.raises(ValidationError) as info:
+        ENTITY_MODELS["engagements"].model_validate(data)
+    assert describe(info.value.errors()[0]) == (
+        None, "ends_at must be after starts_at (ends_at '2026-01-05T08:00', starts_at '2026-01-05T09:00')")
+
+
+def test_a_value_with_backslashes_is_quoted_as_given():
+    """The value is pasted as text, never as a regular expression's replacement (``\\0`` was once a NUL)."""
+    (error,) = _errors_for("officers", "role", "\\0 \\g<0> \\1")
+    assert describe(error) == (
+        "role", "'\\0 \\g<0> \\1' should be 'slo', 'sergeant', 'inspector', 'admin' or 'evaluator'")

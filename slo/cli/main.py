@@ -259,16 +259,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc) -> str:
-    """A pydantic ValidationError as ``Model, field x: message (and N more problem(s))``."""
-    from slo.models.text import clean_line
+    """A pydantic ValidationError as ``schools, field urn: '12' should be a 6-digit URN (and 1 more problem)``."""
+    from slo.models.refusals import one_line
 
-    errors = exc.errors()
-    first = errors[0] if errors else {}
-    loc = ".".join(str(p) for p in first.get("loc", ()))
-    msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    where = f"{exc.title}, field {loc}" if loc else exc.title
-    return clean_line(f"{where}: {msg}{more}")
+    return one_line(exc)
 
 
 def entry() -> None:

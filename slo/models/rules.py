@@ -39,7 +39,7 @@ class Problem:
         field, a key that failed validation), so the line is cleaned: it must
         not carry a newline or an ESC sequence to the terminal.
         """
-        where = f"{self.entity} {self.key}"
+        where = f"{self.entity} {self.key}" if self.key else self.entity
         if self.field:
             where += f", field {self.field}"
         return clean_line(f"{where}: {self.message}")
@@ -51,7 +51,8 @@ class ValidationFailed(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         first = str(problems[0]) if problems else "invalid data"
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        others = len(problems) - 1
+        more = f" (and {others} more problem{'' if others == 1 else 's'})" if others else ""
         super().__init__(first + more)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
 
+from .refusals import shown
 from .text import clean_line, clean_multiline
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -60,8 +61,8 @@ def parse_date(value: Any) -> date:
     if isinstance(value, date):
         return check_date_range(value)
     if not isinstance(value, str) or not _DATE.match(value):
-        shown = f", not {value[:40]!r}" if isinstance(value, str) else ""
-        raise ValueError(f"expected a date written YYYY-MM-DD{shown}")
+        given = f", not {shown(value)}" if isinstance(value, str) else ""
+        raise ValueError(f"expected a date written YYYY-MM-DD{given}")
     try:
         day = date.fromisoformat(value)
     except ValueError:

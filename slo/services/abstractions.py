@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from slo.models.entities import Abstraction, Engagement
 from slo.models.enums import WEEKDAY_INDEX, CancelReason, EngagementKind, EngagementStatus, Portion, ReviewStatus
+from slo.models.refusals import refusal
 from slo.models.rules import Problem, ValidationFailed
 from slo.models.text import clean_line
 from slo.store.db import Store
@@ -201,13 +202,8 @@ def make_abstraction(data: dict) -> Abstraction:
     try:
         return Abstraction.model_validate(values)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors():
-            loc = ".".join(str(p) for p in e.get("loc", ())) or None
-            msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
-            key = str(values.get("ref"))
-            problems.append(Problem("abstractions", "(new)" if key == NEW_REF else key, loc, msg))
-        raise ValidationFailed(problems) from None
+        key = str(values.get("ref"))
+        raise refusal(exc, "abstractions", "(new)" if key == NEW_REF else key) from None
 
 
 def _officer_exists(db: Database, collar: str) -> None:

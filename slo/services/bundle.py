@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER, Abstraction, Engagement
+from slo.models.refusals import problems_from
 from slo.models.rules import Problem, Span, ValidationFailed, check_overlaps
 from slo.store.db import Store
 from slo.store.rows import bundle_row, key_columns, to_row
@@ -73,19 +74,6 @@ def _raw_key(entity: str, item: Any, index: int) -> str:
         if all(isinstance(p, str) and p for p in parts):
             return "/".join(str(p) for p in parts)
     return f"#{index + 1}"
-
-
-def _describe(err: dict[str, Any]) -> tuple[str | None, str]:
-    loc = [str(p) for p in err.get("loc", ())]
-    field_name = ".".join(loc) if loc else None
-    msg = err.get("msg", "invalid")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown field (not in bundle format 1)"
-    elif err.get("type") == "missing":
-        msg = "is required"
-    return field_name, msg
 
 
 #: the deepest nesting a bundle may have. A valid one nests 4 levels (the document, a section, a
@@ -419,10 +407,8 @@ class _Importer:
             return
         try:
             record = ENTITY_MODELS[entity].model_validate(item)
-        except ValidationError as exc:
-            for err in exc.errors():
-                fname, msg = _describe(err)
-                self.problems.append(Problem(entity, key, fname, msg))
+        except ValidationError as exc:  # each problem names the field and the value given
+            self.problems.extend(problems_from(exc, entity, key))
             return
         key = record.key()
         try:

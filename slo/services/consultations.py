@@ -30,6 +30,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from slo.models.entities import Consultation, Referral, YoungPerson
+from slo.models.refusals import refusal
 from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import Store
 
@@ -171,13 +172,11 @@ def record_outcome(
         data["follow_up_on"] = follow_up_on
     try:
         updated = Consultation.model_validate(data)
-    except Exception as exc:  # pydantic ValidationError -> one clear line
+    except Exception as exc:  # pydantic ValidationError -> one clear line naming the value given
         from pydantic import ValidationError
 
         if isinstance(exc, ValidationError):
-            first = exc.errors()[0]
-            field_name = ".".join(str(p) for p in first["loc"]) or None
-            raise ValidationFailed([Problem("consultations", ref, field_name, first["msg"])]) from None
+            raise refusal(exc, "consultations", ref) from None
         raise
     if exclusion_start is not None and updated.outcome not in schooldays.EXCLUSION_OUTCOMES:
         raise ValidationFailed([Problem(

@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from slo.models.entities import School
 from slo.models.enums import Phase
+from slo.models.refusals import problems_from
 from slo.models.rules import Problem, ValidationFailed
 from slo.models.text import clean_line
 from slo.store.db import Store
@@ -413,15 +414,10 @@ def school_from_row(row: Row) -> School:
 
 
 def _why(exc: ValidationError) -> str:
+    """Why a row's school was refused: each field and what was wrong, naming the value given."""
     bits = []
-    for e in exc.errors():
-        where = ".".join(str(p) for p in e.get("loc", ())) or "row"
-        msg = e.get("msg", "invalid").removeprefix("Value error, ")
-        if e.get("type") in ("string_too_short", "too_short"):
-            msg = "is empty"
-        elif where == "urn" and e.get("type") == "string_pattern_mismatch":
-            msg = "expected a 6-digit URN"
-        bits.append(f"{where}: {msg}")
+    for problem in problems_from(exc, "schools"):
+        bits.append(f"{problem.field or 'row'}: {problem.message}")
     return "; ".join(bits)
 
 

@@ -58,7 +58,7 @@ async def test_invalid_date_shows_inline_message_and_writes_nothing(loaded_store
         await type_text(pilot, "27/11/2026")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert form.field("date_from").error == "use YYYY-MM-DD, e.g. 2026-11-27"
+        assert form.field("date_from").error == "use YYYY-MM-DD, e.g. 2026-11-27 (given '27/11/2026')"
         assert form.field("date_to").error is None
         assert results == []
         assert app.screen is form

@@ -71,7 +71,7 @@ async def test_after_decision_and_assault_by_name(loaded_store, tmp_path):
         await type_text(pilot, "x")          # now not a date
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert form.field("consulted_on").error == "use YYYY-MM-DD, e.g. 2026-11-27"
+        assert form.field("consulted_on").error == "use YYYY-MM-DD, e.g. 2026-11-27 (given 'x')"
         assert results == []
         form.input("consulted_on").value = "2026-11-26"
         await pilot.press("ctrl+s")

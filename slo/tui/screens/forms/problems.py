@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from slo.models.enums import label as enum_label
+from slo.models.refusals import given_words
 
 #: the date forms use in their examples
 EXAMPLE_DATE = "2026-11-27"
@@ -37,8 +38,12 @@ def with_labels(message: str, labels: dict[str, str]) -> str:
 
 
 def friendly(error: dict[str, Any], labels: dict[str, str] | None = None) -> str:
-    """A pydantic error entry in words a user understands."""
-    labels = labels or {}
+    """A pydantic error entry in words a user understands, naming the value given
+    (``must be 14 or less (given 15)``; :func:`slo.models.refusals.given_words`)."""
+    return _words(error, labels or {}) + given_words(error)
+
+
+def _words(error: dict[str, Any], labels: dict[str, str]) -> str:
     kind = error.get("type", "")
     msg = str(error.get("msg", ""))
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
