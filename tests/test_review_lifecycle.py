@@ -399,8 +399,9 @@ def test_the_history_keeps_the_challenge_its_result_and_a_removed_abstraction(st
     A.resolve_challenge(st, who(st, "S100"), ref, withdrawn=True, returned_on=date(2026, 3, 2),
                         note="Released", now=datetime(2026, 3, 2, 8, 0))
     entries = history.history_of(st.db, "abstractions", ref)
-    assert [e.operation for e in entries] == ["update", "update", "delete"]
-    challenge, result, removal = entries
+    # recorded (records.write_record keeps the creation), challenged, its result, removed
+    assert [e.operation for e in entries] == ["create", "update", "update", "delete"]
+    _, challenge, result, removal = entries
     assert {c.field: (c.old, c.new) for c in challenge.changes}["review_status"] == ("pending", "challenged")
     assert {c.field: (c.old, c.new) for c in result.changes}["resolution_note"] == (None, "Released")
     gone = history.deleted(st.db, "abstractions", ref)

@@ -535,6 +535,55 @@ def reshape_abstraction(
         return reshape_in(db, actor, old, date_from, date_to, source=source, now=now or audit.now_local())
 
 
+#: the review's fields, which a correction never changes (the review is the sergeant's)
+REVIEW_FIELDS = ("review_status", "reviewed_by", "reviewed_at", "review_note", "challenged_to", "resolved_on",
+                 "resolution_note")
+
+
+def correct_abstraction(
+    store: Store, actor: Actor, abstraction: Abstraction, *, cancel: list[str] | None = None,
+    source: str = "desk", now: datetime | None = None,
+) -> ReshapeResult:
+    """Correct abstraction ``abstraction.ref``: its days, portion, category, who asked, its reason.
+
+    Before review: whoever may record it (the officer, their sergeant, an admin). After review
+    (accepted, challenged...): only a sergeant of the officer's team; the officer and an admin
+    are refused (audited). The review's fields and the officer stay as stored. New days go
+    through :func:`reshape` in the same transaction: sessions no longer covered are planned again
+    (or listed to rebook), a full day cancels what it newly covers; a half day's ``cancel`` lists
+    the sessions it takes away (None: the ones it cancels now). Audited, kept in the history."""
+    db = store.db
+    ref = abstraction.ref
+    current = get_abstraction(db, ref)
+    what = f"officer {current.officer}'s abstractions"
+    permissions.require(db, actor, permissions.WRITE, current.officer, what=what)
+    if current.review_status != ReviewStatus.PENDING and actor.role != "sergeant":
+        permissions.log_refusal(db, actor, permissions.WRITE, f"abstraction {ref}")
+        raise PermissionDenied(
+            f"abstraction {ref} was reviewed ({current.review_status.value}): only a sergeant may correct it "
+            "now; nothing was changed")
+    if abstraction.officer != current.officer:
+        raise ValidationFailed([Problem("abstractions", ref, "officer",
+                                        f"cannot change from {current.officer} to {abstraction.officer}: record "
+                                        "an abstraction for the other officer instead")])
+    with store.write() as db:
+        old = get_abstraction(db, ref)
+        data = abstraction.model_dump()
+        data.update({name: getattr(old, name) for name in REVIEW_FIELDS})
+        new = Abstraction.model_validate(data)
+        clash = overlapping(db, new.officer, new.date_from, new.date_to, exclude=ref)
+        if clash:
+            other = clash[0]
+            raise Conflict(
+                f"abstraction {ref} of {new.officer} from {new.date_from} to {new.date_to} would overlap their "
+                f"abstraction {other.ref} ({other.date_from} to {other.date_to}); nothing was changed")
+        moved = (old.date_from, old.date_to) != (new.date_from, new.date_to)
+        _write_abstraction(db, actor, old, new, source=source,
+                           detail={"from": [old.date_from.isoformat(), new.date_from.isoformat()],
+                                   "to": [old.date_to.isoformat(), new.date_to.isoformat()]} if moved else None)
+        return reshape(db, actor, old, new, cancel=cancel, source=source, now=now or audit.now_local())
+
+
 # ---------------------------------------------------------------- review
 
 #: what a review may change each status to (docs/abstractions.md, "The review lifecycle")
@@ -710,6 +759,7 @@ __all__ = [
     "awaiting_review",
     "cancelled_by",
     "challenge_due_on",
+    "correct_abstraction",
     "get_abstraction",
     "make_abstraction",
     "new_ref",

@@ -34,7 +34,7 @@ from slo.models.refusals import refusal
 from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import Store
 
-from . import audit, permissions, records, refs, schooldays
+from . import audit, history, permissions, records, refs, schooldays
 from .actors import Actor
 from .errors import Conflict, NotFound
 from .schooldays import Deadline
@@ -138,14 +138,22 @@ def log_consultation(
             records.write_record(db, actor, with_ethnicity(person, ethnicity))
         records.write_record(db, actor, consultation)
         if consultation.outcome not in schooldays.EXCLUSION_OUTCOMES:
-            cleared = db.execute(
-                "UPDATE consultations SET exclusion_start = NULL WHERE ref = ? AND exclusion_start IS NOT NULL",
-                [consultation.ref],
-            ).rowcount
-            if cleared:
-                audit.record(db, actor.collar, audit.UPDATE, "consultations", consultation.ref,
-                             {"fields": ["exclusion_start"], "source": "desk"})
+            _set_exclusion_start(db, actor, consultation, None, source="desk")
         return _result(db, consultation)
+
+
+def _set_exclusion_start(db: Database, actor: Actor, consultation: Consultation, start: str | None, *,
+                         source: str) -> None:
+    """Write the exclusion's first day (a database-only column) with its audit and history rows."""
+    ref = consultation.ref
+    old = db.execute("SELECT exclusion_start FROM consultations WHERE ref = ?", [ref]).fetchone()[0]
+    if old == start:
+        return
+    db.execute("UPDATE consultations SET exclusion_start = ? WHERE ref = ?", [start, ref])
+    audit.record(db, actor.collar, audit.UPDATE, "consultations", ref,
+                 {"fields": ["exclusion_start"], "source": source})
+    history.record_change(db, actor.collar, "consultations", ref, {"exclusion_start": old},
+                          {"exclusion_start": start}, source=source, young_person=consultation.young_person)
 
 
 def record_outcome(
@@ -188,10 +196,7 @@ def record_outcome(
         new_start = exclusion_start.isoformat() if exclusion_start is not None else None
         if updated.outcome in schooldays.EXCLUSION_OUTCOMES and exclusion_start is None:
             new_start = old_start  # keep a start given earlier
-        if new_start != old_start:
-            db.execute("UPDATE consultations SET exclusion_start = ? WHERE ref = ?", [new_start, ref])
-            audit.record(db, actor.collar, audit.UPDATE, "consultations", ref,
-                         {"fields": ["exclusion_start"], "source": "outcome"})
+        _set_exclusion_start(db, actor, updated, new_start, source="outcome")
         return _result(db, updated)
 
 

@@ -11,7 +11,8 @@ Status changes (``docs/abstractions.md``):
 * ``cancelled -> delivered`` is refused: reinstate it as planned first.
 
 Every change goes through :func:`slo.services.records.write_record`, so the calendar
-``sequence`` and ``updated_at`` move and the change is audited in the same transaction.
+``sequence`` and ``updated_at`` move and the change is audited and kept in the record's history
+(:mod:`slo.services.history`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from slo.models.rules import Problem, ValidationFailed
 from slo.store.db import Store
 from slo.store.rows import to_row
 
-from . import audit, permissions, records, refs
+from . import audit, history, permissions, records, refs
 from .actors import Actor
 from .errors import Conflict, NotFound
 
@@ -267,6 +268,8 @@ def rebook(store: Store, actor: Actor, cancelled_ref: str, *, after: datetime | 
             db, actor.collar, audit.CREATE, "engagements", new.ref,
             {"fields": sorted(Engagement.model_fields), "rebooked_from": cancelled_ref, "source": "rebook"},
         )
+        history.record_change(db, actor.collar, "engagements", new.ref, None, new.to_bundle(), source="rebook",
+                              young_person=new.young_person)
         return new
 
 

@@ -34,6 +34,9 @@ DELETE = "delete"
 #: what the history of a young person's erased record says where their data was
 ERASED = "[erased]"
 
+#: the name under which a deletion's reason is kept among its row's changes (never a field's name)
+REASON = "_reason"
+
 
 @dataclass(frozen=True)
 class Change:
@@ -54,6 +57,8 @@ class Entry:
     operation: str
     source: str
     changes: tuple[Change, ...]
+    #: why a record was deleted (the officer's words; only on a ``delete`` row)
+    reason: str | None = None
 
 
 def differences(old: dict[str, Any] | None, new: dict[str, Any] | None, fields: Iterable[str] | None = None
@@ -91,12 +96,14 @@ def record_change(
     young_person: str | None = None,
     fields: Iterable[str] | None = None,
     at: str | None = None,
+    reason: str | None = None,
 ) -> str | None:
     """Write the history row of one change (inside the write transaction of the change).
 
     ``old`` and ``new`` are the record's bundle values before and after (``None``: it did not
-    exist before / it was deleted). Returns the operation written, or None when nothing
-    changed (a correction that changed no field writes no row).
+    exist before / it was deleted). ``reason``: why it was deleted (kept with the row, under
+    :data:`REASON`, erased and redacted like the values). Returns the operation written, or None
+    when nothing changed (a correction that changed no field writes no row).
     """
     if not db.conn.in_transaction:
         raise RuntimeError("history.record_change must run inside the write transaction of the change")
@@ -106,6 +113,8 @@ def record_change(
     changes = differences(old, new, fields)
     if operation == UPDATE and not changes:
         return None
+    if reason and operation == DELETE:
+        changes[REASON] = [reason, None]
     if at is None:
         from .audit import now_local
 
@@ -130,8 +139,9 @@ def rekey(db: Database, entity: str, old_key: str, new_key: str) -> int:
 def _entry(row: tuple) -> Entry:
     id_, at, actor, operation, source, changes = row
     data = json.loads(changes or "{}")
+    reason = data.pop(REASON, [None])[0]
     return Entry(id_, at, actor, operation, source,
-                 tuple(Change(name, pair[0], pair[1]) for name, pair in sorted(data.items())))
+                 tuple(Change(name, pair[0], pair[1]) for name, pair in sorted(data.items())), reason)
 
 
 def history_of(db: Database, entity: str, key: str) -> list[Entry]:

@@ -1,4 +1,5 @@
-"""Generic record use cases: read one record, save (create or replace) one record.
+"""Generic record use cases: read one record, save (create or replace) one record, delete one
+created by mistake.
 
 :func:`save` is the one write path for a single record from the desk's forms
 and the CLI: it checks permission, validates the record against the rest of
@@ -6,6 +7,9 @@ the database (references, overlaps; the model already checked the record
 itself), writes it and its audit row in one ``BEGIN IMMEDIATE`` transaction.
 Use cases with side effects (an abstraction that cancels sessions, a review)
 live in their own modules and build on these helpers.
+
+Every write here also keeps the record's history (:mod:`slo.services.history`): one row per
+change, in the same transaction, with each changed field before and after.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from slo.models.rules import Problem, Span, ValidationFailed, check_overlaps, sp
 from slo.store.db import Store
 from slo.store.rows import from_row, key_columns, key_where, to_row
 
-from . import audit, permissions
+from . import audit, history, permissions
 from .actors import Actor
-from .errors import NotFound
+from .errors import Conflict, NotFound
 
 
 def split_key(entity: str, key: str) -> list[str]:
@@ -117,8 +121,18 @@ def changed_fields(old: Record | None, new: Record) -> list[str]:
     return sorted(k for k in b if a.get(k) != b.get(k))
 
 
+def young_person_of(record: Record) -> str | None:
+    """The young person a record is about (their own record, a consultation, a referral, a 1:1),
+    so that erasing them finds its history."""
+    if record.facts.entity == "young_people":
+        return str(record.key())
+    value = getattr(record, "young_person", None)
+    return str(value) if value else None
+
+
 def write_record(db: Database, actor: Actor, record: Record, *, source: str = "desk") -> str:
-    """Validate against the database, upsert and audit ``record`` inside an open write transaction.
+    """Validate against the database, upsert, audit and keep the history of ``record`` inside an
+    open write transaction (the history row holds each changed field before and after).
 
     Returns ``"create"``, ``"update"`` or ``"unchanged"``. Raises
     :class:`ValidationFailed` (the caller's transaction then rolls back).
@@ -154,6 +168,8 @@ def write_record(db: Database, actor: Actor, record: Record, *, source: str = "d
     )
     op = audit.CREATE if old is None else audit.UPDATE
     audit.record(db, actor.collar, op, entity, record.key(), {"fields": fields, "source": source})
+    history.record_change(db, actor.collar, entity, record.key(), old.to_bundle() if old else None,
+                          record.to_bundle(), source=source, young_person=young_person_of(record))
     return op
 
 
@@ -205,3 +221,113 @@ def view(store: Store, actor: Actor, entity: str, key: str) -> Record:
         with store.write() as db:
             audit.record(db, actor.collar, audit.VIEW, entity, key)
     return record
+
+
+# --------------------------------------------------------------------------- deleting a mistake
+
+#: what may be deleted (a record created by mistake), as a person names one of them; everything
+#: else is corrected or ended instead
+DELETABLE = {"engagements": "engagement", "consultations": "consultation", "referrals": "referral",
+             "young_people": "young person", "absences": "absence", "abstractions": "abstraction"}
+
+
+def one_of(entity: str) -> str:
+    """One record of ``entity`` as a person says it (``young person``)."""
+    return DELETABLE.get(entity) or entity.replace("_", " ")
+
+
+def _referrers(db: Database, entity: str, key: str) -> list[str]:
+    """``"<entity> <key>"`` of the records that name this one (its references, and a rebooking)."""
+    out: list[str] = []
+    for model in ENTITY_MODELS.values():
+        facts = model.facts
+        for ref in facts.references:
+            if ref.entity != entity:
+                continue
+            key_sql = " || '/' || ".join(f"[{c}]" for c in facts.key)
+            for (other,) in db.execute(
+                f"SELECT {key_sql} FROM [{facts.entity}] WHERE [{ref.field}] = ? ORDER BY 1 LIMIT 3", [key]
+            ).fetchall():
+                out.append(f"{one_of(facts.entity)} {other}")
+    if entity == "engagements":
+        for (other,) in db.execute(
+            "SELECT ref FROM engagements WHERE rebooked_from = ? ORDER BY ref LIMIT 3", [key]
+        ).fetchall():
+            out.append(f"engagement {other} (rebooked from it)")
+    return out
+
+
+def why_not_deletable(db: Database, record: Record) -> str | None:
+    """Why ``record`` may not be deleted as a mistake (None: it may), in one line.
+
+    The rule (docs/desk.md "Correcting a record"): only a record the officer may correct, of a
+    kind listed in :data:`DELETABLE`, that nothing else refers to (a referral, a rebooking, a
+    consultation or session about the young person), and that records nothing that has happened
+    since: an engagement still planned (a delivered one happened; a cancelled one counts in the
+    letdown figures, so it is corrected, not deleted), a referral not completed, an abstraction
+    not yet reviewed (the sessions it cancelled are planned again, as when it is cut back to
+    nothing). Anything else is corrected instead, and the correction is kept in its history.
+    """
+    entity = record.facts.entity
+    what = f"{one_of(entity)} {record.key()}"
+    if entity not in DELETABLE:
+        return f"{what} cannot be deleted here: only a visit, session, consultation, referral, young person, " \
+               "absence or abstraction created by mistake"
+    status = getattr(record, "status", None)
+    if entity == "engagements" and status is not None and str(status.value) != "planned":
+        return f"{what} is {status.value}: only a planned engagement can be deleted (correct it instead)"
+    if entity == "referrals" and status is not None and str(status.value) == "completed":
+        return f"{what} is completed: a completed referral cannot be deleted (correct it instead)"
+    review = getattr(record, "review_status", None)
+    if entity == "abstractions" and review is not None and str(review.value) != "pending":
+        return f"{what} was reviewed ({review.value}): only an abstraction awaiting review can be deleted"
+    if entity != "abstractions":  # an abstraction's cancellations are given back when it goes
+        others = _referrers(db, entity, record.key())
+        if others:
+            verb = "refers" if len(others) == 1 else "refer"
+            return f"{what} cannot be deleted: {', '.join(others)} {verb} to it"
+    return None
+
+
+def delete(store: Store, actor: Actor, entity: str, key: str, reason: str) -> history.Entry:
+    """Delete one record created by mistake (:func:`why_not_deletable`), with the officer's reason.
+
+    Permission as for correcting it (:func:`check_write` on the stored version). One transaction:
+    the row goes, the audit row names the fields it had (never their values, never the reason),
+    and its history ends with a ``delete`` row holding its last values and the reason. An
+    abstraction is removed through :func:`slo.services.abstractions.reshape_in` (the sessions it
+    cancelled are planned again). Returns the history's ``delete`` entry.
+    """
+    from slo.models.text import clean_line
+
+    if entity not in ENTITY_MODELS:
+        raise NotFound(f"no kind of record called {entity!r}")
+    table = ENTITY_MODELS[entity].facts.entity  # the schema's own name, never the caller's text
+    reason = clean_line(reason or "").strip()
+    record = get(store.db, table, key)
+    if not reason:
+        raise ValidationFailed([Problem(table, key, "reason", "say why it is deleted (it was created by mistake)")])
+    permissions.require_write(store.db, actor, record, record)
+    why = why_not_deletable(store.db, record)
+    if why:
+        raise Conflict(f"{why}; nothing was deleted")
+    with store.write() as db:
+        record = get(db, table, key)
+        why = why_not_deletable(db, record)
+        if why:
+            raise Conflict(f"{why}; nothing was deleted")
+        if table == "abstractions":
+            from . import abstractions
+
+            assert isinstance(record, abstractions.Abstraction)
+            abstractions.reshape(db, actor, record, None, source="delete")
+        db.execute(f"DELETE FROM [{table}] WHERE {key_where(table)}", split_key(table, key))
+        last = record.to_bundle()
+        audit.record(db, actor.collar, audit.DELETE, table, key,
+                     {"fields": sorted(k for k, v in last.items() if v is not None), "source": "desk",
+                      "reason_given": True})
+        history.record_change(db, actor.collar, table, key, last, None, source="desk",
+                              young_person=young_person_of(record), reason=reason)
+    gone = history.deleted(store.db, table, key)
+    assert gone is not None
+    return gone

@@ -256,6 +256,8 @@ def _history_lines(db: Database, ref: str) -> list[HistoryLine]:
         source = _SOURCES.get(entry.source, entry.source)
         if entry.operation == history.CREATE:
             what = f"recorded ({source})"
+        elif entry.operation == history.DELETE and entry.reason:
+            what = f"deleted as a mistake: {entry.reason} ({source})"
         elif entry.operation == history.DELETE:
             what = f"removed: none of its days was left ({source})"
         else:
