@@ -268,18 +268,26 @@ def record_abstraction(
         targets = _to_cancel(db, new, cancel)
         warnings = warnings_for(db, new)
         records.write_record(db, actor, new, source=source)
-        cancelled: list[CancelledEngagement] = []
-        for e in targets:
-            changed = e.model_copy(
-                update={
-                    "status": EngagementStatus.CANCELLED,
-                    "cancel_reason": CancelReason.ABSTRACTION,
-                    "abstraction": new.ref,
-                }
-            )
-            records.write_record(db, actor, Engagement.model_validate(changed.model_dump()), source="abstraction")
-            cancelled.append(_cancelled_entry(db, e))
+        cancelled = cancel_engagements(db, actor, targets, CancelReason.ABSTRACTION, abstraction=new.ref,
+                                       source="abstraction")
         return AbstractionResult(new, cancelled, warnings)
+
+
+def cancel_engagements(
+    db: Database, actor: Actor, engagements: list[Engagement], reason: CancelReason, *,
+    abstraction: str | None = None, source: str,
+) -> list[CancelledEngagement]:
+    """Cancel each of ``engagements`` with ``reason`` (linked to ``abstraction`` if given) inside the
+    caller's write transaction, each through :func:`slo.services.records.write_record` (audited, its
+    calendar SEQUENCE raised, its history kept); returns what was cancelled. Shared by abstractions
+    and absences (:mod:`slo.services.absences`)."""
+    out: list[CancelledEngagement] = []
+    for e in engagements:
+        changed = e.model_copy(update={"status": EngagementStatus.CANCELLED, "cancel_reason": reason,
+                                       "abstraction": abstraction})
+        records.write_record(db, actor, Engagement.model_validate(changed.model_dump()), source=source)
+        out.append(_cancelled_entry(db, e))
+    return out
 
 
 # ---------------------------------------------------------------- re-shape: cut back, move, remove
@@ -398,10 +406,11 @@ def slot_gone(db: Database, e: Engagement, now: datetime, *, exclude: str | None
     return None
 
 
-def _give_back(db: Database, actor: Actor, e: Engagement, now: datetime, *, keep_link: bool, exclude: str,
-               source: str) -> tuple[CancelledEngagement, str | None]:
+def give_back(db: Database, actor: Actor, e: Engagement, now: datetime, *, keep_link: bool, exclude: str,
+              source: str) -> tuple[CancelledEngagement, str | None]:
     """Plan ``e`` again (its calendar entry un-cancelled: the status change raises its SEQUENCE), or,
-    when its slot has gone, leave it cancelled (unlinked when the abstraction goes) and say why."""
+    when its slot has gone, leave it cancelled (unlinked when the abstraction goes) and say why.
+    Shared by abstractions and absences (``exclude``: an abstraction not to count as taking the day)."""
     why = slot_gone(db, e, now, exclude=exclude)
     entry = _cancelled_entry(db, e)
     if why is None:
@@ -455,7 +464,7 @@ def reshape(
                 records.write_record(db, actor, Engagement.model_validate(
                     e.model_copy(update={"abstraction": None}).model_dump()), source=source)
             continue
-        entry, why = _give_back(db, actor, e, now, keep_link=new is not None, exclude=old.ref, source=source)
+        entry, why = give_back(db, actor, e, now, keep_link=new is not None, exclude=old.ref, source=source)
         if why is None:
             result.reinstated.append(entry)
         else:
@@ -466,11 +475,8 @@ def reshape(
                        if not (old.portion == Portion.FULL and _covers(old, e, None))]
         else:
             targets = _to_cancel(db, new, sorted((wanted or set()) - kept))
-        for e in targets:
-            changed = e.model_copy(update={"status": EngagementStatus.CANCELLED,
-                                           "cancel_reason": CancelReason.ABSTRACTION, "abstraction": new.ref})
-            records.write_record(db, actor, Engagement.model_validate(changed.model_dump()), source=source)
-            result.cancelled.append(_cancelled_entry(db, e))
+        result.cancelled = cancel_engagements(db, actor, targets, CancelReason.ABSTRACTION, abstraction=new.ref,
+                                              source=source)
         result.warnings = warnings_for(db, new)
     return result
 
@@ -757,10 +763,12 @@ __all__ = [
     "ReshapeResult",
     "ResolveResult",
     "awaiting_review",
+    "cancel_engagements",
     "cancelled_by",
     "challenge_due_on",
     "correct_abstraction",
     "get_abstraction",
+    "give_back",
     "make_abstraction",
     "new_ref",
     "overlapping",
