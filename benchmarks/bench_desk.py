@@ -300,7 +300,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(timers: dict[str, Timer]) -> tuple[list[dict], bool]:
     rows, ok = [], True
-    print(f"{'who':7} {'screen change':34} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  target p95 <= {TARGET_P95_MS:g} ms")
+    print(f"{'who':7} {'screen change':34} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+          f"  target p95 <= {TARGET_P95_MS:g} ms")
     for who, t in timers.items():
         for name, values in t.samples.items():
             p50, p95 = statistics.median(values), percentile(values, 95)
@@ -313,7 +314,8 @@ def report(timers: dict[str, Timer]) -> tuple[list[dict], bool]:
             ok &= met
             rows.append({"who": who, "change": name, "n": len(values), "p50_ms": p50, "p95_ms": p95,
                          "max_ms": max(values), "met": met})
-            print(f"{who:7} {name:34} {len(values):3d} {p50:8.1f} {p95:8.1f} {max(values):8.1f}  {'ok' if met else 'OVER'}")
+            print(f"{who:7} {name:34} {len(values):3d} {p50:8.1f} {p95:8.1f} {max(values):8.1f}"
+                  f"  {'ok' if met else 'OVER'}")
         for name, why in t.failures.items():
             ok = False
             rows.append({"who": who, "change": name, "n": 0, "error": why, "met": False})

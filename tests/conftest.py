@@ -95,3 +95,18 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and skipped and exitstatus == 0:
         reporter.write_line(f"CI: {skipped} test(s) were skipped; every test is required in CI", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def rstore(store):
+    """The continuity-figure bundle (tests/helpers/report_bundle.py) imported, the test account bound."""
+    import copy
+
+    from helpers.identity import bind_current_account
+    from helpers.report_bundle import BUNDLE
+
+    from slo.services.bundle import import_bundle
+
+    import_bundle(store, copy.deepcopy(BUNDLE), None)
+    bind_current_account(store)  # the account running the tests may act as any officer (a test account)
+    return store

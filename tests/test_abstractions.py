@@ -45,7 +45,7 @@ def actor(store, collar):
 
 def row(store, ref):
     cur = store.db.execute("SELECT * FROM engagements WHERE ref = ?", [ref])
-    return dict(zip([c[0] for c in cur.description], cur.fetchone()))
+    return dict(zip([c[0] for c in cur.description], cur.fetchone(), strict=True))
 
 
 def snapshot(store):
@@ -207,7 +207,8 @@ def test_unknown_officer_is_not_found(st):
 
 def test_existing_explicit_ref_is_refused(st):
     with pytest.raises(Conflict, match="already exists"):
-        A.record_abstraction(st, actor(st, "A1"), abstraction(ref="ABS-1", date_from="2026-05-01", date_to="2026-05-01"))
+        A.record_abstraction(st, actor(st, "A1"),
+                             abstraction(ref="ABS-1", date_from="2026-05-01", date_to="2026-05-01"))
 
 
 def test_make_abstraction_turns_model_errors_into_one_line(st):

@@ -33,7 +33,8 @@ nasty = st.lists(
     max_size=80,
 ).map("".join)
 name_text = st.lists(
-    st.one_of(st.characters(codec="utf-8"), st.sampled_from(["/", "..", "../", "\\", "\x00", ".", "-", " ", "~", "ß", "Ł"])),
+    st.one_of(st.characters(codec="utf-8"),
+              st.sampled_from(["/", "..", "../", "\\", "\x00", ".", "-", " ", "~", "ß", "Ł"])),
     max_size=120,
 ).map("".join)
 
@@ -71,7 +72,7 @@ def test_render_parses_to_exactly_the_expected_events(titles, school, officer):
     assert set(cal.keys()) == CAL_PROPS
     parsed = cal.walk("VEVENT")
     assert len(parsed) == len(titles)
-    for i, (ev, title) in enumerate(zip(parsed, titles)):
+    for i, (ev, title) in enumerate(zip(parsed, titles, strict=True)):
         assert set(ev.keys()) == EVENT_PROPS
         assert str(ev["UID"]) == f"E{i}@slo-desk"
         assert str(ev["SUMMARY"]) == expected_text(title, "Police schools liaison")

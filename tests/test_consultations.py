@@ -183,7 +183,8 @@ def test_referral_permissions_and_consistency(loaded_store):
     # no consultation: the officer assigned to the young person's school owns it
     assert C.referral_owner(db, referral("REF-8", consultation=None)) == "PC1000"
     with pytest.raises(ValidationFailed, match="reference|does not exist|names"):
-        C.add_referral(loaded_store, load_actor(db, "PC1000"), referral("REF-7", young_person="YP-NONE", consultation=None))
+        C.add_referral(loaded_store, load_actor(db, "PC1000"),
+                       referral("REF-7", young_person="YP-NONE", consultation=None))
     # no personal data in any referral audit detail
     for _actor, _op, detail in audit_rows(db, "referrals", "REF-9"):
         assert detail is None or ("Alex" not in detail and "Morgan" not in detail)

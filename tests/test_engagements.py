@@ -27,7 +27,7 @@ def eng(store, ref, start, end, *, officer="PC1000", school="100000", status="pl
 def row(store, ref):
     cur = store.db.execute("SELECT * FROM engagements WHERE ref = ?", [ref])
     values = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], values)) if values else None
+    return dict(zip([c[0] for c in cur.description], values, strict=True)) if values else None
 
 
 def who(store, collar):

@@ -33,7 +33,7 @@ WIDE = DATA / "gias_wide.csv"
 def schools(db) -> dict[str, dict]:
     cur = db.execute("SELECT * FROM schools ORDER BY urn")
     cols = [c[0] for c in cur.description]
-    return {r[0]: dict(zip(cols, r)) for r in cur}
+    return {r[0]: dict(zip(cols, r, strict=True)) for r in cur}
 
 
 def count(db, table: str) -> int:
@@ -43,7 +43,7 @@ def count(db, table: str) -> int:
 def audit_rows(db, after_id: int = 0) -> list[dict]:
     cur = db.execute("SELECT * FROM audit WHERE id > ? ORDER BY id", [after_id])
     cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [dict(zip(cols, r, strict=True)) for r in cur]
 
 
 def max_audit(db) -> int:

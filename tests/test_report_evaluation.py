@@ -7,7 +7,7 @@ import hmac
 import json
 
 import pytest
-from test_report_figures import AS_OF, BUNDLE, FROM, TO, rstore  # noqa: F401  (fixture)
+from helpers.report_bundle import AS_OF, FROM, TO
 
 from slo.reports import build_report as _build
 from slo.reports.build import ReportError

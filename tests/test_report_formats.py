@@ -10,8 +10,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from test_report_figures import rstore  # noqa: F401  (fixture)
-
 from slo.cli.main import main
 from slo.reports.render import safe_cell
 

@@ -151,7 +151,7 @@ def eng_counts(e):
 
 def total_of(entries):
     sums = [sum(e[k] for e in entries) for k in DAY_KEYS]
-    eng = [sum(x) for x in zip(*[eng_counts(e["engagements"]) for e in entries])] if entries else None
+    eng = [sum(x) for x in zip(*[eng_counts(e["engagements"]) for e in entries], strict=True)] if entries else None
     return sums, eng
 
 

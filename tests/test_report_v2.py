@@ -21,8 +21,8 @@ from datetime import date
 
 import pytest
 from helpers.identity import bind_current_account
-from test_report_figures import _abs as _abs1
-from test_report_figures import _con, _eng, _officer, _school, _yp
+from helpers.report_bundle import _abs as _abs1
+from helpers.report_bundle import _con, _eng, _officer, _school, _yp
 
 from slo.cli.main import main
 from slo.reports import build_report, officer_figures

@@ -476,7 +476,7 @@ class Checker:
             return
         if call is not None and call.func.id in ("enumerate", "zip") and isinstance(target, ast.Tuple):
             parts: list = ([None] + call.args[:1]) if call.func.id == "enumerate" else list(call.args)
-            for t, it in zip(target.elts, parts):
+            for t, it in zip(target.elts, parts, strict=False):
                 self.assign(t, SAFE if it is None else self.element(m, it, scope, env), env)
             return
         items = iterable
@@ -570,9 +570,9 @@ class Checker:
         if (args.vararg and args.vararg.arg == name) or (args.kwarg and args.kwarg.arg == name):
             out.append(("unsafe", m, fn, f"parameter *{name} of {fn.name}() is not traced"))
         for node in ast.walk(fn):
-            if node is not fn and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if node.name == name:
-                    out.append(("expr", m, fn, ast.Constant(None)))
+            if (node is not fn and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                    and node.name == name):
+                out.append(("expr", m, fn, ast.Constant(None)))
             if isinstance(node, ast.Assign):
                 for t in node.targets:
                     out += self._targets(m, fn, t, node.value, name)
@@ -643,8 +643,8 @@ class Checker:
         """A parameter is traced when its default and the argument at every call site in the package are."""
         args = fn.args
         positional = [a.arg for a in args.posonlyargs + args.args]
-        defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-        defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+        defaults = dict(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
+        defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None})
         check = self.keys if keys else self.trace
         if name in defaults and check(m, defaults[name], None, {}) is not SAFE:
             return f"the default of {name} in {fn.name}() is not traced"
@@ -966,8 +966,8 @@ def test_desk_search_and_filters_treat_text_as_text(sql_store, text):
     hits = {h.key for h in search(sql_store, admin, text, limit=50) if h.kind == "school"}
     # the palette search also matches URNs: the expected schools are found, and nothing else by wildcard
     assert expected <= hits
-    assert all(text.lower() in db.execute("SELECT name || ' ' || urn FROM schools WHERE urn = ?", [u]).fetchone()[0].lower()
-               for u in hits)
+    found = {u: db.execute("SELECT name || ' ' || urn FROM schools WHERE urn = ?", [u]).fetchone()[0] for u in hits}
+    assert all(text.lower() in name_and_urn.lower() for name_and_urn in found.values())
     listed = {r.urn for r in caseload(sql_store, officer, date(2026, 1, 7), text=text)}
     assert listed == expected
     assert _tables(db) == tables

@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from slo.services.actors import Actor
 from slo.services.identity import Principal, current_account, resolve
@@ -45,6 +46,11 @@ class Context:
         if self.principal is None:
             self.principal = current_account()
         return self.principal
+
+    @overload
+    def actor(self, *, required: Literal[True] = ...) -> Actor: ...
+    @overload
+    def actor(self, *, required: bool) -> Actor | None: ...
 
     def actor(self, *, required: bool = True) -> Actor | None:
         """The acting officer: ``--user``/``SLO_USER`` among the officers the principal is bound to

@@ -41,8 +41,10 @@ SMALL_BUNDLE = {
          "title": "Drop-in at lunch", "starts_at": "2026-01-05T09:00", "ends_at": "2026-01-05T10:00",
          "status": "delivered", "cancel_reason": None, "abstraction": None, "notes": None},
         {"ref": "ENG-2", "officer": "PC1000", "school": "100000", "young_person": "YP-0001", "kind": "one_to_one",
-         "title": "Liaison officer: 1:1 session", "starts_at": "2026-01-06T11:00", "ends_at": "2026-01-06T11:30",
-         "status": "cancelled", "cancel_reason": "abstraction", "abstraction": "ABS-1", "notes": "Talk about\nfootball"},
+         "title": "Liaison officer: 1:1 session",
+         "starts_at": "2026-01-06T11:00", "ends_at": "2026-01-06T11:30",
+         "status": "cancelled", "cancel_reason": "abstraction", "abstraction": "ABS-1",
+         "notes": "Talk about\nfootball"},
     ],
     "absences": [
         {"officer": "PC1000", "date_from": "2026-02-16", "date_to": "2026-02-20", "kind": "annual_leave"},

@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).parent))
+from forms_harness import settle, type_text
+from helpers.report_bundle import BUNDLE
 
-from forms_harness import settle, type_text  # noqa: E402
-from test_report_figures import BUNDLE  # noqa: E402
-
-from slo.reports import build_report  # noqa: E402
-from slo.services.actors import load_actor  # noqa: E402
-from slo.services.bundle import import_bundle  # noqa: E402
-from slo.tui.app import SloApp  # noqa: E402
+from slo.reports import build_report
+from slo.services.actors import load_actor
+from slo.services.bundle import import_bundle
+from slo.tui.app import SloApp
 
 TODAY = date(2026, 1, 18)
 NAMED = ["Alpha School", "Beta", "Delta School", "Given1", "Family1", "P1 ", "P2 ", "S1 ", "free text reason",

@@ -17,7 +17,7 @@ from slo.tui.screens.forms.young_person import YoungPersonForm  # noqa: E402
 def _person(store, ref):
     cur = store.db.execute("SELECT * FROM young_people WHERE ref = ?", [ref])
     values = cur.fetchone()
-    return dict(zip([c[0] for c in cur.description], values)) if values else None
+    return dict(zip([c[0] for c in cur.description], values, strict=True)) if values else None
 
 
 async def _fill_person(pilot):
@@ -93,5 +93,6 @@ async def test_new_young_person_from_consultation_form(loaded_store, tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert len(results) == 1
-    row = loaded_store.db.execute("SELECT young_person, school FROM consultations WHERE ref = ?", [results[0]]).fetchone()
+    row = loaded_store.db.execute("SELECT young_person, school FROM consultations WHERE ref = ?",
+                                  [results[0]]).fetchone()
     assert row == (ref, "100000")

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers.report_bundle import BUNDLE
 
-from test_report_figures import BUNDLE  # noqa: E402
-
-from slo.services.actors import load_actor  # noqa: E402
-from slo.services.bundle import import_bundle  # noqa: E402
-from slo.tui.app import SloApp  # noqa: E402
+from slo.services.actors import load_actor
+from slo.services.bundle import import_bundle
+from slo.tui.app import SloApp
 
 TODAY = date(2026, 1, 18)
 
