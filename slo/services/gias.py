@@ -308,6 +308,21 @@ class _Record:
     pos: int
 
 
+def _lone_cr_outside_quotes(record: str) -> bool:
+    """``record`` (one record's raw text) has a CR that is not part of its line end and not inside
+    a quoted value. Cheap for the usual record: the quote-aware walk runs only when a CR is there."""
+    body = record[:-2] if record.endswith("\r\n") else record[:-1] if record.endswith("\n") else record
+    if "\r" not in body:
+        return False
+    quoted = False
+    for i, char in enumerate(body):
+        if char == '"':
+            quoted = not quoted
+        elif char == "\r" and not quoted and body[i + 1 : i + 2] != "\n":
+            return True
+    return False
+
+
 def _records(text: str, path: Path) -> Iterator[tuple[_Record, _Lines]]:
     """The file's records in strict CSV. A record that spans several lines because a quote was left
     open is the caller's to refuse: it calls ``lines.restart_after`` so the next line is read anew.
@@ -338,6 +353,12 @@ def _records(text: str, path: Path) -> Iterator[tuple[_Record, _Lines]]:
                 ) from None
         else:
             error = None
+            if _lone_cr_outside_quotes(text[pos : lines.pos]):  # csv takes "x\r\r\n" as a line end
+                raise _refuse(
+                    path,
+                    f"line {number} has a carriage return (CR) without a line feed outside a quoted value: "
+                    "its line ends are damaged; nothing was imported",
+                )
         yield _Record(number, lines.number - number, cells, error, pos), lines
         if error is not None:
             if lines.number - number > 1 or lines.pos == pos:
