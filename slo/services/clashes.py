@@ -40,7 +40,10 @@ from sqlite_utils import Database
 from slo.models.entities import Engagement
 from slo.models.enums import WEEKDAY_INDEX, EngagementStatus, label
 from slo.models.types import format_local_datetime
+from slo.store.db import Store
 
+from . import permissions
+from .actors import Actor
 from .schooldays import SchoolCalendar, bank_holidays
 
 #: school hours (the same as a rebooking's: slo.services.engagements.DAY_START / DAY_END)
@@ -208,4 +211,16 @@ def booking_clashes(db: Database, engagement: Engagement, *, in_uniform: bool | 
     )
 
 
-__all__ = ["Clash", "booking_clashes"]
+def check_booking(store: Store, actor: Actor, engagement: Engagement, *, in_uniform: bool | None = None
+                  ) -> list[Clash]:
+    """:func:`booking_clashes` for a person booking or moving ``engagement`` (the desk's form runs
+    it in a worker as the officer types; nothing is written). Only someone who may write the
+    officer's engagements is told (the messages name their engagements): anyone else gets an
+    empty list here, and the save that follows is refused as usual."""
+    db = store.db
+    if not permissions.allowed(db, actor, permissions.WRITE, engagement.officer):
+        return []
+    return booking_clashes(db, engagement, in_uniform=in_uniform, you=actor.collar)
+
+
+__all__ = ["Clash", "booking_clashes", "check_booking"]

@@ -3,6 +3,13 @@
 Saved with :func:`slo.services.engagements.save_engagement`, which makes a new engagement's
 ref (``ENG-<start day>-XXXXXX``, :mod:`slo.services.refs`) inside the write transaction.
 The calendar UID is derived from the ref, so a ref never changes.
+
+Clash checks (docs/forms.md, "Clash warnings"): as the officer fills the date, time, duration,
+school or officer, a worker asks :func:`slo.services.clashes.check_booking` what the engagement
+as typed clashes with (their own and the school's engagements, a weekend or bank holiday, outside
+the school's terms or hours, an abstraction or absence, a NO VISITS school) and shows each clash
+as a warning next to its field. Booking or moving one that clashes takes one more ctrl+s (the
+same confirmation as the title guard, :meth:`FormScreen.precheck`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
@@ -19,6 +27,7 @@ from slo.models import Engagement
 from slo.models.enums import EngagementKind
 from slo.models.types import parse_date
 from slo.services import refs
+from slo.services.clashes import Clash, check_booking
 from slo.services.engagements import save_engagement
 from slo.services.queries.forms import EngagementFormData, engagement_form, title_names_a_child
 from slo.services.queries.pickers import describe_school
@@ -63,6 +72,9 @@ KIND_CHOICES = [
     for c in enum_choices(EngagementKind)
 ]
 
+#: a clash's field (slo.services.clashes.Clash.field) -> the form field it is shown next to
+CLASH_FIELDS = {"date": "date", "time": "time", "school": "school", "dress": "school"}
+
 POLICY_NOTES = {
     "no_visits": "This school's policy is NO VISITS: agree it with the head teacher before booking.",
     "plain_clothes_only": "This school accepts officers in plain clothes only.",
@@ -92,6 +104,10 @@ class EngagementForm(FormScreen[EngagementFormData]):
         self._school: str | None = None
         self._officer: str | None = None
         self.existing: Engagement | None = None
+        #: the clashes shown, by form field; the school's policy note (shown unless a clash is)
+        self.clash_notes: dict[str, list[str]] = {}
+        self._policy_note: str | None = None
+        self._clash_round = 0
 
     def compose_fields(self) -> ComposeResult:
         yield FormField("Kind", Picker(KIND_CHOICES, id="in-kind",
@@ -123,7 +139,8 @@ class EngagementForm(FormScreen[EngagementFormData]):
         if data.school:
             self.picker("school").set_value(data.school.urn, data.school.label, notify=False)
             self._school = data.school.urn
-            self.field("school").set_note(POLICY_NOTES.get(data.school.uniform_policy))
+            self._policy_note = POLICY_NOTES.get(data.school.uniform_policy)
+            self._show_notes()
         if data.young_person:
             self.picker("young_person").set_value(data.young_person.ref, data.young_person.label, notify=False)
         if existing:
@@ -145,6 +162,7 @@ class EngagementForm(FormScreen[EngagementFormData]):
 
     def after_loaded(self) -> None:
         self.field("kind").focus_control()
+        self.check_clashes()
 
     # ----- live behaviour
     @on(Picker.Changed, "#in-kind")
@@ -165,6 +183,7 @@ class EngagementForm(FormScreen[EngagementFormData]):
     def _officer_changed(self, event: Picker.Changed) -> None:
         self._officer = event.picker.value
         self._check_title()
+        self.check_clashes()
 
     @on(Picker.Changed, "#in-school")
     def _school_changed(self, event: Picker.Changed) -> None:
@@ -179,14 +198,89 @@ class EngagementForm(FormScreen[EngagementFormData]):
         def work() -> None:
             info = describe_school(store, urn)
             note = POLICY_NOTES.get(info.uniform_policy) if info else None
-            self.app.call_from_thread(self.field("school").set_note, note)
+            self.app.call_from_thread(self._policy_read, note)
 
         self.run_worker(work, thread=True, exclusive=True, group="school-policy")
+        self.check_clashes()
+
+    def _policy_read(self, note: str | None) -> None:
+        self._policy_note = note
+        self._show_notes()
 
     @on(Picker.Changed, "#in-young_person")
     def _young_person_changed(self, event: Picker.Changed) -> None:
         if event.picker.value and self._kind != "one_to_one" and self.picker("kind").value in (None, "visit"):
             self.picker("kind").set_value("one_to_one")
+
+    @on(Input.Changed, "#in-date, #in-time, #in-duration")
+    def _when_changed(self, event: Input.Changed) -> None:
+        self.check_clashes()
+
+    # ----- clash warnings
+    def draft(self) -> Engagement | None:
+        """The engagement as typed so far, read quietly (no picker is resolved, nothing is shown);
+        None while its school, date, time or duration cannot be read yet."""
+        m = _TIME.match(self.input("time").value.strip())
+        try:
+            day = parse_date(self.input("date").value.strip())
+            minutes = int(self.input("duration").value.strip())
+        except ValueError:
+            return None
+        school, officer = self.picker("school").value, self._officer
+        if m is None or not school or not officer or not 0 < minutes <= 24 * 60:
+            return None
+        starts = datetime.combine(day, datetime.min.time()).replace(hour=int(m.group(1)), minute=int(m.group(2)))
+        existing = self.existing
+        try:
+            return Engagement.model_validate({
+                "ref": self.ref or refs.NEW, "officer": officer, "school": school,
+                "kind": self.picker("kind").value or "visit", "title": "-",
+                "starts_at": starts, "ends_at": starts + timedelta(minutes=minutes),
+                "status": existing.status.value if existing else "planned",
+                "cancel_reason": existing.cancel_reason.value if existing and existing.cancel_reason else None,
+            })
+        except ValidationError:
+            return None
+
+    def check_clashes(self) -> None:
+        """Ask (in a worker) what the engagement as typed clashes with; the answer lands in
+        :meth:`_clashes_read` unless something changed meanwhile."""
+        if not self.loaded:
+            return
+        self._clash_round += 1
+        round_, draft = self._clash_round, self.draft()
+        if draft is None:
+            self._clashes_read(round_, [])
+            return
+        store, actor = self.store, self.actor
+
+        def work() -> None:
+            found = check_booking(store, actor, draft)
+            self.app.call_from_thread(self._clashes_read, round_, found)
+
+        self.run_worker(work, thread=True, group="clash-check", exit_on_error=False)
+
+    def _clashes_read(self, round_: int, found: list[Clash]) -> None:
+        if round_ != self._clash_round:
+            return  # the form changed since: a later answer is on its way
+        notes: dict[str, list[str]] = {}
+        for clash in found:
+            notes.setdefault(CLASH_FIELDS.get(clash.field, "date"), []).append(clash.message)
+        self.clash_notes = notes
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        for name in ("date", "time", "school"):
+            lines = list(self.clash_notes.get(name, []))
+            if name == "school" and not lines and self._policy_note:
+                lines.append(self._policy_note)
+            self.field(name).set_note("\n".join(lines) or None)
+
+    def _moves(self, model: Engagement) -> bool:
+        """Saving ``model`` books something new or moves it (a change of notes or title does not)."""
+        old = self.existing
+        return old is None or (old.starts_at, old.ends_at, old.school, old.officer) != (
+            model.starts_at, model.ends_at, model.school, model.officer)
 
     @on(Input.Changed, "#in-title")
     def _title_changed(self, event: Input.Changed) -> None:
@@ -265,9 +359,10 @@ class EngagementForm(FormScreen[EngagementFormData]):
         if title_names_a_child(self.store, model.officer, model.title):
             out.append(("title", "This title may name a young person, and the head teacher's calendar shows it. "
                                  "Change it, or press ctrl+s again to keep it."))
-        info = describe_school(self.store, model.school)
-        if info and info.uniform_policy == "no_visits":
-            out.append(("school", POLICY_NOTES["no_visits"]))
+        if self._moves(model):
+            # booking or moving: each clash once more next to its field; ctrl+s again saves anyway
+            found = check_booking(self.store, self.actor, model)
+            out += [(CLASH_FIELDS.get(c.field, "date"), c.message) for c in found]
         return out
 
     def persist(self, model: Engagement) -> SaveResult:
