@@ -177,6 +177,12 @@ class SloApp(App[int]):
 
         self.push_screen(YoungPersonScreen(ref))
 
+    def open_record(self, entity: str, key: str) -> None:
+        """One record with its history: ``e`` corrects it, ``x`` deletes one made by mistake."""
+        from .screens.record import RecordScreen
+
+        self.push_screen(RecordScreen(entity, key))
+
     def open_officer(self, collar: str) -> None:
         from .screens.officer import OfficerScreen
 

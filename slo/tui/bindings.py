@@ -47,7 +47,7 @@ SCHOOL: list[BindingType] = [
     Binding("c", "consultation", "Consultation"),
     Binding("y", "young_person", "New young person"),
     Binding("d", "engagement_status", "Deliver/cancel"),
-    Binding("enter", "open_row", "Open", show=False),
+    Binding("enter", "open_row", "Open record: edit, correct, delete, history", show=False),
     Binding("n", "next_page", "Next page"),
     Binding("p", "previous_page", "Prev page"),
     Binding("x", "export_calendar", "Calendar"),
@@ -59,6 +59,7 @@ SCHOOL: list[BindingType] = [
 ]
 
 YOUNG_PERSON: list[BindingType] = [
+    Binding("enter", "open_record", "Open record: edit, correct, delete, history", show=False),
     Binding("s", "session", "Session"),
     Binding("c", "consultation", "Consultation"),
     Binding("o", "outcome", "Outcome"),
@@ -73,6 +74,9 @@ WEEK: list[BindingType] = [
     Binding("left", "previous_week", "Prev week", show=False, priority=True),
     Binding("right", "next_week", "Next week", show=False, priority=True),
     Binding("t", "this_week", "Today"),
+    Binding("enter", "open_record", "Open a visit or session: edit, correct, delete, history", show=False,
+            priority=True),
+    Binding("o", "open_record", "Open"),
     Binding("v", "visit", "Visit"),
     Binding("a", "abstraction", "Abstraction"),
     Binding("f5", "reload", "Reload", show=False),
@@ -92,10 +96,23 @@ TEAM: list[BindingType] = [
 ]
 
 OFFICER: list[BindingType] = [
+    Binding("enter", "open_record", "Open abstraction: edit, correct, delete, history", show=False),
     Binding("p", "period", "Period"),
     Binding("r", "review", "Review"),
     Binding("u", "result", "Challenge result"),
     Binding("f5", "reload", "Reload", show=False),
+]
+
+#: one record (slo/tui/screens/record.py): every field and its history
+RECORD: list[BindingType] = [
+    Binding("e", "edit", "Edit / correct"),
+    Binding("x", "delete", "Delete (made by mistake)"),
+    Binding("f5", "reload", "Reload", show=False),
+]
+
+#: deleting a record: the reason, then Enter (Escape keeps it)
+CONFIRM_DELETE: list[BindingType] = [
+    Binding("escape", "cancel", "Keep it"),
 ]
 
 #: the sessions a withdrawal could not put back (their slot had gone), offered for rebooking

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from slo.services.queries.caseload import CaseloadHeader, CaseloadRow
     from slo.services.queries.handover import HandoverLine
     from slo.services.queries.lines import EngagementLine
+    from slo.services.queries.record import RecordDetail
     from slo.services.queries.school import ConsultationLine, SchoolDetail, YoungPersonLine
     from slo.services.queries.team import AbstractionDetail, ReviewLine
     from slo.services.queries.week import Week
@@ -342,3 +343,20 @@ class FormNeedsConfirm(DataLoaded):
         super().__init__()
         self.messages = messages
         self.signature = signature
+
+
+# --------------------------------------------------------------------------- one record (slo/tui/screens/record.py)
+
+
+class RecordLoaded(DataLoaded):
+    def __init__(self, detail: RecordDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class RecordDeleted(DataLoaded):
+    """A record created by mistake was deleted; ``text`` says so in one line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

@@ -262,6 +262,29 @@ def cancelled_sessions(store: Store, cancelled: list[CancelledEngagement]) -> li
     ]
 
 
+@dataclass
+class AbstractionFormData(OfficerFormData):
+    """The abstraction form: for a correction, the abstraction and the sessions it cancels now."""
+
+    existing: Abstraction | None = None
+    cancels: list[str] = field(default_factory=list)
+
+
+def abstraction_form(store: Store, actor: Actor, officer: str | None, ref: str | None = None) -> AbstractionFormData:
+    """What the abstraction form loads: whose, and for a correction (``ref``) the stored abstraction
+    (permission as to see the officer's records, refused and audited otherwise)."""
+    from slo.services import permissions
+    from slo.services.abstractions import get_abstraction
+
+    if ref is None:
+        return AbstractionFormData(officer or actor.collar, _officers(store, actor))
+    existing = get_abstraction(store.db, ref)
+    permissions.require(store.db, actor, permissions.VIEW, existing.officer, what=f"abstraction {ref}")
+    cancels = [r[0] for r in store.db.execute(
+        "SELECT ref FROM engagements WHERE abstraction = ? AND status = 'cancelled' ORDER BY starts_at, ref", [ref])]
+    return AbstractionFormData(existing.officer, _officers(store, actor), existing, cancels)
+
+
 def abstraction_warnings(store: Store, abstraction: Abstraction) -> list[str]:
     """Days of the span that count nothing in the rate (absences, non-working days)."""
     return abstraction_warnings_for(store.db, abstraction)

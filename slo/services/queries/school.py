@@ -78,6 +78,8 @@ class ConsultationLine:
     proposed: str
     outcome: str
     outcome_on: str | None
+    #: before_decision or after_decision: whether the school consulted before deciding
+    timing: str = ""
 
 
 def school_consultations(store: Store, actor: Actor, urn: str, *, limit: int = 500) -> list[ConsultationLine]:
@@ -86,7 +88,7 @@ def school_consultations(store: Store, actor: Actor, urn: str, *, limit: int = 5
     require_school(db, actor, urn)
     rows = db.execute(
         "SELECT c.ref, c.young_person, COALESCE(y.given_name || ' ' || y.family_name, c.young_person), "
-        "c.school, c.officer, c.consulted_on, c.proposed, c.outcome, c.outcome_on "
+        "c.school, c.officer, c.consulted_on, c.proposed, c.outcome, c.outcome_on, c.timing "
         "FROM consultations c LEFT JOIN young_people y ON y.ref = c.young_person "
         "WHERE c.school = ? ORDER BY c.consulted_on DESC, c.ref LIMIT ?",
         [urn, min(limit, MAX_ROWS)],

@@ -62,7 +62,8 @@ class OfficerScreen(DeskScreen):
         "what was cancelled. Below, their abstractions in the period, newest first, with the sergeant's "
         "review: pending, accepted, challenged (and to whom), upheld or withdrawn (a withdrawn one was cut "
         "back to the days that happened, or removed). Under them, the highlighted abstraction's notes (the "
-        "sergeant's and the result's), what it still cancels and its history. p changes the period; "
+        "sergeant's and the result's), what it still cancels and its history; Enter opens it (e corrects it: "
+        "before review its officer, after review only the sergeant). p changes the period; "
         "sergeants: r reviews the highlighted abstraction, u records a challenge's result."
     )
     BINDINGS = bindings.OFFICER
@@ -151,6 +152,19 @@ class OfficerScreen(DeskScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "abstractions":
             self.load_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value if event.row_key else None
+        if key and event.data_table.id == "abstractions":
+            self.desk.open_record("abstractions", key)
+        elif key and event.data_table.id == "cancelled":
+            self.desk.open_record("engagements", key)
+
+    def action_open_record(self) -> None:
+        ref = self.query_one("#abstractions", DeskTable).current_key
+        if ref:
+            self.desk.open_record("abstractions", ref)
 
     def action_period(self) -> None:
         self.period_index += 1

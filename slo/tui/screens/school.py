@@ -44,6 +44,7 @@ ENGAGEMENT_COLUMNS = [
 CONSULTATION_COLUMNS = [
     ("Consulted", "on"),
     ("Young person", "name"),
+    ("Before/after", "timing"),
     ("Proposed", "proposed"),
     ("Outcome", "outcome"),
     ("Officer", "officer"),
@@ -59,6 +60,13 @@ def status_cell(status: str, reason: str | None) -> Text:
     if status == "delivered":
         return Text("✔ delivered", style="green")
     return Text("● planned", style="bold")
+
+
+def timing_cell(timing: str) -> Text:
+    """Before or after the decision: the figure the inspection is about (after is flagged)."""
+    if timing == "after_decision":
+        return Text("After decision", style="bold red")
+    return Text("Before decision" if timing == "before_decision" else label(timing) if timing else "")
 
 
 def details_text(detail: SchoolDetail, calendar_path: Path | None) -> Text:
@@ -92,7 +100,9 @@ class SchoolScreen(DeskScreen):
     HELP = (
         "A school: its details and head teacher, the officers who covered it and when, its "
         "engagements (newest first, 100 a page), its consultations and the young people known at it. "
-        "Enter on a young person or a consultation opens the young person (that view is audited). "
+        "Enter on an engagement or a consultation opens the record: every field, its history, e to "
+        "correct it, x to delete one made by mistake; Enter on a young person opens them (views of "
+        "personal records are audited). "
         "v books a visit or session, c logs a consultation, y adds a young person, d marks the "
         "highlighted engagement delivered or cancelled. 1-4 switch tabs."
     )
@@ -185,6 +195,7 @@ class SchoolScreen(DeskScreen):
                 [
                     c.consulted_on,
                     c.young_person_name,
+                    timing_cell(c.timing),
                     label(c.proposed),
                     Text(label(c.outcome), style="bold yellow" if c.outcome == "pending" else ""),
                     c.officer,
@@ -234,14 +245,8 @@ class SchoolScreen(DeskScreen):
             return
         if table == "young-people":
             self.desk.open_young_person(key)
-        elif table == "consultations":
-            consultation = next((c for c in self.consultations if c.ref == key), None)
-            if consultation:
-                self.desk.open_young_person(consultation.young_person)
-        elif table == "engagements":
-            engagement = next((e for e in self.engagements if e.ref == key), None)
-            if engagement and engagement.young_person:
-                self.desk.open_young_person(engagement.young_person)
+        elif table in ("consultations", "engagements"):
+            self.desk.open_record(table, key)
 
     def action_tab(self, tab: str) -> None:
         """Show a tab and put the keyboard in its table."""

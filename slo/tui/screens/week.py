@@ -60,7 +60,8 @@ class WeekScreen(DeskScreen):
         "Your week, Monday to Sunday: engagements by day and hour (✔ delivered, ✖ cancelled). "
         "Days lost to an abstraction are shaded: ░ ■ a full-day abstraction, ╱ ◧ a half-day one; "
         "○ · marks leave, sickness, rest days and courses. [ and ] (or ← and →) move a week; "
-        "t comes back to this week."
+        "t comes back to this week. Enter (or o) lists the week's visits and sessions: Enter on one opens "
+        "it (every field, its history; e corrects it)."
     )
     BINDINGS = bindings.WEEK
     CSS_PATH = "week.tcss"
@@ -70,6 +71,7 @@ class WeekScreen(DeskScreen):
         self.officer = officer
         self.start = start
         self.monday: date | None = None
+        self.shown: Week | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,6 +102,7 @@ class WeekScreen(DeskScreen):
             self.show(message.week)
 
     def show(self, shown: Week) -> None:
+        self.shown = shown
         today = self.desk.today()
         sunday = shown.monday + timedelta(days=6)
         title = Text()
@@ -188,3 +191,21 @@ class WeekScreen(DeskScreen):
         from .forms.abstraction import AbstractionForm
 
         self.desk.open_form(AbstractionForm(officer=self.officer))
+
+    def action_open_record(self) -> None:
+        from .record import ChooseRecord
+
+        shown = self.shown
+        if shown is None or not shown.engagements:
+            self.notify("No visit or session this week.", markup=False)
+            return
+        rows = [(e.ref, [f"{datetime.fromisoformat(e.starts_at):%a %d %b %Y %H:%M}", label(e.kind), e.title,
+                         e.school_name, label(e.status), e.ref]) for e in shown.engagements]
+        columns = [("When", "when"), ("Kind", "kind"), ("Title", "title"), ("School", "school"),
+                   ("Status", "status"), ("Ref", "ref")]
+
+        def chosen(ref: str | None) -> None:
+            if ref:
+                self.desk.open_record("engagements", ref)
+
+        self.app.push_screen(ChooseRecord(f"Week of {shown.monday:%a %d %b %Y}: open which?", columns, rows), chosen)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
 from slo.services.queries.young_person import ChronologyItem, YoungPersonDetail, young_person
@@ -68,8 +68,9 @@ class YoungPersonScreen(DeskScreen):
         "Ethnicity is the self-defined 18+1 code with its label, or why it is missing. "
         "Deadlines come from the school-day calendar; PROVISIONAL means term dates or the exclusion "
         "start are not confirmed. The chronology lists sessions, consultations, outcomes and referrals, "
-        "newest first. s books a session, c logs a consultation, o records the outcome of the "
-        "highlighted consultation, f makes a referral, e edits the young person."
+        "newest first; Enter on one opens that record (every field, its history; e corrects it there, x "
+        "deletes one made by mistake). s books a session, c logs a consultation, o records the outcome of "
+        "the highlighted consultation, f makes a referral, e edits the young person."
     )
     BINDINGS = bindings.YOUNG_PERSON
     CSS_PATH = "young_person.tcss"
@@ -118,6 +119,20 @@ class YoungPersonScreen(DeskScreen):
             return None
         index = int(key.rsplit(":", 1)[1])
         return self.detail.chronology[index] if index < len(self.detail.chronology) else None
+
+    #: which record a chronology line opens
+    RECORD_OF = {"session": "engagements", "consultation": "consultations", "outcome": "consultations",
+                 "referral": "referrals"}
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_record()
+
+    def action_open_record(self) -> None:
+        item = self._highlighted()
+        if item is None:
+            return
+        self.desk.open_record(self.RECORD_OF.get(item.kind, "consultations"), item.ref)
 
     @property
     def school(self) -> str | None:

@@ -21,13 +21,13 @@ from textual.widgets import Checkbox, Input, Static, TextArea
 from slo.models import Abstraction
 from slo.models.enums import AbstractionCategory
 from slo.models.types import parse_date
-from slo.services.abstractions import NEW_REF, record_abstraction
+from slo.services.abstractions import NEW_REF, correct_abstraction, record_abstraction
 from slo.services.queries.forms import (
-    OfficerFormData,
+    AbstractionFormData,
     SessionLine,
+    abstraction_form,
     abstraction_warnings,
     cancelled_sessions,
-    officer_form,
     planned_sessions,
 )
 from slo.tui.widgets.controls import KeyChoice, Picker
@@ -57,7 +57,7 @@ def describe_cancelled(cancelled: list[SessionLine]) -> list[str]:
     return lines
 
 
-class AbstractionForm(FormScreen[OfficerFormData]):
+class AbstractionForm(FormScreen[AbstractionFormData]):
     """Record an abstraction (taken off schools work while on duty) and what it cancels."""
 
     FORM_TITLE = "Abstraction: taken off schools work"
@@ -71,9 +71,10 @@ class AbstractionForm(FormScreen[OfficerFormData]):
     MODEL = Abstraction
     CSS_PATH = "abstraction.tcss"
 
-    def __init__(self, officer: str | None = None) -> None:
+    def __init__(self, officer: str | None = None, ref: str | None = None) -> None:
         super().__init__()
         self.officer = officer
+        self.ref = ref
         self.sessions: list[SessionLine] = []
         self.sessions_shown = False
         self.cancelled: list[SessionLine] = []
@@ -103,14 +104,25 @@ class AbstractionForm(FormScreen[OfficerFormData]):
             yield Vertical(id="abs-sessions-list")
 
     # ----- loading
-    def load(self) -> OfficerFormData:
-        return officer_form(self.store, self.actor, self.officer)
+    def load(self) -> AbstractionFormData:
+        return abstraction_form(self.store, self.actor, self.officer, self.ref)
 
-    def fill(self, data: OfficerFormData) -> None:
+    def fill(self, data: AbstractionFormData) -> None:
         self.fill_officer(data.officers, data.officer)
-        today = self.today().isoformat()
-        self.input("date_to").value = today
-        self.input("date_from").value = today
+        existing = data.existing
+        if existing is None:
+            today = self.today().isoformat()
+            self.input("date_to").value = today
+            self.input("date_from").value = today
+        else:
+            self.query_one("#form-title", Static).update(Text(f"Correct abstraction {existing.ref}"))
+            self.input("date_to").value = existing.date_to.isoformat()
+            self.input("date_from").value = existing.date_from.isoformat()
+            self._from_value = existing.date_from.isoformat()
+            self.key_choice("portion").set_value(existing.portion.value)
+            self.picker("category").set_value(existing.category.value, notify=False)
+            self.input("requested_by").value = existing.requested_by
+            self.text_area("reason").text = existing.reason or ""
         self.refresh_sessions()
 
     def after_loaded(self) -> None:
@@ -213,8 +225,9 @@ class AbstractionForm(FormScreen[OfficerFormData]):
     # ----- saving
     def collect(self) -> dict[str, Any]:
         problems: dict[str, str] = {}
+        existing = self.data.existing if self.data else None
         values: dict[str, Any] = {
-            "ref": NEW_REF,
+            "ref": existing.ref if existing else NEW_REF,
             "officer": self.pick_value("officer", problems),
             "date_from": text_or_none(self.input("date_from").value),
             "date_to": text_or_none(self.input("date_to").value),
@@ -225,6 +238,11 @@ class AbstractionForm(FormScreen[OfficerFormData]):
         }
         if problems:
             raise FieldProblems(problems)
+        if existing is not None:  # the review stays as the sergeant made it
+            values.update(review_status=existing.review_status.value, reviewed_by=existing.reviewed_by,
+                          reviewed_at=existing.reviewed_at, review_note=existing.review_note,
+                          challenged_to=existing.challenged_to, resolved_on=existing.resolved_on,
+                          resolution_note=existing.resolution_note)
         return values
 
     def precheck(self, model: Abstraction) -> list[tuple[str | None, str]]:
@@ -232,6 +250,8 @@ class AbstractionForm(FormScreen[OfficerFormData]):
 
     def persist(self, model: Abstraction) -> SaveResult:
         cancel = self.app.call_from_thread(self.checked_refs) if model.portion.value == "half" else []
+        if self.data is not None and self.data.existing is not None:
+            return self._correct(model, cancel)
         result = record_abstraction(self.store, self.actor, model, cancel=cancel)
         self.cancelled = cancelled_sessions(self.store, result.cancelled)
         lines = [f"Recorded abstraction {result.abstraction.ref}."]
@@ -241,6 +261,18 @@ class AbstractionForm(FormScreen[OfficerFormData]):
         else:
             lines.append("It cancelled no sessions.")
         return SaveResult(result.abstraction.ref, warnings=list(result.warnings), notes=lines)
+
+    def _correct(self, model: Abstraction, ticked: list[str]) -> SaveResult:
+        assert self.data is not None
+        cancel = [*self.data.cancels, *ticked] if model.portion.value == "half" else None
+        result = correct_abstraction(self.store, self.actor, model, cancel=cancel)
+        lines = [f"Corrected abstraction {model.ref}."]
+        if result.reinstated:
+            lines.append(f"Planned again (no longer covered): {', '.join(e.ref for e in result.reinstated)}.")
+        if result.cancelled:
+            lines.append(f"Newly cancelled: {', '.join(e.ref for e in result.cancelled)}.")
+        lines += result.notes
+        return SaveResult(model.ref, warnings=list(result.warnings), notes=lines)
 
     def show_problems(self, problems: list[tuple[str | None, str]]) -> None:
         # an overlap names no field: show it beside the dates
