@@ -146,9 +146,9 @@ async def test_school_screen_shows_every_field_literally(hostile_store, make_app
         assert_no_control_rendered(app)
         # click across the details (the name and the head teacher's [link=…])
         await click_everywhere(pilot, "#school-details", [(x, y) for y in (0, 1) for x in (0, 3, 10, 20, 40, 60)])
-        # engagements tab: the session title
+        # engagements tab: the officer's own 1:1 session names the young person they met, literally
         engagements = table_texts(app.screen.query_one("#engagements", DeskTable))
-        assert any(SHOWN_TITLE in cells for cells in engagements)
+        assert any(f"1:1 with {EVIL_GIVEN} {SHOWN_FAMILY}" in cells for cells in engagements)
         # consultations and young people tabs
         await pilot.press("2")
         await settle(pilot)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from slo.services.actors import Actor
 from slo.store.db import Store
 
-from .lines import ENGAGEMENT_COLUMNS, EngagementLine
+from .lines import ENGAGEMENT_COLUMNS, EngagementLine, engagement_lines
 from .scope import MAX_ROWS, require_school
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def school_engagements(
         "WHERE e.school = ? ORDER BY e.starts_at DESC, e.ref LIMIT ? OFFSET ?",
         [urn, min(limit, MAX_ROWS), max(offset, 0)],
     ).fetchall()
-    return [EngagementLine(*r) for r in rows]
+    return engagement_lines(rows, actor)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from slo.services.actors import Actor
 from slo.services.errors import NotFound
 from slo.store.db import Store
 
-from .lines import ENGAGEMENT_COLUMNS, AbstractionLine, EngagementLine, abstractions_between
+from .lines import ENGAGEMENT_COLUMNS, AbstractionLine, EngagementLine, abstractions_between, engagement_lines
 from .scope import MAX_ROWS, week_start
 
 
@@ -45,14 +45,14 @@ def week(store: Store, actor: Actor, officer: str, monday: date) -> Week:
         raise NotFound(f"no officer with collar number {officer!r}")
     permissions.require(db, actor, permissions.VIEW, officer, what=f"officer {officer}'s week")
     sunday = monday + timedelta(days=6)
-    engagements = [
-        EngagementLine(*r)
-        for r in db.execute(
+    engagements = engagement_lines(
+        db.execute(
             f"SELECT {ENGAGEMENT_COLUMNS} FROM engagements e LEFT JOIN schools s ON s.urn = e.school "
             "WHERE e.officer = ? AND e.starts_at >= ? AND e.starts_at < ? ORDER BY e.starts_at, e.ref LIMIT ?",
             [officer, monday.isoformat(), (sunday + timedelta(days=1)).isoformat(), MAX_ROWS],
-        ).fetchall()
-    ]
+        ).fetchall(),
+        actor,
+    )
     absences = [
         AbsenceLine(*r)
         for r in db.execute(

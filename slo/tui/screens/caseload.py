@@ -15,21 +15,24 @@ from slo.services.queries.home import take_home_caseload
 from slo.services.queries.scope import ALL, OWN, TEAM, week_start
 from slo.tui import bindings
 from slo.tui.messages import CaseloadHeaderLoaded, CaseloadLoaded, LoadFailed
-from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
+from slo.tui.widgets import Col, DeskFooter, DeskTable, FilterInput
 from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen
 
-#: (label, key, width): fits 120 columns with the officer column of a team caseload
+#: each column as wide as its content where the terminal allows; on a narrow one the columns of
+#: priority 1 and more move to the line under the table, the highest first (DeskTable, Col)
 COLUMNS = [
-    ("School", "name", 28),
-    ("Phase", "phase", 11),
-    ("Uniform", "uniform", 20),
-    ("Next visit", "next_visit", 16),
-    ("Week", "week", 4),
-    ("Pending", "open", 7),
-    ("Since visit", "since", 11),
+    Col("School", "name", min=22),
+    Col("Phase", "phase", priority=5),
+    Col("Uniform", "uniform", min=20),  # the plain-clothes marker is never cut
+    Col("Next visit", "next_visit", min=17),
+    Col("Week", "week", priority=3),
+    Col("Pending", "open", priority=1),
+    Col("Since visit", "since", priority=2),
 ]
+#: a team's or everyone's caseload: whose school it is
+OFFICER_COLUMN = Col("Officer", "officer", priority=1)
 
 PLAIN_CLOTHES = "▲ PLAIN CLOTHES ONLY"
 
@@ -119,7 +122,7 @@ class CaseloadScreen(DeskScreen):
             yield FilterInput(placeholder="Filter schools by name or URN (/)", id="filter")
         columns = list(COLUMNS)
         if self.scope != OWN:
-            columns.append(("Officer", "officer", 7))
+            columns.append(OFFICER_COLUMN)
         yield DeskTable(columns, id="caseload")
         yield DeskFooter()
 

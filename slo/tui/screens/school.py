@@ -26,32 +26,34 @@ from slo.tui.messages import (
     SchoolLoaded,
     SchoolYoungPeopleLoaded,
 )
-from slo.tui.widgets import DeskFooter, DeskTable
+from slo.tui.widgets import Col, DeskFooter, DeskTable
 
 from .base import DeskScreen
 from .caseload import uniform_cell
 
 PAGE = 100
 
+#: each column as wide as its content where the terminal allows (DeskTable, Col); on a narrow one the
+#: columns of priority 1 and more move to the line under the table, the highest first
 ENGAGEMENT_COLUMNS = [
-    ("When", "when"),
-    ("Kind", "kind"),
-    ("Title", "title"),
-    ("Status", "status"),
-    ("Officer", "officer"),
-    ("Ref", "ref"),
+    Col("When", "when", min=21),
+    Col("Kind", "kind", priority=1),
+    Col("Title", "title", min=20),
+    Col("Status", "status", min=11),
+    Col("Officer", "officer", priority=2),
+    Col("Ref", "ref", priority=3),
 ]
 CONSULTATION_COLUMNS = [
-    ("Consulted", "on"),
-    ("Young person", "name"),
-    ("Before/after", "timing"),
-    ("Proposed", "proposed"),
-    ("Outcome", "outcome"),
-    ("Officer", "officer"),
-    ("Ref", "ref"),
+    Col("Consulted", "on"),
+    Col("Young person", "name", min=16),
+    Col("Before/after", "timing", min=14),
+    Col("Proposed", "proposed", min=10),
+    Col("Outcome", "outcome", min=10),
+    Col("Officer", "officer", priority=1),
+    Col("Ref", "ref", priority=2),
 ]
-YOUNG_PEOPLE_COLUMNS = [("Name", "name"), ("Year", "year"), ("Ref", "ref")]
-ASSIGNMENT_COLUMNS = [("Officer", "officer"), ("Name", "name"), ("From", "from"), ("To", "to")]
+YOUNG_PEOPLE_COLUMNS = [Col("Name", "name"), Col("Year", "year"), Col("Ref", "ref")]
+ASSIGNMENT_COLUMNS = [Col("Officer", "officer"), Col("Name", "name"), Col("From", "from"), Col("To", "to")]
 
 
 def status_cell(status: str, reason: str | None) -> Text:

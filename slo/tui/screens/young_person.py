@@ -12,11 +12,14 @@ from slo.models.enums import label
 from slo.services.queries.young_person import ChronologyItem, YoungPersonDetail, young_person
 from slo.tui import bindings
 from slo.tui.messages import YoungPersonLoaded
-from slo.tui.widgets import DeskFooter, DeskTable
+from slo.tui.widgets import Col, DeskFooter, DeskTable
 
 from .base import DeskScreen
 
-CHRONOLOGY_COLUMNS = [("When", "when"), ("What", "kind"), ("Summary", "summary"), ("Ref", "ref")]
+#: each column as wide as its content where the terminal allows (DeskTable, Col); on a narrow one
+#: the ref moves to the line under the table
+CHRONOLOGY_COLUMNS = [Col("When", "when"), Col("What", "kind"), Col("Summary", "summary", min=20),
+                      Col("Ref", "ref", priority=1)]
 KIND_STYLE = {"consultation": "bold yellow", "outcome": "bold magenta", "referral": "cyan", "session": ""}
 
 

@@ -2,6 +2,6 @@
 
 from .filter_input import FilterInput
 from .footer import DeskFooter
-from .tables import DeskTable, cell
+from .tables import Col, DeskTable, DetailLine, cell
 
-__all__ = ["DeskFooter", "DeskTable", "FilterInput", "cell"]
+__all__ = ["Col", "DeskFooter", "DeskTable", "DetailLine", "FilterInput", "cell"]

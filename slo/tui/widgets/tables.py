@@ -1,15 +1,33 @@
-"""A DataTable whose cells are always :class:`rich.text.Text` (user text is data, never markup)."""
+"""A DataTable whose cells are always :class:`rich.text.Text` (user text is data, never markup),
+and whose columns fit the terminal.
+
+Columns are declared as data, each screen its own list: ``(label, key)`` or ``(label, key, width)``
+tuples (sized by Textual as before), or :class:`Col`, which says how narrow and how wide the column may
+be and how important it is. A table of :class:`Col` lays itself out (:func:`fit_columns`) whenever its
+rows or its width change: each column as wide as its content (up to its ``max``) while the width
+allows; when even the narrowest widths do not fit, the least important columns leave the table and
+their values for the highlighted row are shown on a detail line under it (:class:`DetailLine`).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import DataTable
+from textual import events
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+#: what a column costs besides its width (DataTable's cell padding, one column each side)
+PADDING = 1
+#: kept free for the vertical scroll bar
+SCROLLBAR = 2
 
 
 def cell(value: Any, style: str = "") -> Text:
@@ -28,35 +46,188 @@ def _same(text: Text) -> tuple:
     return (text.plain, str(text.style), tuple(text.spans), text.justify, text.overflow, text.no_wrap, text.end)
 
 
+@dataclass(frozen=True)
+class Col:
+    """A column that sizes to its content and the width of the terminal.
+
+    ``min``: the narrowest it may be (0: its label's width); ``max``: the widest (None: its content's).
+    ``priority``: 0 is always shown; a column of priority 1 or more is shown only where it fits in
+    full, and otherwise leaves the table for the detail line (:func:`fit_columns`)."""
+
+    label: str
+    key: str
+    min: int = 0
+    max: int | None = None
+    priority: int = 0
+
+
+def _width(text: Text) -> int:
+    return max((cell_len(line) for line in text.plain.split("\n")), default=0)
+
+
+def fit_columns(columns: Sequence[Col], content: Sequence[int], available: int) -> list[tuple[str, int]]:
+    """``(key, width)`` of the columns shown, in their order, within ``available`` cells (each column
+    also takes ``2 * PADDING``). ``content``: the widest cell of each column (its label included).
+
+    The columns of priority 0 are always shown, at least at their narrowest; each other column, the
+    most important first (the lowest priority, then the leftmost), is shown when it fits in full
+    beside them, and left for the detail line when it does not. What is left widens the columns
+    of priority 0 towards their content, the leftmost first."""
+    wanted = [min(w, c.max) if c.max is not None else w for c, w in zip(columns, content, strict=True)]
+    narrowest = [min(c.min or cell_len(c.label), w) for c, w in zip(columns, wanted, strict=True)]
+    widths = {i: narrowest[i] for i, c in enumerate(columns) if c.priority == 0}
+    used = sum(w + 2 * PADDING for w in widths.values())
+    optional = sorted((i for i, c in enumerate(columns) if c.priority > 0), key=lambda i: (columns[i].priority, i))
+    for i in optional:
+        if used + wanted[i] + 2 * PADDING <= available:
+            widths[i] = wanted[i]
+            used += wanted[i] + 2 * PADDING
+    spare = available - used
+    for i in sorted(widths):
+        if spare <= 0:
+            break
+        grow = min(spare, wanted[i] - widths[i])
+        if grow > 0:
+            widths[i] += grow
+            spare -= grow
+    return [(columns[i].key, widths[i]) for i in sorted(widths)]
+
+
+class DetailLine(Static):
+    """Under a table whose columns do not all fit: the hidden columns of the highlighted row."""
+
+    DEFAULT_CSS = """
+    DetailLine { height: auto; max-height: 3; padding: 0 1; color: $text-muted; display: none; }
+    """
+
+
 class DeskTable(DataTable):
-    """Row cursor, zebra stripes, columns added with keys, rows replaced in one call."""
+    """Row cursor, zebra stripes, columns added with keys, rows replaced in one call; a table of
+    :class:`Col` fits its columns to its width (see the module's doc)."""
 
     DEFAULT_CSS = """
     DeskTable { height: 1fr; }
     """
 
-    def __init__(self, columns: Sequence[tuple] = (), **kwargs: Any) -> None:
-        """``columns``: ``(label, key)`` or ``(label, key, width)``."""
+    def __init__(self, columns: Sequence[tuple | Col] = (), **kwargs: Any) -> None:
+        """``columns``: ``(label, key)``, ``(label, key, width)`` or :class:`Col`."""
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self._column_spec = list(columns)
         #: what replace_rows last put on screen, comparably (see _same)
         self._shown: list | None = None
+        #: every cell of every row (hidden columns too), for a table of Col
+        self._rows: list[tuple[str, list[Text]]] = []
+        #: the (key, width) of the columns shown, as fit_columns gave them
+        self._layout: list[tuple[str, int]] | None = None
+        self._detail: DetailLine | None = None
 
-    def set_columns(self, columns: Sequence[tuple]) -> None:
-        """Replace the columns (``(label, key)`` or ``(label, key, width)``); the rows go with them."""
+    # ------------------------------------------------------------------ columns
+
+    @property
+    def fits(self) -> bool:
+        """Whether the columns fit themselves to the width (declared as :class:`Col`)."""
+        return any(isinstance(c, Col) for c in self._column_spec)
+
+    def _cols(self) -> list[Col]:
+        out = []
+        for spec in self._column_spec:
+            if isinstance(spec, Col):
+                out.append(spec)
+            else:
+                label, key, *width = spec
+                out.append(Col(label, key, min=width[0] if width else 0, max=width[0] if width else None))
+        return out
+
+    def set_columns(self, columns: Sequence[tuple | Col]) -> None:
+        """Replace the columns (``(label, key)``, ``(label, key, width)`` or :class:`Col`); the rows go with them."""
         self._column_spec = list(columns)
+        self._rows = []
+        self._layout = None
         self.clear(columns=True)
         self._add_columns()
 
     def _add_columns(self) -> None:
-        for label, key, *width in self._column_spec:
-            self.add_column(label, key=key, width=width[0] if width else None)
+        if self.fits:
+            cols = {c.key: c for c in self._cols()}
+            self._layout = self._layout or self._fit()
+            for key, width in self._layout:
+                self.add_column(cols[key].label, key=key, width=width)
+            return
+        for spec in self._column_spec:
+            assert isinstance(spec, tuple)
+            label, key, *fixed = spec
+            self.add_column(label, key=key, width=fixed[0] if fixed else None)
+
+    def _available(self) -> int:
+        width = self.size.width
+        if not width:  # not laid out yet: the screen's width is the best guess
+            width = self.screen.size.width if self.is_attached else 0
+            width = width or self.app.size.width
+        return max(width - SCROLLBAR, 10)
+
+    def _fit(self, rows: Sequence[tuple[str, Sequence[Text]]] | None = None) -> list[tuple[str, int]]:
+        cols = self._cols()
+        rows = self._rows if rows is None else rows
+        content = [cell_len(c.label) for c in cols]
+        for _key, cells in rows:
+            for i, text in enumerate(cells[: len(cols)]):
+                width = _width(text)
+                if width > content[i]:
+                    content[i] = width
+        return fit_columns(cols, content, self._available())
+
+    @property
+    def hidden_columns(self) -> list[Col]:
+        """The columns moved to the detail line (none until the table is laid out)."""
+        if not self.fits or self._layout is None:
+            return []
+        shown = {key for key, _width in self._layout}
+        return [c for c in self._cols() if c.key not in shown]
 
     def on_mount(self) -> None:
         if self._column_spec and not self.columns:
             self._add_columns()
+        parent = self.parent
+        if self.fits and self._detail is None and isinstance(parent, Widget):
+            self._detail = DetailLine(Text(""), classes="table-detail")
+            parent.mount(self._detail, after=self)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.fits and self._layout is not None and self._fit() != self._layout:
+            self._relayout()
+
+    def _relayout(self) -> None:
+        """Lay the columns out again and put the rows back (the cursor stays on its row)."""
+        old_key, rows = self.current_key, self._rows
+        layout = self._fit()
+        self.clear(columns=True)
+        self._layout, self._rows = layout, rows
+        self._add_columns()
+        self._add_rows(rows, old_key)
+        self._shown = self._comparable(rows)
+        self.show_detail()
+
+    # ------------------------------------------------------------------ rows
+
+    def _visible(self, cells: list[Text]) -> list[Text]:
+        if not self.fits or self._layout is None:
+            return cells
+        index = {c.key: i for i, c in enumerate(self._cols())}
+        return [cells[index[key]] if index[key] < len(cells) else Text("") for key, _width in self._layout]
+
+    def _comparable(self, rows: list[tuple[str, list[Text]]]) -> list:
+        return [(key, [_same(c) for c in cells]) for key, cells in rows] + [self._layout]
+
+    def _add_rows(self, rows: list[tuple[str, list[Text]]], old_key: str | None) -> None:
+        index = 0
+        for i, (key, cells) in enumerate(rows):
+            self.add_row(*self._visible(cells), key=key)
+            if key == old_key:
+                index = i
+        if self.row_count:
+            self.move_cursor(row=index, animate=False)
 
     def replace_rows(self, rows: Iterable[tuple[str, Sequence[Any]]], *, keep_cursor: bool = True) -> None:
         """Replace every row: ``rows`` are ``(row_key, cells)``; cells become :class:`Text`.
@@ -65,30 +236,73 @@ class DeskTable(DataTable):
         they are: clearing and adding rows makes the table lay out and render every row again
         (2,000 rows: about half a second).
         """
+        new = [(key, [cell(c) for c in cells]) for key, cells in rows]
+        old_key = self.current_key if keep_cursor else None
+        if self.fits:
+            layout = self._fit(new)
+            if layout != self._layout:
+                self.clear(columns=True)
+                self._layout = layout
         if not self.columns:
             self._add_columns()
-        new = [(key, [cell(c) for c in cells]) for key, cells in rows]
-        shown = [(key, [_same(c) for c in cells]) for key, cells in new]
+        shown = self._comparable(new)
         if shown == self._shown and self.row_count == len(new) and (
             [k.value for k in self.rows] == [key for key, _cells in new]
         ):
             if not keep_cursor and self.row_count:
                 self.move_cursor(row=0, animate=False)
             return
-        old_key = self.current_key if keep_cursor else None
         self.clear()
-        index = 0
-        for i, (key, cells) in enumerate(new):
-            self.add_row(*cells, key=key)
-            if key == old_key:
-                index = i
-        if self.row_count:
-            self.move_cursor(row=index, animate=False)
+        self._rows = new
+        self._add_rows(new, old_key)
         self._shown = shown
+        self.show_detail()
 
     def clear(self, columns: bool = False):
         self._shown = None
+        self._rows = []
+        if columns:
+            self._layout = None
         return super().clear(columns)
+
+    def full_row(self, key: str) -> list[Text]:
+        """Every cell of the row ``key``, hidden columns included (a table of :class:`Col`)."""
+        for row_key, cells in self._rows:
+            if row_key == key:
+                return cells
+        return list(self.get_row(key))
+
+    # ------------------------------------------------------------------ the detail line
+
+    def detail_text(self, key: str | None = None) -> Text:
+        """The hidden columns of row ``key`` (default: the highlighted one), as ``Label: value`` pairs."""
+        key = self.current_key if key is None else key
+        hidden = self.hidden_columns
+        out = Text()
+        if not hidden or key is None:
+            return out
+        index = {c.key: i for i, c in enumerate(self._cols())}
+        cells = self.full_row(key)
+        for col in hidden:
+            value = cells[index[col.key]] if index[col.key] < len(cells) else Text("")
+            if not value.plain.strip():
+                continue
+            if out:
+                out.append("  ·  ", style="dim")
+            out.append(f"{col.label}: ", style="bold")
+            out.append_text(value)
+        return out
+
+    def show_detail(self) -> None:
+        if self._detail is None:
+            return
+        self._detail.display = bool(self.hidden_columns)
+        self._detail.update(self.detail_text())
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # the table's own message (it bubbles on to the screen as well)
+        if event.data_table is self:
+            self.show_detail()
 
     @property
     def current_key(self) -> str | None:
