@@ -269,3 +269,18 @@ def test_deleting_a_mistaken_abstraction_plans_its_sessions_again(loaded_store):
     assert records.get_row(st.db, "abstractions", made.ref) is None
     assert _status(st, monday.ref) == ("planned", None)
     assert history.deleted(st.db, "abstractions", made.ref).reason == "wrong officer"
+
+
+def test_deleting_a_mistaken_absence_plans_its_sessions_again(loaded_store):
+    from slo.services import absences
+
+    st = loaded_store
+    monday = book(st, "2027-01-11T09:00", "2027-01-11T10:00")
+    absences.record_absence(st, who(st, "PC1000"), Absence(officer="PC1000", date_from="2027-01-11",
+                                                           date_to="2027-01-11", kind="sickness"))
+    assert _status(st, monday.ref) == ("cancelled", "officer_unavailable")
+    records.delete(st, who(st, "PC1000"), "absences", "PC1000/2027-01-11", "recorded the wrong week")
+    assert records.get_row(st.db, "absences", "PC1000/2027-01-11") is None
+    assert _status(st, monday.ref) == ("planned", None)
+    gone = history.deleted(st.db, "absences", "PC1000/2027-01-11")
+    assert gone is not None and {c.field: c.old for c in gone.changes}["kind"] == "sickness"

@@ -295,8 +295,10 @@ def delete(store: Store, actor: Actor, entity: str, key: str, reason: str) -> hi
     Permission as for correcting it (:func:`check_write` on the stored version). One transaction:
     the row goes, the audit row names the fields it had (never their values, never the reason),
     and its history ends with a ``delete`` row holding its last values and the reason. An
-    abstraction is removed through :func:`slo.services.abstractions.reshape_in` (the sessions it
-    cancelled are planned again). Returns the history's ``delete`` entry.
+    abstraction's or an absence's cancellations are re-worked as when it is cut back to nothing
+    (:func:`slo.services.abstractions.reshape`, :func:`slo.services.absences.reshape`: the sessions
+    it cancelled are planned again, or left cancelled where their slot has gone). Returns the
+    history's ``delete`` entry.
     """
     from slo.models.text import clean_line
 
@@ -322,6 +324,11 @@ def delete(store: Store, actor: Actor, entity: str, key: str, reason: str) -> hi
             assert isinstance(record, abstractions.Abstraction)
             abstractions.reshape(db, actor, record, None, source="delete")
         db.execute(f"DELETE FROM [{table}] WHERE {key_where(table)}", split_key(table, key))
+        if table == "absences":  # after the row has gone: the sessions it cancelled are planned again
+            from . import absences
+
+            assert isinstance(record, absences.Absence)
+            absences.reshape(db, actor, record, None, source="delete")
         last = record.to_bundle()
         audit.record(db, actor.collar, audit.DELETE, table, key,
                      {"fields": sorted(k for k, v in last.items() if v is not None), "source": "desk",

@@ -74,7 +74,7 @@ WEEK: list[BindingType] = [
     Binding("left", "previous_week", "Prev week", show=False, priority=True),
     Binding("right", "next_week", "Next week", show=False, priority=True),
     Binding("t", "this_week", "Today"),
-    Binding("enter", "open_record", "Open a visit or session: edit, correct, delete, history", show=False,
+    Binding("enter", "open_record", "Open a record of the week: edit, correct, delete, history", show=False,
             priority=True),
     Binding("o", "open_record", "Open"),
     Binding("v", "visit", "Visit"),
@@ -107,6 +107,7 @@ OFFICER: list[BindingType] = [
 RECORD: list[BindingType] = [
     Binding("e", "edit", "Edit / correct"),
     Binding("x", "delete", "Delete (made by mistake)"),
+    Binding("h", "history", "History"),
     Binding("f5", "reload", "Reload", show=False),
 ]
 

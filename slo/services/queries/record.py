@@ -134,14 +134,15 @@ def _names(db: Database, values: dict[str, Any]) -> dict[tuple[str, str], str]:
     return out
 
 
-def value_words(name: str, value: Any, names: dict[tuple[str, str], str] | None = None) -> str:
-    """One value in plain words: labels for codes (reasons with their code), yes/no, readable times."""
+def value_words(name: str, value: Any, names: dict[tuple[str, str], str] | None = None, *, sep: str = "; ") -> str:
+    """One value in plain words: labels for codes (reasons with their code), yes/no, readable times;
+    the items of a list joined with ``sep``."""
     if value is None or value == [] or value == "":
         return "not recorded"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return "; ".join(coded(str(v)) if name == "reasons" else label(str(v)) for v in value)
+        return sep.join(coded(str(v)) if name == "reasons" else label(str(v)) for v in value)
     if isinstance(value, (int, float)):
         return f"{value:g}"
     text = str(value)
@@ -187,6 +188,9 @@ def _history(db: Database, entity: str, key: str) -> list[HistoryLine]:
 def _title(entity: str, key: str, values: dict[str, Any], names: dict[tuple[str, str], str]) -> str:
     kind = KIND_WORDS.get(entity, entity.replace("_", " "))
     if entity == "engagements":
+        person = names.get(("young_person", str(values.get("young_person"))))
+        if person:  # the officer's own view: whom they met, not the head teacher's anonymised title
+            return f"{label(str(values.get('kind')))} {key} with {person}"
         return f"{label(str(values.get('kind')))} {key}: {values.get('title')}"
     if entity == "young_people":
         return f"{kind} {key}: {values.get('given_name')} {values.get('family_name')}"
@@ -236,12 +240,14 @@ def record_detail(store: Store, actor: Actor, entity: str, key: str, *, audit_vi
         with store.write() as wdb:
             audit.record(wdb, actor.collar, audit.VIEW, table, key)
     names = _names(db, values)
-    fields = [FieldLine(name, field_words(name), value_words(name, value, names)) for name, value in values.items()
-              if not (name == "exclusion_start" and not value)]
+    fields = [FieldLine(name, field_words(name), value_words(name, value, names, sep="\n"))
+              for name, value in values.items() if not (name == "exclusion_start" and not value)]
     lines = _history(db, table, key)
     deleted = lines[-1] if gone is not None and lines else None
-    why_delete = "it was deleted already" if gone else records.why_not_deletable(db, record)
-    why_edit = "it was deleted as a mistake" if gone else _why_not_edit(table, values, actor)
+    what = f"{records.one_of(table)} {key}"
+    why_delete = f"{what} was deleted already" if gone else records.why_not_deletable(db, record)
+    why_edit = f"{what} was deleted as a mistake: there is nothing to correct" if gone else _why_not_edit(
+        table, values, actor)
     return RecordDetail(table, key, _title(table, key, values, names), fields, lines, values, why_delete, why_edit,
                         deleted)
 

@@ -10,6 +10,8 @@ a personal record's view audited); ``e`` opens the form that created the record,
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,19 +27,33 @@ from slo.tui.widgets import DeskFooter, DeskTable
 from .base import DeskScreen
 
 
-def fields_text(detail: RecordDetail) -> Text:
-    out = Text()
+def fields_text(detail: RecordDetail) -> Group:
+    """Every field beside its label (values wrap in their own column), then what e and x can do."""
+    parts: list[RenderableType] = []
     if detail.deleted is not None:
-        out.append(f"Deleted on {detail.deleted.at} by {detail.deleted.actor}. ", style="bold red")
-        out.append(detail.deleted.what)
-        out.append("\nIts last values:\n\n", style="dim")
-    width = max((len(f.label) for f in detail.fields), default=0) + 2
-    for i, f in enumerate(detail.fields):
-        if i:
-            out.append("\n")
-        out.append(f"{f.label}:".ljust(width), style="bold")
-        out.append(f.value.replace("\n", "\n" + " " * width))
-    return out
+        head = Text()
+        head.append(f"Deleted on {detail.deleted.at} by {detail.deleted.actor}. ", style="bold red")
+        head.append(detail.deleted.what)
+        head.append("\nIts last values:", style="dim")
+        parts.append(head)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1)
+    for f in detail.fields:
+        grid.add_row(Text(f.label), Text(f.value))
+    parts.append(grid)
+    hint = Text(style="dim")
+    if detail.why_not_edit:
+        hint.append(f"e: {detail.why_not_edit}.")
+    else:
+        hint.append("e corrects it.")
+    if detail.why_not_delete:
+        hint.append(f"  x: {detail.why_not_delete}.")
+    else:
+        hint.append("  x deletes it, if it was created by mistake.")
+    parts.append(Text(""))
+    parts.append(hint)
+    return Group(*parts)
 
 
 def history_text(detail: RecordDetail) -> Text:
@@ -175,7 +191,7 @@ class RecordScreen(DeskScreen):
         if detail is None:
             return
         if detail.why_not_edit:
-            self.notify(f"Cannot correct {self.key}: {detail.why_not_edit}.", severity="warning", markup=False)
+            self.notify(f"{detail.why_not_edit}.", severity="warning", markup=False)
             return
         v, key = detail.values, detail.key
         if detail.entity == "engagements":
@@ -207,7 +223,7 @@ class RecordScreen(DeskScreen):
         if detail is None:
             return
         if detail.why_not_delete:
-            self.notify(f"Cannot delete {self.key}: {detail.why_not_delete}.", severity="warning", markup=False)
+            self.notify(f"{detail.why_not_delete}.", severity="warning", markup=False)
             return
         self.app.push_screen(ConfirmDelete(detail.title), self._delete_confirmed)
 
@@ -224,6 +240,10 @@ class RecordScreen(DeskScreen):
                                  "its history keeps its last values.")
 
         self.load("delete", delete)
+
+    def action_history(self) -> None:
+        self.query_one("#record-body", VerticalScroll).scroll_to_widget(
+            self.query_one("#record-history", Static), top=True)
 
     def on_record_deleted(self, message: RecordDeleted) -> None:
         self.notify(message.text, markup=False)

@@ -60,8 +60,8 @@ class WeekScreen(DeskScreen):
         "Your week, Monday to Sunday: engagements by day and hour (✔ delivered, ✖ cancelled). "
         "Days lost to an abstraction are shaded: ░ ■ a full-day abstraction, ╱ ◧ a half-day one; "
         "○ · marks leave, sickness, rest days and courses. [ and ] (or ← and →) move a week; "
-        "t comes back to this week. Enter (or o) lists the week's visits and sessions: Enter on one opens "
-        "it (every field, its history; e corrects it)."
+        "t comes back to this week. Enter (or o) lists the week's visits, sessions, abstractions and "
+        "absences: Enter on one opens it (every field, its history; e corrects it)."
     )
     BINDINGS = bindings.WEEK
     CSS_PATH = "week.tcss"
@@ -196,16 +196,21 @@ class WeekScreen(DeskScreen):
         from .record import ChooseRecord
 
         shown = self.shown
-        if shown is None or not shown.engagements:
-            self.notify("No visit or session this week.", markup=False)
+        if shown is None or not (shown.engagements or shown.abstractions or shown.absences):
+            self.notify("Nothing recorded this week.", markup=False)
             return
-        rows = [(e.ref, [f"{datetime.fromisoformat(e.starts_at):%a %d %b %Y %H:%M}", label(e.kind), e.title,
-                         e.school_name, label(e.status), e.ref]) for e in shown.engagements]
-        columns = [("When", "when"), ("Kind", "kind"), ("Title", "title"), ("School", "school"),
-                   ("Status", "status"), ("Ref", "ref")]
+        rows: list[tuple[str, list[str]]] = [
+            (f"engagements|{e.ref}", [f"{datetime.fromisoformat(e.starts_at):%a %d %b %Y %H:%M}", label(e.kind),
+                                      e.title, e.school_name, label(e.status)]) for e in shown.engagements]
+        rows += [(f"abstractions|{a.ref}", [f"{a.date_from} to {a.date_to}", "Abstraction", label(a.category),
+                                            label(a.portion), label(a.review_status)]) for a in shown.abstractions]
+        rows += [(f"absences|{a.officer}/{a.date_from}", [f"{a.date_from} to {a.date_to}", "Absence", label(a.kind),
+                                                          "", ""]) for a in shown.absences]
+        columns = [("When", "when"), ("What", "kind"), ("Title", "title"), ("School", "school"), ("Status", "status")]
 
-        def chosen(ref: str | None) -> None:
-            if ref:
-                self.desk.open_record("engagements", ref)
+        def chosen(key: str | None) -> None:
+            if key:
+                entity, _, record = key.partition("|")
+                self.desk.open_record(entity, record)
 
         self.app.push_screen(ChooseRecord(f"Week of {shown.monday:%a %d %b %Y}: open which?", columns, rows), chosen)
