@@ -215,6 +215,11 @@ FORM: list[BindingType] = [
     Binding("question_mark", "app.help", "Help", show=False, key_display="?"),
 ]
 
+#: ctrl+r is shown once the absence is saved and cancelled something (AbsenceForm.check_action)
+ABSENCE_FORM: list[BindingType] = FORM + [
+    Binding("ctrl+r", "rebook", "Rebook cancelled sessions"),
+]
+
 CONSULTATION_FORM: list[BindingType] = FORM + [
     Binding("ctrl+n", "new_young_person", "New young person"),
 ]

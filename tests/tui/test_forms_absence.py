@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -105,3 +106,119 @@ async def test_slo_may_not_record_another_officers_absence(loaded_store, tmp_pat
         assert "Not allowed" in message and "PC1001" in message
         assert results == []
     assert not [a for a in _absences(loaded_store) if a[0] == "PC1001"]
+
+
+# ----- what an absence takes away (slo/services/absences.py)
+
+TODAY_SESSIONS = [
+    # ref, school, young person, kind, start, end
+    ("E-T1", "100000", None, "visit", "2026-11-27T09:30", "2026-11-27T10:30"),
+    ("E-T2", "100000", "YP-0001", "one_to_one", "2026-11-27T11:00", "2026-11-27T11:30"),
+    ("E-T3", "100001", None, "assembly", "2026-11-27T13:00", "2026-11-27T14:00"),
+    ("E-M1", "100000", None, "visit", "2026-11-30T09:30", "2026-11-30T10:30"),
+]
+
+
+def _plan_sessions(store):
+    from slo.models import Engagement
+    from slo.services.actors import BOOTSTRAP
+    from slo.services.records import save
+
+    for ref, school, yp, kind, start, end in TODAY_SESSIONS:
+        save(store, BOOTSTRAP, Engagement(ref=ref, officer="PC1000", school=school, young_person=yp, kind=kind,
+                                          title="Liaison officer visit", starts_at=start, ends_at=end,
+                                          status="planned"))
+
+
+def _status(store, ref):
+    return tuple(store.db.execute("SELECT status, cancel_reason FROM engagements WHERE ref = ?", [ref]).fetchone())
+
+
+def _text(form, selector):
+    return str(form.query_one(selector).render())
+
+
+async def test_recording_yourself_sick_today_cancels_todays_sessions_names_who_is_let_down_and_offers_rebooking(
+        loaded_store, tmp_path):
+    from slo.tui.screens.rebook import RebookScreen
+
+    _plan_sessions(loaded_store)
+    async with run_form(loaded_store, actor(loaded_store), AbsenceForm, tmp_path) as (app, pilot, results, form):
+        await type_text(pilot, "sick")
+        await pilot.press("enter")
+        await settle(pilot)
+        # before saving: what it would cancel, and who would be let down
+        assert _text(form, "#absence-effects-title") == "Saving cancels 3 planned sessions (officer unavailable):"
+        listed = _text(form, "#absence-effects-list")
+        assert "E-T1" in listed and "E-T3" in listed and "E-M1" not in listed
+        assert "E-T2 · Fri 27 Nov 2026 11:00-11:30 · Northgate Academy · 1:1 with Alex Morgan" in listed
+        assert "Let down: Alex Morgan" in listed
+        assert _status(loaded_store, "E-T1") == ("planned", None)  # nothing written yet
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        result = _text(form, "#form-result")
+        assert "Recorded the absence 2026-11-27 (sickness)." in result
+        assert "It cancelled 3 planned sessions (officer unavailable):" in result
+        assert "1 young person let down: Alex Morgan." in result
+        assert "ctrl+r rebooks them" in result
+        assert app.screen is form
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert results == ["PC1000/2026-11-27"]
+        screen = app.screen
+        assert isinstance(screen, RebookScreen)
+        assert [n.engagement.ref for n in screen.sessions] == ["E-T1", "E-T2", "E-T3"]
+        assert "3 sessions to rebook" in str(screen.query_one("#rebook-title").render())
+        await pilot.press("b")
+        await settle(pilot)
+        assert "E-T1 rebooked for" in str(screen.query_one("#rebook-status").render())
+    for ref in ("E-T1", "E-T2", "E-T3"):
+        assert _status(loaded_store, ref) == ("cancelled", "officer_unavailable")
+    assert _status(loaded_store, "E-M1") == ("planned", None)
+    rebooked = loaded_store.db.execute("SELECT status FROM engagements WHERE rebooked_from = 'E-T1'").fetchall()
+    assert rebooked == [("planned",)]
+    audit = json.dumps(loaded_store.db.execute("SELECT detail FROM audit").fetchall())
+    assert "Alex" not in audit and "Morgan" not in audit
+
+
+async def test_ctrl_r_does_nothing_before_saving(loaded_store, tmp_path):
+    _plan_sessions(loaded_store)
+    async with run_form(loaded_store, actor(loaded_store), AbsenceForm, tmp_path) as (app, pilot, results, form):
+        assert not form.check_action("rebook", ())
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.screen is form and results == []
+    assert _status(loaded_store, "E-T1") == ("planned", None)
+
+
+async def test_correcting_an_absence_shorter_plans_its_last_day_again(loaded_store, tmp_path):
+    from datetime import datetime
+
+    from slo.models import Absence
+    from slo.services.absences import record_absence
+
+    _plan_sessions(loaded_store)
+    record_absence(loaded_store, actor(loaded_store), Absence(officer="PC1000", date_from="2026-11-27",
+                                                              date_to="2026-11-30", kind="sickness"),
+                   now=datetime(2026, 11, 27, 9, 0))
+    assert _status(loaded_store, "E-M1") == ("cancelled", "officer_unavailable")
+    make = lambda: AbsenceForm(key="PC1000/2026-11-27")  # noqa: E731
+    async with run_form(loaded_store, actor(loaded_store), make, tmp_path) as (app, pilot, results, form):
+        assert (form.input("date_from").value, form.input("date_to").value) == ("2026-11-27", "2026-11-30")
+        assert form.picker("kind").value == "sickness"
+        assert "Correct absence" in _text(form, "#form-title")
+        form.input("date_to").focus()
+        form.input("date_to").value = ""
+        await type_text(pilot, "2026-11-27")
+        await settle(pilot)
+        listed = _text(form, "#absence-effects-list")
+        assert "Planned again (1 session on days no longer covered)" in listed and "E-M1" in listed
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Planned again: 1 session on days no longer covered:" in _text(form, "#form-result")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert results == ["PC1000/2026-11-27"]
+    assert _status(loaded_store, "E-M1") == ("planned", None)
+    assert _status(loaded_store, "E-T1") == ("cancelled", "officer_unavailable")
+    assert ("PC1000", "2026-11-27", "2026-11-27", "sickness") in _absences(loaded_store)

@@ -31,7 +31,7 @@ from .pickers import (
 from .week import AbsenceLine
 
 if TYPE_CHECKING:
-    from slo.models import Abstraction, Consultation, Engagement, Referral, YoungPerson
+    from slo.models import Absence, Abstraction, Consultation, Engagement, Referral, YoungPerson
 
 
 def _officers(store: Store, actor: Actor) -> list[Option] | None:
@@ -216,6 +216,44 @@ def absence_at(store: Store, officer: str, date_from: str) -> AbsenceLine | None
         [officer, date_from],
     ).fetchone()
     return AbsenceLine(*row) if row else None
+
+
+@dataclass
+class AbsenceFormData(OfficerFormData):
+    """The absence form: whose, whom else it may be for, and the absence being corrected (None: new)."""
+
+    existing: Absence | None = None
+
+
+def absence_form(store: Store, actor: Actor, officer: str | None, key: str | None) -> AbsenceFormData:
+    """A new absence of ``officer`` (default the actor), or absence ``key`` (``officer/date_from``) to correct."""
+    if key is None:
+        return AbsenceFormData(officer or actor.collar, _officers(store, actor))
+    from slo.models import Absence
+
+    record = records.view(store, actor, "absences", key)
+    assert isinstance(record, Absence)
+    return AbsenceFormData(record.officer, _officers(store, actor), record)
+
+
+@dataclass
+class AbsenceEffects:
+    """What saving an absence would do to planned work, with the young people's names (the officer's view)."""
+
+    cancels: list[SessionLine]
+    gives_back: list[SessionLine]
+    warnings: list[str]
+
+
+def absence_effects(store: Store, actor: Actor, absence: Absence, replaces: str | None) -> AbsenceEffects:
+    """:func:`slo.services.absences.preview` for the absence form (nothing is written)."""
+    from slo.services.absences import preview
+
+    if not permissions.allowed(store.db, actor, permissions.WRITE, absence.officer):
+        return AbsenceEffects([], [], [])  # saving is refused (and that refusal audited), not each look
+    p = preview(store, actor, absence, replaces=replaces)
+    return AbsenceEffects(cancelled_sessions(store, p.cancels), cancelled_sessions(store, p.gives_back),
+                          p.warnings)
 
 
 @dataclass

@@ -1,6 +1,7 @@
-"""RebookScreen: the sessions a withdrawn abstraction gave back too late to put back as they were
-(their time had passed, or the slot was taken since): each can be rebooked into the officer's next
-free slot with ``b`` (:func:`slo.services.engagements.rebook`). Escape closes."""
+"""RebookScreen: cancelled sessions to rebook: those a withdrawn abstraction (or a corrected absence)
+gave back too late to put back as they were (their time had passed, or the slot was taken since),
+or those an absence just cancelled. Each can be rebooked into the officer's next free slot with
+``b`` (:func:`slo.services.engagements.rebook`). Escape closes."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from slo.tui.widgets import DeskTable
 
 from .base import load_in_worker
 
-COLUMNS = [("When", "when"), ("School", "school"), ("Kind", "kind"), ("Why it could not go back", "why"),
+COLUMNS = [("When", "when"), ("School", "school"), ("Kind", "kind"), ("Why it is cancelled", "why"),
            ("Now", "now"), ("Ref", "ref")]
 
 
@@ -29,10 +30,11 @@ class RebookScreen(ModalScreen[None]):
     """Offer each session in ``sessions`` for rebooking."""
 
     HELP = (
-        "These sessions were cancelled by an abstraction that has been withdrawn, but they could not go back "
-        "in the diary as they were: their time had passed, or the slot has been taken since. b rebooks the "
-        "highlighted one into the officer's next free slot in school hours (its head teacher's calendar "
-        "shows the new time); Escape closes (you can rebook them later from the school's engagements)."
+        "These sessions are cancelled: an absence cancelled them, or an abstraction (or absence) that was "
+        "withdrawn or cut back gave them back too late to go in the diary as they were (their time had "
+        "passed, or the slot has been taken since). b rebooks the highlighted one into the officer's next "
+        "free slot in school hours, on a working day they are not away (its head teacher's calendar shows "
+        "the new time); Escape closes (you can rebook them later from the school's engagements)."
     )
     BINDINGS = bindings.REBOOK
     DEFAULT_CSS = """
@@ -44,15 +46,18 @@ class RebookScreen(ModalScreen[None]):
     RebookScreen #rebook-status { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, sessions: list[NotReinstated]) -> None:
+    def __init__(self, sessions: list[NotReinstated], *, why: str | None = None) -> None:
         super().__init__()
         self.sessions = sessions
+        #: what the title says about them ("Cancelled because the officer is away")
+        self.why = why
         self.done: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
             n = len(self.sessions)
-            yield Static(Text(f"{n} session{'s' if n != 1 else ''} to rebook"), id="rebook-title")
+            title = f"{n} session{'s' if n != 1 else ''} to rebook" + (f" · {self.why}" if self.why else "")
+            yield Static(Text(title), id="rebook-title")
             yield DeskTable(COLUMNS, id="rebook")
             yield Static(Text("b rebook the highlighted session · Escape close", style="dim"), id="rebook-status")
 
