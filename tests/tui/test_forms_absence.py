@@ -222,3 +222,31 @@ async def test_correcting_an_absence_shorter_plans_its_last_day_again(loaded_sto
     assert _status(loaded_store, "E-M1") == ("planned", None)
     assert _status(loaded_store, "E-T1") == ("cancelled", "officer_unavailable")
     assert ("PC1000", "2026-11-27", "2026-11-27", "sickness") in _absences(loaded_store)
+
+
+async def test_e_on_an_absences_record_corrects_it_and_follows_a_new_first_day(loaded_store, tmp_path):
+    from forms_harness import make_app
+
+    from slo.tui.screens.record import RecordScreen
+
+    app = make_app(loaded_store, actor(loaded_store), tmp_path / "exports")
+    async with app.run_test(size=(120, 45)) as pilot:
+        await settle(pilot)
+        app.open_record("absences", "PC1000/2026-02-16")
+        await settle(pilot)
+        record = app.screen
+        assert isinstance(record, RecordScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AbsenceForm) and form.key == "PC1000/2026-02-16"
+        assert form.input("date_to").value == "2026-02-20"
+        form.input("date_from").focus()
+        form.input("date_from").value = ""
+        await type_text(pilot, "2026-02-17")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is record and record.key == "PC1000/2026-02-17"
+        assert record.detail is not None and record.detail.key == "PC1000/2026-02-17"
+    assert ("PC1000", "2026-02-17", "2026-02-20", "annual_leave") in _absences(loaded_store)
+    assert not [a for a in _absences(loaded_store) if a[1] == "2026-02-16"]

@@ -215,6 +215,16 @@ class RecordScreen(DeskScreen):
             from .forms.abstraction import AbstractionForm
 
             self.desk.open_form(AbstractionForm(officer=v.get("officer"), ref=key))
+        elif detail.entity == "absences":
+            from .forms.absence import AbsenceForm
+
+            def saved(new_key: str | None) -> None:
+                if new_key:
+                    self.key = new_key  # a new first day is a new key (its history moved with it)
+                    self.notify(f"Saved {new_key}", markup=False)
+                    self.reload()
+
+            self.desk.open_form(AbsenceForm(officer=v.get("officer"), key=key), on_result=saved)
         else:
             self.notify(f"{self.key} is corrected from its own screen.", severity="warning", markup=False)
 
