@@ -65,6 +65,7 @@ YOUNG_PERSON: list[BindingType] = [
     Binding("o", "outcome", "Outcome"),
     Binding("f", "referral", "Referral"),
     Binding("e", "edit", "Edit"),
+    Binding("h", "history", "History"),
     Binding("f5", "reload", "Reload", show=False),
 ]
 

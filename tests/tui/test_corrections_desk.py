@@ -121,6 +121,21 @@ async def test_enter_on_a_chronology_line_opens_that_record(desk_store, make_app
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen) and (app.screen.entity, app.screen.key) == ("referrals", "REF-1")
         assert "Youth justice service" in screen_text(app)
+        await pilot.press("e")
+        await settle(pilot)
+        from slo.tui.screens.forms.referral import ReferralForm
+
+        assert isinstance(app.screen, ReferralForm) and app.screen.loaded and app.screen.ref == "REF-1"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("h")  # the young person's own record and its history
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and (app.screen.entity, app.screen.key) == ("young_people",
+                                                                                                "YP-0001")
+        assert "Year group 9" in " ".join(screen_text(app).split())
 
 
 async def test_the_week_planner_opens_a_visit_and_the_officer_screen_an_abstraction(desk_store, make_app, settle):
@@ -199,3 +214,32 @@ async def test_the_palette_finds_edit_correct_delete_and_history(desk_store, mak
         assert "Edit / correct" in await _palette(pilot, "edit")
         assert "Delete (made by mistake)" in await _palette(pilot, "delete")
         assert "History" in await _palette(pilot, "history")
+
+
+async def test_moving_a_visit_from_its_record_raises_its_calendar_sequence(desk_store, make_app, settle):
+    from slo.tui.screens.forms.engagement import EngagementForm
+
+    def sequence():
+        return desk_store.db.execute("SELECT sequence FROM engagements WHERE ref = 'ENG-3'").fetchone()[0]
+
+    before = sequence()
+    app = make_app(desk_store)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        app.open_record("engagements", "ENG-3")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, EngagementForm) and form.loaded and form.input("time").value == "10:00"
+        form.input("time").value = "13:00"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if isinstance(app.screen, EngagementForm) and app.screen.saved_key is None:
+            await pilot.press("ctrl+s")  # a clash warning (e.g. no term dates) takes one more deliberate key
+        await _close_saved_form(pilot, settle, EngagementForm)
+        assert isinstance(app.screen, RecordScreen)
+        text = " ".join(screen_text(app).split())
+        assert "Starts: 2026-01-08 10:00 → 2026-01-08 13:00" in text, text
+    assert sequence() == before + 1

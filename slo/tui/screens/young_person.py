@@ -73,7 +73,8 @@ class YoungPersonScreen(DeskScreen):
         "start are not confirmed. The chronology lists sessions, consultations, outcomes and referrals, "
         "newest first; Enter on one opens that record (every field, its history; e corrects it there, x "
         "deletes one made by mistake). s books a session, c logs a consultation, o records the outcome of "
-        "the highlighted consultation, f makes a referral, e edits the young person."
+        "the highlighted consultation, f makes a referral, e edits the young person, h shows the history of "
+        "their record (who changed what, when)."
     )
     BINDINGS = bindings.YOUNG_PERSON
     CSS_PATH = "young_person.tcss"
@@ -166,6 +167,9 @@ class YoungPersonScreen(DeskScreen):
         item = self._highlighted()
         consultation = item.consultation if item else None
         self.desk.open_form(ReferralForm(young_person=self.ref, consultation=consultation))
+
+    def action_history(self) -> None:
+        self.desk.open_record("young_people", self.ref)
 
     def action_edit(self) -> None:
         from .forms.young_person import YoungPersonForm
