@@ -184,3 +184,13 @@ def test_changing_the_officer_is_refused(st):
     with pytest.raises(ValidationFailed, match="record an absence for the other officer"):
         S.record_absence(st, BOOTSTRAP, sick("2026-03-02", "2026-03-02", officer="PC1001"),
                          replaces="PC1000/2026-03-02", now=NOW)
+
+
+def test_moving_the_first_day_onto_another_absence_is_refused_naming_it(st):
+    S.record_absence(st, pc(st), sick("2026-03-02", "2026-03-02"), now=NOW)
+    S.record_absence(st, pc(st), sick("2026-03-04", "2026-03-04", kind="annual_leave"), now=NOW)
+    with pytest.raises(ValidationFailed, match="overlaps the same officer's absence PC1000/2026-03-04"):
+        S.record_absence(st, pc(st), sick("2026-03-04", "2026-03-05"), replaces="PC1000/2026-03-02", now=NOW)
+    assert status(st, "E-1") == ("cancelled", "officer_unavailable")  # nothing changed
+    assert st.db.execute("SELECT count(*) FROM absences WHERE officer = 'PC1000' AND date_from IN "
+                         "('2026-03-02', '2026-03-04')").fetchone()[0] == 2

@@ -190,6 +190,9 @@ def _move(db: Database, actor: Actor, old: Absence, new: Absence, *, source: str
     its history with it (:func:`slo.services.history.rekey`), one history row and one audit row
     (field names only) for the change. (:func:`slo.services.records.write_record` upserts by key,
     so it writes every other correction.)"""
+    if records.get_row(db, ENTITY, new.key()) is not None:  # the new first day starts another absence
+        raise ValidationFailed([Problem(ENTITY, new.key(), "date_from",
+                                        f"overlaps the same officer's absence {new.key()}")])
     db.execute("UPDATE absences SET date_from = ?, date_to = ?, kind = ? WHERE officer = ? AND date_from = ?",
                [new.date_from.isoformat(), new.date_to.isoformat(), new.kind.value, old.officer,
                 old.date_from.isoformat()])
