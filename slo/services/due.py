@@ -102,7 +102,7 @@ class DueItem:
         """Who and where, by name when known (``Alex Morgan at Northgate Academy``), else by ref."""
         who = self.young_person_name or self.young_person
         where = self.school_name or (f"school {self.school}" if self.school else None)
-        if self.kind == "abstraction_review":
+        if self.kind in ("abstraction_review", "challenge_result"):
             return f"{self.officer}'s abstraction"
         return " at ".join(p for p in (who, where) if p) or self.ref
 

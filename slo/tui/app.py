@@ -225,6 +225,13 @@ class SloApp(App[int]):
         if not self._in_a_form():
             self.push_screen(WeekScreen())
 
+    def action_due(self) -> None:
+        """Everything due for you, by name; Enter opens each item."""
+        from .screens.due import DueScreen
+
+        if self.actor is not None and not self._in_a_form():
+            self.push_screen(DueScreen())
+
     def action_audit_log(self) -> None:
         from .screens.audit_log import AuditLogScreen
 

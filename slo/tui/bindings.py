@@ -17,6 +17,7 @@ GLOBAL: list[BindingType] = [
     Binding("escape", "back", "Back", show=False),
     # screens without a key of their own on the home screens (capitals: no screen uses them)
     Binding("H", "home", "Home", show=False),
+    Binding("U", "due", "Due list", show=False),
     Binding("T", "team", "Team (sergeants)", show=False),
     Binding("D", "term_dates", "Term dates", show=False),
     Binding("L", "audit_log", "Audit log (admins)", show=False),
@@ -38,8 +39,19 @@ CASELOAD: list[BindingType] = [
     Binding("w", "week", "Week"),
     Binding("r", "reports", "Reports"),
     Binding("x", "export_calendars", "Calendars"),
+    Binding("d", "due", "Due"),
     Binding("f5", "reload", "Reload", show=False),
     Binding("escape", "clear_filter", "Clear filter", show=False),
+]
+
+#: everything due (from the caseload's Due line, d; U from anywhere)
+DUE: list[BindingType] = [
+    Binding("enter", "open_item", "Open", show=False),
+    Binding("o", "open_item", "Open"),
+    Binding("s", "open_school", "School"),
+    Binding("y", "open_young_person", "Young person"),
+    Binding("n", "window", "7 days / 4 weeks"),
+    Binding("f5", "reload", "Reload", show=False),
 ]
 
 SCHOOL: list[BindingType] = [

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from slo.reports.overview import OfficerOverview, TeamOverview
     from slo.scheduler.state import JobStatus
     from slo.services.actors import Actor
+    from slo.services.due import DueItem
     from slo.services.handover import HandoverNote
     from slo.services.queries.admin import AssignmentLine, OfficerLine, SchoolsList
     from slo.services.queries.audit_log import AuditPage
@@ -87,6 +88,15 @@ class CaseloadHeaderLoaded(DataLoaded):
     def __init__(self, header: CaseloadHeader) -> None:
         super().__init__()
         self.header = header
+
+
+class DueLoaded(DataLoaded):
+    """The Due screen's items (``days``: the window they were read for)."""
+
+    def __init__(self, items: list[DueItem], days: int) -> None:
+        super().__init__()
+        self.items = items
+        self.days = days
 
 
 class JobStatusRead(DataLoaded):

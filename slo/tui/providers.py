@@ -28,6 +28,7 @@ from slo.tui.desk import desk_of
 NAVIGATION = [
     ("Home", "home", "Back to the home screen (caseload or team)  key H"),
     ("Week planner", "week", "Your week, Monday to Sunday"),
+    ("Due list", "due", "Everything due for you, by name: outcomes, follow-ups, deadlines, reviews  key U"),
     ("Reports", "reports", "The continuity report"),
     ("Export calendars", "export_calendars", "Write the head teachers' calendars"),
     ("Team", "team", "The team's abstractions and rates (sergeants)  key T"),

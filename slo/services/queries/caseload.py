@@ -95,7 +95,8 @@ class CaseloadHeader:
 
 
 def caseload_header(store: Store, actor: Actor, on: date, *, scope: str = OWN) -> CaseloadHeader:
-    """This week's abstractions of the caseload's officers, and what is due for ``actor``."""
+    """This week's abstractions of the caseload's officers, and what is due for ``actor`` (by name:
+    the list is the actor's own, or their team's for a sergeant)."""
     # imported here: what is due needs the school-day calendar (holidays, ~0.1 s to import),
     # which the caseload's rows, read while the desk starts, do not
     from slo.services.due import due_items
@@ -104,4 +105,4 @@ def caseload_header(store: Store, actor: Actor, on: date, *, scope: str = OWN) -
     officers = officers_in_scope(db, actor, scope)
     monday = week_start(on)
     abstractions = abstractions_between(db, actor, officers, monday, monday + timedelta(days=6))
-    return CaseloadHeader(abstractions, due_items(store, actor, on, 7)[:MAX_DUE])
+    return CaseloadHeader(abstractions, due_items(store, actor, on, 7, names=True)[:MAX_DUE])

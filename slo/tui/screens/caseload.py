@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
+from slo.models.words import plural
 from slo.services.queries.caseload import CaseloadHeader, CaseloadRow, caseload, caseload_header
 from slo.services.queries.home import take_home_caseload
 from slo.services.queries.scope import ALL, OWN, TEAM, week_start
@@ -19,6 +21,9 @@ from slo.tui.widgets import Col, DeskFooter, DeskTable, FilterInput
 from slo.tui.widgets.job_status import JobStatusLine
 
 from .base import DeskScreen
+
+if TYPE_CHECKING:
+    from slo.services.due import DueItem
 
 #: each column as wide as its content where the terminal allows; on a narrow one the columns of
 #: priority 1 and more move to the line under the table, the highest first (DeskTable, Col)
@@ -60,8 +65,15 @@ def when(value: str | None, today: date) -> str:
     return f"{day} {moment:%H:%M}"
 
 
-def week_summary(header: CaseloadHeader, today: date) -> Text:
-    """This week's abstractions and what is due, as plain text with a little style."""
+def due_phrase(item: DueItem) -> str:
+    """One item of the Due line: ``OVERDUE Mon 19 Jan 2026 Record the outcome: Alex Morgan at Northgate``."""
+    flag = "OVERDUE " if item.overdue else ""
+    return f"{flag}{item.due_on:%a %d %b %Y} {item.what}: {item.about}"
+
+
+def week_summary(header: CaseloadHeader, today: date, width: int = 120) -> Text:
+    """This week's abstractions and what is due, as plain text with a little style. The Due line
+    names as many items as fit on two lines of ``width`` and says how many more (d lists them all)."""
     out = Text()
     monday = week_start(today)
     out.append(f"Week of {monday:%d %b %Y}  ", style="bold")
@@ -76,21 +88,30 @@ def week_summary(header: CaseloadHeader, today: date) -> Text:
     else:
         out.append("No abstractions this week", style="green")
     out.append("\n")
-    if header.due:
-        overdue = [d for d in header.due if d.overdue]
-        out.append(f"Due ({len(header.due)}): ", style="bold yellow")
-        hidden = [d for d in overdue if d not in header.due[:6]]
-        if hidden:  # overdue items beyond the ones listed: say how many
-            out.append(f"{len(overdue)} overdue ", style="bold red")
-        for i, d in enumerate(header.due[:6]):
-            if i:
-                out.append("; ")
-            out.append(f"{'OVERDUE ' if d.overdue else ''}{d.due_on:%a %d %b} {label(d.kind)} {d.ref}",
-                       style="red" if d.overdue else "")
-        if len(header.due) > 6:
-            out.append(" …")
-    else:
+    if not header.due:
         out.append("Nothing due in the next 7 days", style="green")
+        return out
+    overdue = sum(1 for d in header.due if d.overdue)
+    head = f"Due ({len(header.due)}{f', {overdue} overdue' if overdue else ''}): "
+    out.append(head, style="bold yellow")
+    room = 2 * max(width - 2, 40) - len(head)
+    phrases = [due_phrase(d) for d in header.due]
+    shown = 0
+    used = 0
+    for i, phrase in enumerate(phrases):
+        left = len(phrases) - i - 1
+        tail = len(f"; and {left} more (d: Due list)") if left else 0
+        if shown and used + len(phrase) + 2 + tail > room:
+            break
+        shown += 1
+        used += len(phrase) + 2
+    for i, d in enumerate(header.due[:shown]):
+        if i:
+            out.append("; ")
+        out.append(phrases[i], style="red" if d.overdue else "")
+    if shown < len(phrases):
+        out.append(f"; and {len(phrases) - shown} more", style="bold")
+    out.append(" (d: Due list)", style="dim")
     return out
 
 
@@ -101,8 +122,10 @@ class CaseloadScreen(DeskScreen):
         "Your caseload: every school currently assigned to you, with the next planned visit, "
         "this week's sessions (Week), consultations still awaiting an outcome (Pending) and days since the "
         "last delivered visit (Since visit). Schools that accept officers only out of uniform are marked "
-        f"'{PLAIN_CLOTHES}'. Above the table: this week's abstractions, what is due, and when the "
-        "scheduled jobs last ran (ok, LATE or FAILED). Type / to filter; Enter opens the school; c logs a "
+        f"'{PLAIN_CLOTHES}'. Above the table: this week's abstractions, what is due (d lists it all and "
+        "opens each item), and when the scheduled jobs last ran (ok, LATE or FAILED). On a narrow terminal "
+        "the columns that do not fit are shown under the table for the highlighted school. "
+        "Type / to filter; Enter opens the school; c logs a "
         "consultation (the highlighted school's pupils come first; the school follows the pupil)."
     )
     BINDINGS = bindings.CASELOAD
@@ -112,6 +135,7 @@ class CaseloadScreen(DeskScreen):
         super().__init__()
         self.scope = scope
         self.rows: list[CaseloadRow] = []
+        self.header: CaseloadHeader | None = None
         self._header_wanted = False
 
     def compose(self) -> ComposeResult:
@@ -175,7 +199,17 @@ class CaseloadScreen(DeskScreen):
         self._rows_shown()
 
     def on_caseload_header_loaded(self, message: CaseloadHeaderLoaded) -> None:
-        self.query_one("#week-summary", Static).update(week_summary(message.header, self.desk.today()))
+        self.header = message.header
+        self.show_header()
+
+    def show_header(self) -> None:
+        if self.header is not None:
+            summary = self.query_one("#week-summary", Static)
+            width = summary.size.width or self.size.width or self.app.size.width
+            summary.update(week_summary(self.header, self.desk.today(), width))
+
+    def on_resize(self) -> None:
+        self.show_header()
 
     def on_load_failed(self, message: LoadFailed) -> None:
         # DeskScreen.on_load_failed (shows the notice) runs too: Textual calls each class's handler
@@ -202,7 +236,7 @@ class CaseloadScreen(DeskScreen):
                 cells.append(r.officer)
             out.append((r.urn, cells))
         table.replace_rows(out)
-        self.sub_title = f"{len(self.rows)} school{'s' if len(self.rows) != 1 else ''}"
+        self.sub_title = plural(len(self.rows), "school")
 
     # ------------------------------------------------------------------ filter
 
@@ -265,4 +299,7 @@ class CaseloadScreen(DeskScreen):
 
     def action_export_calendars(self) -> None:
         self.desk.action_export_calendars()
+
+    def action_due(self) -> None:
+        self.desk.action_due()
 

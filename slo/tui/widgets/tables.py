@@ -69,19 +69,20 @@ def fit_columns(columns: Sequence[Col], content: Sequence[int], available: int) 
     """``(key, width)`` of the columns shown, in their order, within ``available`` cells (each column
     also takes ``2 * PADDING``). ``content``: the widest cell of each column (its label included).
 
-    The columns of priority 0 are always shown, at least at their narrowest; each other column, the
-    most important first (the lowest priority, then the leftmost), is shown when it fits in full
-    beside them, and left for the detail line when it does not. What is left widens the columns
-    of priority 0 towards their content, the leftmost first."""
+    The columns of priority 0 are always shown, at least at their narrowest; the other columns, the
+    most important first (the lowest priority, then the leftmost), are shown while each fits in full
+    beside them: from the first that does not, they are left for the detail line. What is left
+    widens the columns of priority 0 towards their content, the leftmost first."""
     wanted = [min(w, c.max) if c.max is not None else w for c, w in zip(columns, content, strict=True)]
     narrowest = [min(c.min or cell_len(c.label), w) for c, w in zip(columns, wanted, strict=True)]
     widths = {i: narrowest[i] for i, c in enumerate(columns) if c.priority == 0}
     used = sum(w + 2 * PADDING for w in widths.values())
     optional = sorted((i for i, c in enumerate(columns) if c.priority > 0), key=lambda i: (columns[i].priority, i))
     for i in optional:
-        if used + wanted[i] + 2 * PADDING <= available:
-            widths[i] = wanted[i]
-            used += wanted[i] + 2 * PADDING
+        if used + wanted[i] + 2 * PADDING > available:
+            break  # this one does not fit: neither do the less important ones (its place is not theirs)
+        widths[i] = wanted[i]
+        used += wanted[i] + 2 * PADDING
     spare = available - used
     for i in sorted(widths):
         if spare <= 0:
