@@ -284,3 +284,50 @@ def test_deleting_a_mistaken_absence_plans_its_sessions_again(loaded_store):
     assert _status(st, monday.ref) == ("planned", None)
     gone = history.deleted(st.db, "absences", "PC1000/2027-01-11")
     assert gone is not None and {c.field: c.old for c in gone.changes}["kind"] == "sickness"
+
+
+# --------------------------------------------------------------------------- the record screen's read model
+
+
+def _views(st, entity, key):
+    return st.db.execute("SELECT actor FROM audit WHERE operation = 'view' AND entity = ? AND key = ?",
+                         [entity, key]).fetchall()
+
+
+def test_the_record_read_model_words_its_fields_and_history_and_audits_personal_views(loaded_store):
+    from slo.services.queries.record import record_detail
+
+    st = loaded_store
+    data = C.get_consultation(st.db, "CON-1").model_dump()
+    data.update(timing="after_decision")
+    C.log_consultation(st, who(st, "PC1000"), Consultation.model_validate(data))
+    detail = record_detail(st, who(st, "PC1000"), "consultations", "CON-1")
+    fields = {f.name: f.value for f in detail.fields}
+    assert fields["timing"] == "After decision"
+    assert fields["reasons"].splitlines()[0] == "PA Physical assault against an adult"
+    assert fields["young_person"] == "Alex Morgan (YP-0001)"
+    (line,) = detail.history
+    assert line.changes == ["Before/after the decision: Before decision → After decision"]
+    assert detail.why_not_delete == "consultation CON-1 cannot be deleted: referral REF-1 refers to it"
+    assert _views(st, "consultations", "CON-1") == [("PC1000",)]
+    # a 1:1 session names the young person: its view is audited too; a refresh is not a new view
+    record_detail(st, who(st, "PC1000"), "engagements", "ENG-2")
+    record_detail(st, who(st, "PC1000"), "engagements", "ENG-2", audit_view=False)
+    assert _views(st, "engagements", "ENG-2") == [("PC1000",)]
+    record_detail(st, who(st, "PC1000"), "engagements", "ENG-1")  # a visit: not personal
+    assert _views(st, "engagements", "ENG-1") == []
+
+
+def test_the_record_read_model_refuses_another_team_and_reads_a_deleted_record(loaded_store):
+    from slo.services.queries.record import record_detail
+
+    st = loaded_store
+    with pytest.raises(PermissionDenied):
+        record_detail(st, who(st, "PC1001"), "consultations", "CON-1")
+    assert _views(st, "consultations", "CON-1") == []
+    made = book(st, "2027-01-11T09:00", "2027-01-11T10:00", title="Twice")
+    records.delete(st, who(st, "PC1000"), "engagements", made.ref, "booked twice")
+    detail = record_detail(st, who(st, "PC1000"), "engagements", made.ref)
+    assert {f.name: f.value for f in detail.fields}["title"] == "Twice"
+    assert detail.deleted is not None and detail.deleted.what == "Deleted as a mistake: booked twice"
+    assert detail.why_not_edit and detail.why_not_delete

@@ -3,8 +3,9 @@
 Opened from wherever records are listed (a school's engagements and consultations, a young
 person's chronology, the week planner, an officer's abstractions). The same permissions as the
 record itself (:func:`slo.services.permissions.require_view`); opening a personal record (a
-consultation, a referral, a young person) is a view written to the audit log, and its history is
-read with it (the history holds the earlier values, personal data as the record is).
+consultation, a referral, a young person) or one about a young person (a 1:1 session) is a view
+written to the audit log, and its history is read with it (the history holds the earlier values,
+personal data as the record is).
 
 A record deleted as a mistake still opens: its last values come from its history, which ends
 with the deletion (who, when, why).
@@ -236,7 +237,8 @@ def record_detail(store: Store, actor: Actor, entity: str, key: str, *, audit_vi
             if row.get(extra):
                 values[extra] = row[extra]
     permissions.require_view(db, actor, record)
-    if audit_view and record.facts.personal:
+    # a personal record, or one about a young person (a 1:1 session: their name, the private notes)
+    if audit_view and (record.facts.personal or records.young_person_of(record)):
         with store.write() as wdb:
             audit.record(wdb, actor.collar, audit.VIEW, table, key)
     names = _names(db, values)
