@@ -48,6 +48,8 @@ from .base import FormScreen, SaveResult
 from .problems import FieldProblems
 from .values import enum_choices, follow_from, text_or_none
 
+#: after saving, at most this many sessions are listed one by one (the rest are counted)
+MAX_LISTED = 12
 #: a span longer than this is not previewed (it is still saved, and the service cancels what it covers)
 PREVIEW_DAYS = 366
 
@@ -251,7 +253,9 @@ class AbsenceForm(FormScreen[AbsenceFormData]):
         lines = [f"{'Corrected' if self.key else 'Recorded'} the absence {span} ({label(model.kind).lower()})."]
         if cancelled:
             lines.append(f"It cancelled {_plural(len(cancelled), 'planned session')} (officer unavailable):")
-            lines += ["  " + session_words(s).plain for s in cancelled]
+            lines += ["  " + session_words(s).plain for s in cancelled[:MAX_LISTED]]
+            if len(cancelled) > MAX_LISTED:
+                lines.append(f"  and {len(cancelled) - MAX_LISTED} more (ctrl+r lists them all)")
             names = let_down(cancelled)
             if names:
                 lines.append(f"{_plural(len(names), 'young person', 'young people')} let down: {', '.join(names)}.")
@@ -260,7 +264,9 @@ class AbsenceForm(FormScreen[AbsenceFormData]):
         back = cancelled_sessions(self.store, result.reinstated)
         if back:
             lines.append(f"Planned again: {_plural(len(back), 'session')} on days no longer covered:")
-            lines += ["  " + session_words(s).plain for s in back]
+            lines += ["  " + session_words(s).plain for s in back[:MAX_LISTED]]
+            if len(back) > MAX_LISTED:
+                lines.append(f"  and {len(back) - MAX_LISTED} more")
         lines += [f"{n.engagement.ref} stays cancelled: {n.why}" for n in result.not_reinstated]
         self.to_rebook = result.to_rebook
         if self.to_rebook:
@@ -276,6 +282,9 @@ class AbsenceForm(FormScreen[AbsenceFormData]):
     @on(FormSaved)
     def _saved_show_rebook(self, message: FormSaved) -> None:
         self.refresh_bindings()  # ctrl+r appears when there is something to rebook
+        # what it did is listed now (its first line names the absence): the fields and the preview of
+        # what it would do make room for it (at 80x24 a week's sessions fit)
+        self.query_one("#form-body").add_class("-hidden")
 
     def action_rebook(self) -> None:
         """After saving: close the form and offer the cancelled sessions for rebooking."""
