@@ -121,3 +121,20 @@ async def test_a_no_visits_school_is_named(loaded_store, tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert results == []
+
+
+async def test_two_clashes_on_one_field_are_both_shown_when_asked_to_confirm(loaded_store, tmp_path):
+    save(loaded_store, BOOTSTRAP, Engagement(ref="ENG-Z", officer="PC1000", school="100000", kind="visit",
+                                             title="School visit", starts_at="2026-12-03T13:30",
+                                             ends_at="2026-12-03T15:00", status="planned"))
+    make = lambda: EngagementForm(school="100000")  # noqa: E731
+    async with run_form(loaded_store, actor(loaded_store), make, tmp_path) as (app, pilot, results, form):
+        await _set(pilot, form, "date", "2026-12-03")
+        await _set(pilot, form, "time", "13:30")
+        await _set(pilot, form, "duration", "180")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert results == []
+        assert form.field("time").note == (
+            "Overlaps your visit here, Thu 03 Dec 2026 13:30-15:00 (ENG-Z)\n"
+            "Outside school hours (09:00-15:30): it ends at 16:30")

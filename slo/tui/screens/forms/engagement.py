@@ -361,8 +361,11 @@ class EngagementForm(FormScreen[EngagementFormData]):
                                  "Change it, or press ctrl+s again to keep it."))
         if self._moves(model):
             # booking or moving: each clash once more next to its field; ctrl+s again saves anyway
-            found = check_booking(self.store, self.actor, model)
-            out += [(CLASH_FIELDS.get(c.field, "date"), c.message) for c in found]
+            # (one message per field: the confirmation shows one note under each)
+            by_field: dict[str, list[str]] = {}
+            for c in check_booking(self.store, self.actor, model):
+                by_field.setdefault(CLASH_FIELDS.get(c.field, "date"), []).append(c.message)
+            out += [(name, "\n".join(messages)) for name, messages in by_field.items()]
         return out
 
     def persist(self, model: Engagement) -> SaveResult:
