@@ -129,6 +129,11 @@ CONFIRM_DELETE: list[BindingType] = [
     Binding("escape", "cancel", "Keep it"),
 ]
 
+#: a list of records to open one of (the week planner's): Enter opens, Escape closes
+CHOOSE_RECORD: list[BindingType] = [
+    Binding("escape", "cancel", "Close"),
+]
+
 #: the sessions a withdrawal could not put back (their slot had gone), offered for rebooking
 REBOOK: list[BindingType] = [
     Binding("b", "rebook", "Rebook"),

@@ -195,6 +195,11 @@ def _title(entity: str, key: str, values: dict[str, Any], names: dict[tuple[str,
         return f"{label(str(values.get('kind')))} {key}: {values.get('title')}"
     if entity == "young_people":
         return f"{kind} {key}: {values.get('given_name')} {values.get('family_name')}"
+    if entity in ("absences", "abstractions"):
+        what = label(str(values.get("kind") or values.get("category")))
+        days = f"{values.get('date_from')}" + (f" to {values.get('date_to')}"
+                                                if values.get("date_to") != values.get("date_from") else "")
+        return f"{kind} {key}: {what}, {days}"
     person = names.get(("young_person", str(values.get("young_person"))))
     return f"{kind} {key}" + (f": {person}" if person else "")
 

@@ -111,7 +111,7 @@ class ChooseRecord(ModalScreen[str | None]):
     """Pick one of a list of records to open (the week planner's engagements): Enter opens it."""
 
     HELP = "Choose the visit or session to open: arrows move, Enter opens it, Escape closes."
-    BINDINGS = bindings.CONFIRM_DELETE
+    BINDINGS = bindings.CHOOSE_RECORD
     DEFAULT_CSS = """
     ChooseRecord { align: center middle; }
     ChooseRecord > Vertical { width: 90%; height: auto; max-height: 80%; border: thick $primary;
