@@ -82,13 +82,16 @@ class ConfirmDelete(ModalScreen[str | None]):
     ConfirmDelete > Vertical { width: 70; height: auto; border: thick $error; background: $surface; padding: 1 2; }
     """
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, note: str = "") -> None:
         super().__init__()
         self.what = what
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(f"Delete {self.what}? Only a record created by mistake."))
+            if self.note:
+                yield Static(Text(self.note, style="dim"))
             yield Input(placeholder="why (e.g. booked twice)", id="delete-reason")
             yield Static(Text("Enter deletes   Escape keeps it", style="dim"))
 
@@ -235,7 +238,10 @@ class RecordScreen(DeskScreen):
         if detail.why_not_delete:
             self.notify(f"{detail.why_not_delete}.", severity="warning", markup=False)
             return
-        self.app.push_screen(ConfirmDelete(detail.title), self._delete_confirmed)
+        note = ("It goes from the school's calendar at its next refresh; a school that imported the calendar "
+                "file keeps it: if they may have it, cancel the visit instead (d on the school screen)."
+                if detail.entity == "engagements" else "")
+        self.app.push_screen(ConfirmDelete(detail.title, note), self._delete_confirmed)
 
     def _delete_confirmed(self, reason: str | None) -> None:
         if not reason:
