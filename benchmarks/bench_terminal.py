@@ -353,8 +353,12 @@ class Bench:
 # ---------------------------------------------------------------------------------------------- the days
 
 CASELOAD = shows("Since visit", "/ Filter", "Week of ", pattern=r"Caseload — \d+ school")
-ALL_SCHOOLS = shows("Since visit", "/ Filter", "Week of ", pattern=r"All schools — \d+ school")
-TEAM = shows("Team — ", "Abstraction rate", "Pending reviews", "Officers", "over 26 weeks", "r Review")
+#: the admin's home: every school with its officer (the count line is written when the list has loaded)
+ALL_SCHOOLS = shows("Filter schools by name", "Assignments", "a Assign",
+                    pattern=r"\d[\d,]* schools? · \d[\d,]* with no officer")
+#: the team's heading, who takes its officers and its officers' figures (the first rows of each)
+TEAM = shows("Team — ", "Abstraction rate", "awaiting review", "Who takes our officers", "r Review",
+             pattern=r"Rostered[^\n]*\n\s*\S+\s+\S")
 MODAL_GONE = ("Press Escape to close.", "Save (ctrl+s)")
 #: a form with what it loads filled in (its status line says "Loading..." until then)
 FORM_READY = "ctrl+s save · Esc discard"
@@ -420,10 +424,10 @@ def sergeant_day(bench: Bench, p: Program, round_no: int) -> None:
                       TEAM))
     if round_no:
         bench.key(p, "Down", TEAM)  # another pending abstraction each round
-    bench.change(p, "team -> review form (r)", "r", shows("Review an abstraction", "Review: pending", FORM_READY))
+    bench.change(p, "team -> review form (r)", "r", shows("Review an abstraction", "Decision", FORM_READY))
     bench.change(p, "review form -> team (Escape)", "Escape", back_to(TEAM, *MODAL_GONE), kind="pop")
     bench.change(p, "team -> officer (o)", "o",
-                 shows("Pattern days", "Abstractions", "ABS-", absent=(LOADING, "Pending reviews")))
+                 shows("Pattern days", "Abstractions", "ABS-", absent=(LOADING, "Who takes our officers")))
     bench.change(p, "officer -> team (Escape)", "Escape", back_to(TEAM, "Pattern days"), kind="pop")
     bench.change(p, "team -> help (F1)", "F1", shows("Help: Team", "Press Escape to close."))
     bench.change(p, "help -> team (Escape)", "Escape", back_to(TEAM, *MODAL_GONE), kind="pop")
@@ -431,8 +435,8 @@ def sergeant_day(bench: Bench, p: Program, round_no: int) -> None:
 
 def admin_day(bench: Bench, p: Program, round_no: int) -> None:
     """The admin's day: the audit log, a school, term dates, a team, reports."""
-    bench.change(p, "all schools -> audit log (L)", "L", shows("Audit log", "Page 1: rows 1-", "PgDn"))
-    bench.change(p, "audit log -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Page 1: rows"), kind="pop")
+    bench.change(p, "all schools -> audit log (L)", "L", shows("Audit log", "PgDn", pattern=r"Page 1 of [\d,]+ · rows 1-"))
+    bench.change(p, "audit log -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "200 rows a page"), kind="pop")
     if round_no:
         bench.key(p, "Down", ALL_SCHOOLS)
     if bench.change(p, "all schools -> school (Enter)", "Enter", school_loaded):
@@ -440,7 +444,7 @@ def admin_day(bench: Bench, p: Program, round_no: int) -> None:
     bench.change(p, "all schools -> term dates (D)", "D", shows("Term dates", absent=(LOADING, "/ Filter")))
     bench.change(p, "term dates -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Term dates"), kind="pop")
     bench.change(p, "all schools -> team (T)", "T", TEAM)
-    bench.change(p, "team -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Pending reviews"), kind="pop")
+    bench.change(p, "team -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Who takes our officers"), kind="pop")
     bench.change(p, "all schools -> reports (r)", "r", shows("Continuity report", "Abstraction rate", "1 This term"),
                  timeout=60)
     bench.change(p, "reports -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Continuity report"), kind="pop")
