@@ -435,7 +435,8 @@ def sergeant_day(bench: Bench, p: Program, round_no: int) -> None:
 
 def admin_day(bench: Bench, p: Program, round_no: int) -> None:
     """The admin's day: the audit log, a school, term dates, a team, reports."""
-    bench.change(p, "all schools -> audit log (L)", "L", shows("Audit log", "PgDn", pattern=r"Page 1 of [\d,]+ · rows 1-"))
+    bench.change(p, "all schools -> audit log (L)", "L",
+                 shows("Audit log", "PgDn", pattern=r"Page 1 of [\d,]+ · rows 1-"))
     bench.change(p, "audit log -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "200 rows a page"), kind="pop")
     if round_no:
         bench.key(p, "Down", ALL_SCHOOLS)
@@ -444,7 +445,8 @@ def admin_day(bench: Bench, p: Program, round_no: int) -> None:
     bench.change(p, "all schools -> term dates (D)", "D", shows("Term dates", absent=(LOADING, "/ Filter")))
     bench.change(p, "term dates -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Term dates"), kind="pop")
     bench.change(p, "all schools -> team (T)", "T", TEAM)
-    bench.change(p, "team -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Who takes our officers"), kind="pop")
+    bench.change(p, "team -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Who takes our officers"),
+                 kind="pop")
     bench.change(p, "all schools -> reports (r)", "r", shows("Continuity report", "Abstraction rate", "1 This term"),
                  timeout=60)
     bench.change(p, "reports -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Continuity report"), kind="pop")

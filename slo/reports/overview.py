@@ -172,16 +172,26 @@ class OfficerOverview:
 
 
 def team_screen(
-    store: Store, actor: Actor, team: str | None, date_from: date, date_to: date, *, as_of: date
+    store: Store, actor: Actor, team: str | None, date_from: date, date_to: date, *, as_of: date,
+    weeks: int = 26,
 ) -> tuple[list[tuple[str, str]], TeamOverview]:
     """What the desk's team screen shows: the teams ``actor`` may look at, and the overview of
-    ``team`` (default: the actor's own team if they may look at it, else the first)."""
+    ``team`` (default: the actor's own team if they may look at it, else the first); ``weeks=0``
+    leaves the weekly rates out (the desk reads them after, :func:`team_weekly`)."""
     teams = teams_for(store.db, actor)
     refs = [ref for ref, _name in teams]
     chosen = team or (actor.team if actor.team in refs else None) or (refs[0] if refs else None)
     if chosen is None:
         raise PermissionDenied(f"{actor.collar} ({actor.role}) has no team to look at")
-    return teams, team_overview(store.db, actor, chosen, date_from, date_to, as_of=as_of)
+    return teams, team_overview(store.db, actor, chosen, date_from, date_to, as_of=as_of, weeks=weeks)
+
+
+def team_weekly(store: Store, actor: Actor, team: str, date_to: date, *, as_of: date,
+                weeks: int = 26) -> list[dict[str, Any]]:
+    """The team's weekly abstraction rate for ``weeks`` weeks up to ``date_to`` (the team screen's
+    chart, as :func:`team_overview` computes it: 26 weeks of figures, most of that screen's work)."""
+    _level, _key, collars = resolve_scope(store.db, actor, f"team:{team}", permissions.REPORT)
+    return figures.weekly_abstraction_rates(store.db, collars or [], min(date_to, as_of), weeks, as_of=as_of)
 
 
 def officer_screen(

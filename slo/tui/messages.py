@@ -164,6 +164,13 @@ class TeamLoaded(DataLoaded):
         self.overview = overview
 
 
+class TeamWeeklyLoaded(DataLoaded):
+    def __init__(self, team: str, weekly: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.team = team
+        self.weekly = weekly
+
+
 class OfficerLoaded(DataLoaded):
     def __init__(self, overview: OfficerOverview) -> None:
         super().__init__()

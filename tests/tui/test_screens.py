@@ -159,9 +159,18 @@ async def test_school_screen_shows_details_engagements_and_young_people(desk_sto
         assert "PLAIN CLOTHES ONLY" in details
         assert "100002-riverside-school.ics" in details or "Calendar file: not available" in details
         assert column(screen.query_one("#engagements", DeskTable), 5) == ["ENG-5", "ENG-4"]
+        # the other tabs' tables are mounted, and their rows read, when each is first shown
+        assert not screen.query("#consultations") and not screen.query("#young-people")
+        await pilot.press("2")
+        await settle(pilot)
         assert column(screen.query_one("#consultations", DeskTable), 1) == ["Jamie Lee"]
+        await pilot.press("3")
+        await settle(pilot)
         assert column(screen.query_one("#young-people", DeskTable)) == ["Jamie Lee"]
+        await pilot.press("4")
+        await settle(pilot)
         assert column(screen.query_one("#assignments", DeskTable)) == ["PC1000"]
+        assert screen.focused is screen.query_one("#assignments", DeskTable)
         # a school page is not a personal record: nothing audited
         assert len(audit_rows(desk_store)) == before
 
@@ -393,3 +402,38 @@ def test_scope_of_the_read_queries(desk_store):
     assert [h.key for h in search(st, slo, "%")] == []  # wildcards are text
     with pytest.raises(PermissionDenied):
         week(st, other, "PC1000", today)
+
+
+async def test_school_engagements_are_paged_newest_first_and_a_page_survives_a_return(
+        desk_store, make_app, settle, monkeypatch):
+    """The details come with the first page in one read; n and p read one page each; back from another
+    screen, the page shown is read again, not the first."""
+    import slo.tui.screens.school as school_screen
+
+    monkeypatch.setattr(school_screen, "PAGE", 1)
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SchoolScreen) and screen.urn == "100002"
+        table = screen.query_one("#engagements", DeskTable)
+        page_line = screen.query_one("#engagement-page")
+        assert column(table, 5) == ["ENG-5"]
+        assert "Engagements 1-1 of 2" in str(page_line.render())
+        await pilot.press("n")
+        await settle(pilot)
+        assert column(table, 5) == ["ENG-4"] and "Engagements 2-2 of 2" in str(page_line.render())
+        await pilot.press("n")  # no page after the last
+        await settle(pilot)
+        assert column(table, 5) == ["ENG-4"]
+        await pilot.press("f1")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and column(table, 5) == ["ENG-4"]
+        assert "Engagements 2-2 of 2" in str(page_line.render())
+        await pilot.press("p")
+        await settle(pilot)
+        assert column(table, 5) == ["ENG-5"] and "Engagements 1-1 of 2" in str(page_line.render())

@@ -117,3 +117,36 @@ async def test_slo_cannot_open_team_screen(store, tmp_path):
         app.push_screen(TeamScreen())
         await settle(pilot)
         assert not isinstance(app.screen, TeamScreen)
+
+
+async def test_the_weekly_chart_is_read_after_the_figures_and_is_the_overviews(store, tmp_path):
+    """The team's figures come first (one read without the 26 weeks); the chart from a read of its own,
+    with the same weeks as the overview computed in one go."""
+    from slo.reports.overview import team_overview, team_periods
+    from slo.tui.messages import TeamLoaded, TeamWeeklyLoaded
+    from slo.tui.screens.team import TeamScreen
+
+    app = make(store, tmp_path, "S1")
+    seen: list[type] = []
+    original = TeamScreen.post_message
+
+    def record(self, message):
+        if isinstance(message, (TeamLoaded, TeamWeeklyLoaded)):
+            seen.append(type(message))
+            if isinstance(message, TeamLoaded):
+                assert message.overview.weekly == []  # the figures' read leaves the weeks out
+        return original(self, message)
+
+    TeamScreen.post_message = record  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, TeamScreen)
+            _label, date_from, date_to = team_periods(TODAY)[0]
+            whole = team_overview(store.db, app.actor, "T-A", date_from, date_to, as_of=TODAY)
+            assert whole.weekly and screen.overview is not None and screen.overview.weekly == whole.weekly
+            assert str(screen.query_one("#weekly-chart").render()).startswith("Weekly abstraction rate, last 26 weeks")
+    finally:
+        TeamScreen.post_message = original  # type: ignore[method-assign]
+    assert seen[:2] == [TeamLoaded, TeamWeeklyLoaded]

@@ -5,7 +5,7 @@ A school is not a personal record: reading it writes no ``view`` audit row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from slo.services.actors import Actor
@@ -15,6 +15,8 @@ from .lines import ENGAGEMENT_COLUMNS, EngagementLine, engagement_lines
 from .scope import MAX_ROWS, require_school
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from slo.models import School
 
 
@@ -31,10 +33,13 @@ class SchoolDetail:
     school: School
     assignments: list[AssignmentLine]
     engagements_total: int
+    #: the first page of its engagements, newest first, when asked for (``first_page``)
+    engagements: list[EngagementLine] = field(default_factory=list)
 
 
-def school_detail(store: Store, actor: Actor, urn: str) -> SchoolDetail:
-    """A school's details and who covered it when."""
+def school_detail(store: Store, actor: Actor, urn: str, *, first_page: int = 0) -> SchoolDetail:
+    """A school's details and who covered it when; with ``first_page``, that many of its newest
+    engagements too (what the school screen shows first, read in one go: one scope check, one message)."""
     # the pydantic models: not needed for the desk's first screen
     from slo.models import School
     from slo.services import records
@@ -50,7 +55,8 @@ def school_detail(store: Store, actor: Actor, urn: str) -> SchoolDetail:
         [urn],
     ).fetchall()
     total = db.execute("SELECT COUNT(*) FROM engagements WHERE school = ?", [urn]).fetchone()[0]
-    return SchoolDetail(school, [AssignmentLine(*r) for r in rows], total)
+    engagements = _engagements(db, actor, urn, 0, first_page) if first_page else []
+    return SchoolDetail(school, [AssignmentLine(*r) for r in rows], total, engagements)
 
 
 def school_engagements(
@@ -59,6 +65,10 @@ def school_engagements(
     """One page of the school's engagements, newest first."""
     db = store.db
     require_school(db, actor, urn)
+    return _engagements(db, actor, urn, offset, limit)
+
+
+def _engagements(db: Database, actor: Actor, urn: str, offset: int, limit: int) -> list[EngagementLine]:
     rows = db.execute(
         f"SELECT {ENGAGEMENT_COLUMNS} FROM engagements e LEFT JOIN schools s ON s.urn = e.school "
         "WHERE e.school = ? ORDER BY e.starts_at DESC, e.ref LIMIT ? OFFSET ?",

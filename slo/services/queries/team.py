@@ -173,10 +173,14 @@ def _lines(db: Database, names: dict[str, str], date_from: date, date_to: date, 
     challenged one whatever its days), then the removed ones from their history."""
     officers = sorted(names)
     also = " OR a.review_status IN ('pending', 'challenged')" if open_anyway else ""
+    # officer by officer (CROSS JOIN keeps that order; abstractions_officer): with ``a.officer IN (...)``
+    # and the OR, SQLite chose its MULTI-INDEX OR over the dates and the review states of the whole
+    # force, about 100,000 rows, to keep a team's 200 (560 ms -> 1.3 ms on the national demo)
     rows = dict_rows(db.execute(
-        f"SELECT {', '.join(_FIELDS)}, (SELECT COUNT(*) FROM engagements e WHERE e.abstraction = a.ref "
-        "AND e.status = 'cancelled') AS n FROM abstractions a "
-        f"WHERE a.officer IN (SELECT value FROM json_each(?)) AND ((a.date_from <= ? AND a.date_to >= ?){also}) "
+        f"SELECT {', '.join('a.' + f for f in _FIELDS)}, (SELECT COUNT(*) FROM engagements e "
+        "WHERE e.abstraction = a.ref AND e.status = 'cancelled') AS n "
+        "FROM json_each(?) j CROSS JOIN abstractions a ON a.officer = j.value "
+        f"WHERE (a.date_from <= ? AND a.date_to >= ?){also} "
         f"ORDER BY a.date_from, a.ref LIMIT {MAX_ROWS}",
         [json.dumps(officers), date_to.isoformat(), date_from.isoformat()],
     ))

@@ -54,6 +54,12 @@ CONSULTATION_COLUMNS = [
 ]
 YOUNG_PEOPLE_COLUMNS = [Col("Name", "name"), Col("Year", "year"), Col("Ref", "ref")]
 ASSIGNMENT_COLUMNS = [Col("Officer", "officer"), Col("Name", "name"), Col("From", "from"), Col("To", "to")]
+#: each tab's table
+TAB_TABLES = {"tab-engagements": "engagements", "tab-consultations": "consultations",
+              "tab-young-people": "young-people", "tab-assignments": "assignments"}
+#: the tables mounted when their tab is first shown
+LAZY_COLUMNS = {"consultations": CONSULTATION_COLUMNS, "young-people": YOUNG_PEOPLE_COLUMNS,
+                "assignments": ASSIGNMENT_COLUMNS}
 
 
 def status_cell(status: str, reason: str | None) -> Text:
@@ -120,18 +126,18 @@ class SchoolScreen(DeskScreen):
         self.consultations: list[ConsultationLine] = []
 
     def compose(self) -> ComposeResult:
+        # Only the Engagements tab is composed with the screen: the others' tables are mounted, and
+        # their rows read, the first time each is shown (tab_table), so that opening a school mounts
+        # and styles one table, not four.
         yield Header()
         yield Static(Text("Loading…"), id="school-details", classes="details")
         with TabbedContent(id="school-tabs"):
             with TabPane("Engagements", id="tab-engagements"):
                 yield Static(Text(""), id="engagement-page", classes="empty")
                 yield DeskTable(ENGAGEMENT_COLUMNS, id="engagements")
-            with TabPane("Consultations", id="tab-consultations"):
-                yield DeskTable(CONSULTATION_COLUMNS, id="consultations")
-            with TabPane("Young people", id="tab-young-people"):
-                yield DeskTable(YOUNG_PEOPLE_COLUMNS, id="young-people")
-            with TabPane("Assignments", id="tab-assignments"):
-                yield DeskTable(ASSIGNMENT_COLUMNS, id="assignments")
+            yield TabPane("Consultations", id="tab-consultations")
+            yield TabPane("Young people", id="tab-young-people")
+            yield TabPane("Assignments", id="tab-assignments")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -140,19 +146,51 @@ class SchoolScreen(DeskScreen):
 
     # ------------------------------------------------------------------ loading
 
+    def tab_table(self, tab: str) -> DeskTable:
+        """The table of ``tab``: mounted, and its rows asked for, the first time it is wanted."""
+        table_id = TAB_TABLES[tab]
+        found = self.query(f"#{table_id}")
+        if found:
+            return found.first(DeskTable)
+        table = DeskTable(LAZY_COLUMNS[table_id], id=table_id)
+        self.query_one(f"#{tab}", TabPane).mount(table)
+        self.load_tab(table_id)
+        return table
+
+    def _mounted(self, table_id: str) -> DeskTable | None:
+        found = self.query(f"#{table_id}")
+        return found.first(DeskTable) if found else None
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self.tab_table(event.pane.id)
+
     def reload(self) -> None:
-        store, actor, urn, exports = self.store, self.actor, self.urn, self.desk.exports
+        """The school's details with the first page of its engagements in one read (one message, one
+        refresh); another page on its own; the other tabs' rows only once their table is shown."""
+        store, actor, urn, exports, page = self.store, self.actor, self.urn, self.desk.exports, self.page
 
         def read_school() -> SchoolLoaded:
             from slo.calendars.paths import calendar_path
 
-            detail = school_detail(store, actor, urn)
+            detail = school_detail(store, actor, urn, first_page=0 if page else PAGE)
             return SchoolLoaded(detail, calendar_path(exports, urn, detail.school.name))
 
         self.load("school", read_school)
-        self.load_engagements()
-        self.load("consultations", lambda: SchoolConsultationsLoaded(school_consultations(store, actor, urn)))
-        self.load("young_people", lambda: SchoolYoungPeopleLoaded(school_young_people(store, actor, urn)))
+        if page:
+            self.load_engagements()
+        for table_id in ("consultations", "young-people"):
+            if self._mounted(table_id) is not None:
+                self.load_tab(table_id)
+
+    def load_tab(self, table_id: str) -> None:
+        store, actor, urn = self.store, self.actor, self.urn
+        if table_id == "consultations":
+            self.load("consultations", lambda: SchoolConsultationsLoaded(school_consultations(store, actor, urn)))
+        elif table_id == "young-people":
+            self.load("young_people", lambda: SchoolYoungPeopleLoaded(school_young_people(store, actor, urn)))
+        elif table_id == "assignments" and self.detail is not None:
+            self.show_assignments(self.detail)
 
     def load_engagements(self) -> None:
         store, actor, urn, page = self.store, self.actor, self.urn, self.page
@@ -163,16 +201,26 @@ class SchoolScreen(DeskScreen):
         detail = self.detail = message.detail
         self.title = detail.school.name
         self.query_one("#school-details", Static).update(details_text(detail, message.calendar_path))
+        if self._mounted("assignments") is not None:
+            self.show_assignments(detail)
+        if self.page == 0 and (detail.engagements or not detail.engagements_total):  # read with the details
+            self.show_engagements(detail.engagements)
+        else:
+            self.show_page_info()
+
+    def show_assignments(self, detail: SchoolDetail) -> None:
         self.query_one("#assignments", DeskTable).replace_rows(
             (f"{a.officer}/{a.start_date}", [a.officer, a.officer_name, a.start_date, a.end_date or "current"])
             for a in detail.assignments
         )
-        self.show_page_info()
 
     def on_school_engagements_loaded(self, message: SchoolEngagementsLoaded) -> None:
         if message.page != self.page:
             return
-        self.engagements = message.engagements
+        self.show_engagements(message.engagements)
+
+    def show_engagements(self, engagements: list[EngagementLine]) -> None:
+        self.engagements = engagements
         self.query_one("#engagements", DeskTable).replace_rows(
             (
                 e.ref,
@@ -185,7 +233,7 @@ class SchoolScreen(DeskScreen):
                     e.ref,
                 ],
             )
-            for e in message.engagements
+            for e in engagements
         )
         self.show_page_info()
 
@@ -253,13 +301,7 @@ class SchoolScreen(DeskScreen):
     def action_tab(self, tab: str) -> None:
         """Show a tab and put the keyboard in its table."""
         self.query_one("#school-tabs", TabbedContent).active = tab
-        table = {
-            "tab-engagements": "engagements",
-            "tab-consultations": "consultations",
-            "tab-young-people": "young-people",
-            "tab-assignments": "assignments",
-        }[tab]
-        self.query_one(f"#{table}", DeskTable).focus()
+        self.tab_table(tab).focus()
 
     def action_visit(self) -> None:
         from .forms.engagement import EngagementForm

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
-from slo.reports.overview import TeamOverview, team_periods, team_screen
+from slo.reports.overview import TeamOverview, team_periods, team_screen, team_weekly
 from slo.services.queries.team import (
     STATUS_FILTERS,
     AbstractionDetail,
@@ -23,7 +23,7 @@ from slo.services.queries.team import (
     when,
 )
 from slo.tui import bindings
-from slo.tui.messages import AbstractionDetailLoaded, TeamAbstractionsLoaded, TeamLoaded
+from slo.tui.messages import AbstractionDetailLoaded, TeamAbstractionsLoaded, TeamLoaded, TeamWeeklyLoaded
 from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
 from slo.tui.widgets.charts import Chart, columns, pct
 from slo.tui.widgets.job_status import JobStatusLine
@@ -164,9 +164,16 @@ class TeamScreen(DeskScreen):
         _label, date_from, date_to = self._period()
         self.query_one(JobStatusLine).reload()
         today = self.desk.today()
-        self.load("team", lambda: TeamLoaded(*team_screen(store, actor, team, date_from, date_to, as_of=today)))
+        # the figures and the list first; the chart's 26 weeks of figures (most of the work) after them
+        self.load("team", lambda: TeamLoaded(*team_screen(store, actor, team, date_from, date_to, as_of=today,
+                                                          weeks=0)))
         if team is not None:
             self.load_abstractions()
+
+    def load_weekly(self, team: str) -> None:
+        store, actor, today = self.store, self.actor, self.desk.today()
+        _label, _date_from, date_to = self._period()
+        self.load("team-weekly", lambda: TeamWeeklyLoaded(team, team_weekly(store, actor, team, date_to, as_of=today)))
 
     def load_abstractions(self) -> None:
         if self.team is None:
@@ -212,9 +219,17 @@ class TeamScreen(DeskScreen):
                         o.schools_affected, o.young_people_let_down, o.figures["pending_review"],
                         categories_text(o.figures["abstracted_days_by_category"])]) for o in ov.officers
         )
+        self.load_weekly(ov.team)
+
+    def on_team_weekly_loaded(self, message: TeamWeeklyLoaded) -> None:
+        if message.team != self.team:
+            return
+        weekly = message.weekly
+        if self.overview is not None:
+            self.overview.weekly = weekly
         self.query_one("#weekly-chart", Chart).update_chart(
-            "Weekly abstraction rate, last 26 weeks (weeks from " + (ov.weekly[0]["week"] if ov.weekly else "-") + ")",
-            columns([w["abstraction_rate"] for w in ov.weekly]),
+            "Weekly abstraction rate, last 26 weeks (weeks from " + (weekly[0]["week"] if weekly else "-") + ")",
+            columns([w["abstraction_rate"] for w in weekly]),
         )
 
     def on_team_abstractions_loaded(self, message: TeamAbstractionsLoaded) -> None:
