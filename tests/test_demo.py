@@ -148,11 +148,13 @@ def test_engagements_past_and_future(demo_db):
     )[0]
     assert planned[0] >= today  # nothing in the past is still planned
     assert planned[1] >= (TODAY + timedelta(days=21)).isoformat()  # a few weeks ahead
-    reasons = {r for (r,) in query(demo_db, "SELECT DISTINCT cancel_reason FROM engagements WHERE status = 'cancelled'")}
+    reasons = {r for (r,) in query(
+        demo_db, "SELECT DISTINCT cancel_reason FROM engagements WHERE status = 'cancelled'")}
     assert reasons == {"abstraction", "officer_unavailable", "school", "young_person", "other"}
     kinds = {k for (k,) in query(demo_db, "SELECT DISTINCT kind FROM engagements")}
     assert {"visit", "assembly", "lesson", "one_to_one"} <= kinds
-    assert query(demo_db, "SELECT count(*) FROM engagements WHERE kind = 'one_to_one' AND young_person IS NULL") == [(0,)]
+    assert query(
+        demo_db, "SELECT count(*) FROM engagements WHERE kind = 'one_to_one' AND young_person IS NULL") == [(0,)]
     # every full-day abstraction cancels the officer's engagements on its days, linked
     unlinked = query(
         demo_db,
@@ -212,7 +214,8 @@ def test_consultations_and_referrals(demo_db):
         (TODAY.isoformat(), (TODAY + timedelta(days=7)).isoformat()),
     )[0][0]
     assert follow_ups >= 1
-    assert query(demo_db, "SELECT count(*) FROM consultations WHERE outcome != 'pending' AND outcome_on IS NULL") == [(0,)]
+    assert query(
+        demo_db, "SELECT count(*) FROM consultations WHERE outcome != 'pending' AND outcome_on IS NULL") == [(0,)]
     assert query(demo_db, "SELECT count(*) FROM consultations WHERE consulted_on > ?", (TODAY.isoformat(),)) == [(0,)]
     partners = {p for (p,) in query(demo_db, "SELECT DISTINCT partner FROM referrals")}
     assert len(partners) >= 5
@@ -245,7 +248,12 @@ def test_young_people_and_awkward_text(demo_db):
 def test_audit_has_one_row_per_table(demo_db):
     rows = query(demo_db, "SELECT actor, operation, entity, key, detail FROM audit WHERE actor = 'demo'")
     by_entity = {entity: json.loads(detail) for _a, _o, entity, _k, detail in rows}
-    assert len(rows) == 10 and {op for _a, op, *_ in rows} == {"create"}
+    assert len(rows) == 11 and {op for _a, op, *_ in rows} == {"create"}
+    assert by_entity["term_dates"]["count"] == query(demo_db, "SELECT count(*) FROM term_dates")[0][0]
+    # the demo's own rows come first; then what the services did (the history: reviews, a handover)
+    seqs = [(actor, seq) for actor, seq in query(demo_db, "SELECT actor, rowid FROM audit ORDER BY rowid")]
+    demo_rows = [seq for actor, seq in seqs if actor == "demo"]
+    assert max(demo_rows) < min(seq for actor, seq in seqs if actor in ("S100", "S200", "A1"))
     assert by_entity["engagements"]["source"] == "demo"
     assert by_entity["engagements"]["count"] == query(demo_db, "SELECT count(*) FROM engagements")[0][0]
     assert by_entity["young_people"]["count"] == query(demo_db, "SELECT count(*) FROM young_people")[0][0]
@@ -263,7 +271,8 @@ def test_replace_swaps_the_file_and_removes_a_stale_wal(tmp_path):
     Path(f"{path}-wal").write_bytes(b"stale write-ahead log from the old database")
     Path(f"{path}-shm").write_bytes(b"stale")
     assert build(path, "--seed", "6") == 0
-    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").read_bytes() != b"stale write-ahead log from the old database"
+    wal = Path(f"{path}-wal")
+    assert not wal.exists() or wal.read_bytes() != b"stale write-ahead log from the old database"
     assert export_text(path) != old
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".slo.db.")]
     assert leftovers == []
@@ -370,3 +379,182 @@ def test_school_calendar():
     assert not is_school_day(date(2026, 3, 14))  # a Saturday
     assert not is_school_day(date(2026, 4, 7))  # Easter holiday
     assert is_school_day(date(2026, 3, 11))
+
+
+# --------------------------------------------------------------------------- coherence (issue 16 item 6)
+
+#: the words of a school's name that say its phase, and the year groups each phase (or name) teaches
+NAME_WORDS = {
+    "primary": ("Primary", "Junior", "Infant"),
+    "secondary": ("High School", "Secondary", "Academy", "Community College", "School"),
+    "post16": ("Sixth Form", "College"),
+    "alternative_provision": ("Pupil Referral", "Alternative Provision", "Tuition Centre", "[AP]"),
+    "special": ("Special", "[SEMH]", "Learning Centre"),
+    "all_through": ("All-Through", "[3-18]"),
+}
+OTHER_PHASES_WORDS = ("Primary", "Junior", "Infant", "High School", "Secondary", "Sixth Form", "Pupil Referral",
+                      "Special", "[SEMH]", "All-Through", "[3-18]")
+
+
+def years_for(phase: str, name: str) -> set[int]:
+    if phase == "primary":
+        return set(range(3, 7)) if "Junior" in name and "Infant" not in name else set(range(0, 7))
+    return {"secondary": set(range(7, 14)), "post16": {12, 13, 14}, "alternative_provision": set(range(5, 12)),
+            "special": set(range(0, 15)), "all_through": set(range(0, 14))}[phase]
+
+
+def test_every_school_phase_matches_its_name(demo_db):
+    schools = query(demo_db, "SELECT urn, name, phase FROM schools")
+    assert {p for _u, _n, p in schools} >= {"primary", "secondary", "post16", "special"}
+    for urn, name, phase in schools:
+        assert any(word in name for word in NAME_WORDS[phase]), (urn, name, phase)
+        # and no word of another phase: no "Primary" that is a secondary, no "High School" that is a primary
+        others = [w for w in OTHER_PHASES_WORDS if w in name and w not in NAME_WORDS[phase]]
+        assert others == [], (urn, name, phase)
+    assert query(demo_db, "SELECT phase FROM schools WHERE name = 'St Mary''s C of E [VA] Primary'") == [("primary",)]
+
+
+def test_every_pupil_year_fits_the_school(demo_db):
+    rows = query(demo_db, "SELECT y.ref, y.year_group, s.name, s.phase FROM young_people y "
+                          "JOIN schools s ON s.urn = y.school WHERE y.year_group IS NOT NULL")
+    assert len(rows) > 200
+    wrong = [(ref, year, name, phase) for ref, year, name, phase in rows if year not in years_for(phase, name)]
+    assert wrong == []
+    assert query(demo_db, "SELECT count(*) FROM young_people WHERE year_group = 0") == [(0,)]  # no "Year 0"
+    juniors = [year for _r, year, name, phase in rows if phase == "primary" and "Junior" in name
+               and "Infant" not in name]
+    assert juniors and min(juniors) >= 3  # no Year 2 at a junior school
+    # and the dates of birth agree with the year (born September to August of the cohort's year)
+    born = query(demo_db, "SELECT year_group, min(date_of_birth), max(date_of_birth) FROM young_people "
+                          "WHERE date_of_birth IS NOT NULL GROUP BY year_group")
+    for year, first, last in born:
+        cohort = 2025 - year - 5  # academic year 2025/26 holds TODAY
+        assert f"{cohort}-09-01" <= first and last <= f"{cohort + 1}-08-31", year
+
+
+def _person(name: str) -> str:
+    """A name without its title or role: "Sgt Jo Kaur" and "Dr Jo Kaur (evaluator)" are both "Jo Kaur"."""
+    words = name.split()
+    if words[0] in ("PC", "Sgt", "Insp", "Dr", "Mr", "Mrs", "Ms", "Miss"):
+        words = words[1:]
+    if words[-1].startswith("("):
+        words = words[:-1]
+    return " ".join(words)
+
+
+def test_every_person_has_a_name_of_their_own(demo_db):
+    officers = [_person(n) for (n,) in query(demo_db, "SELECT name FROM officers")]
+    heads = [_person(n) for (n,) in query(demo_db, "SELECT head_teacher FROM schools WHERE head_teacher IS NOT NULL")]
+    pupils = [f"{g} {f}" for g, f in query(demo_db, "SELECT given_name, family_name FROM young_people")]
+    assert len(officers) == 11 and len(heads) > 50 and len(pupils) > 250
+    assert all(len(n.split()) >= 2 for n in officers + heads)  # a given name, not an initial
+    everyone = officers + heads + pupils
+    repeated = sorted({n for n in everyone if everyone.count(n) > 1})
+    assert repeated == []
+    evaluator = _person(query(demo_db, "SELECT name FROM officers WHERE collar_number = 'E1'")[0][0])
+    assert officers.count(evaluator) == 1  # the evaluator shares a name with no officer
+
+
+def test_names_stay_distinct_at_force_scale():
+    from slo.services.demo.generator import SCALES, make_plan
+
+    plan = make_plan(SCALES["force"], 1, TODAY)
+    names = [_person(o.name) for o in plan.officers]
+    assert len(names) == len(set(names)) == len(plan.officers) > 100
+
+
+def test_each_authority_has_term_dates_for_the_whole_demo(demo_db):
+    from slo.services.schooldays import SchoolCalendar, deadlines_between
+
+    first, last = (date.fromisoformat(d[:10]) for d in query(
+        demo_db, "SELECT min(starts_at), max(starts_at) FROM engagements")[0])
+    authorities = [la for (la,) in query(demo_db, "SELECT DISTINCT local_authority FROM schools")]
+    assert sorted(authorities) == ["Northshire", "Southshire"]
+    store = open_store(demo_db, create=False)
+    try:
+        for la in authorities:
+            calendar = SchoolCalendar.load(store.db, la)
+            days = [first + timedelta(days=n) for n in range((last - first).days + 90)]
+            assert [d for d in days if not calendar.known(d)] == [], la
+            # the engagements fall on the authority's school days
+            on = {date.fromisoformat(d) for (d,) in query(
+                demo_db, "SELECT DISTINCT substr(e.starts_at, 1, 10) FROM engagements e JOIN schools s "
+                         "ON s.urn = e.school WHERE s.local_authority = ?", (la,))}
+            assert [d for d in on if not calendar.is_school_day(d)] == [], la
+        deadlines = deadlines_between(store.db, None, first, last + timedelta(days=60))
+    finally:
+        store.close()
+    assert len(deadlines) > 20
+    assert [d.ref for _e, d in deadlines if d.provisional] == []  # no deadline is provisional
+
+
+def test_challenges_upheld_and_withdrawn_in_the_history(demo_db):
+    status = dict(query(demo_db, "SELECT review_status, count(*) FROM abstractions GROUP BY 1"))
+    assert status.get("challenged", 0) >= 1 and status.get("upheld", 0) >= 1 and status.get("withdrawn", 0) >= 1
+    # a challenge names to whom it went; a result names its day and follows its challenge
+    assert query(demo_db, "SELECT count(*) FROM abstractions WHERE review_status IN ('challenged', 'upheld', "
+                          "'withdrawn') AND (challenged_to IS NULL OR review_note IS NULL)") == [(0,)]
+    assert query(demo_db, "SELECT count(*) FROM abstractions WHERE review_status IN ('upheld', 'withdrawn') "
+                          "AND (resolved_on IS NULL OR resolved_on < substr(reviewed_at, 1, 10) "
+                          "OR resolved_on > ?)", (TODAY.isoformat(),)) == [(0,)]
+    # some challenges still await their result past the five working days (on the sergeant's due list)
+    from slo.services.abstractions import challenge_due_on, get_abstraction
+
+    store = open_store(demo_db, create=False)
+    try:
+        awaiting = [get_abstraction(store.db, ref) for (ref,) in store.db.execute(
+            "SELECT ref FROM abstractions WHERE review_status = 'challenged'")]
+    finally:
+        store.close()
+    assert any((challenge_due_on(a) or TODAY) < TODAY for a in awaiting)
+    # a withdrawal gave sessions back: planned again, calendar entries un-cancelled (SEQUENCE raised)
+    [(ref, officer, date_to)] = query(
+        demo_db, "SELECT ref, officer, date_to FROM abstractions WHERE review_status = 'withdrawn'")
+    assert officer == "PC1000"
+    given_back = query(demo_db, "SELECT e.ref, e.status, e.sequence, e.abstraction, e.starts_at FROM engagements e "
+                                "WHERE e.ref IN (SELECT key FROM audit WHERE entity = 'engagements' "
+                                "AND json_extract(detail, '$.source') = 'withdrawal')")
+    assert len(given_back) >= 2
+    assert all(status == "planned" and seq >= 2 and link is None for _r, status, seq, link, _s in given_back)
+    assert any(starts[:10] > date_to for *_x, starts in given_back)
+    # the one withdrawn from its first day is gone, its history kept
+    removed = query(demo_db, "SELECT key FROM audit WHERE entity = 'abstractions' AND operation = 'delete'")
+    assert len(removed) == 1
+    assert query(demo_db, "SELECT count(*) FROM history WHERE entity = 'abstractions' AND key = ?",
+                 (removed[0][0],))[0][0] >= 3
+
+
+def test_one_handover_with_its_note(demo_db):
+    [(hid, school, outgoing, incoming, day, moved, made_by, read_at)] = query(
+        demo_db, "SELECT id, school, from_officer, to_officer, handover_on, moved, made_by, read_at FROM handovers")
+    assert (outgoing, incoming, made_by, read_at) == ("PC1001", "PC1000", "A1", None)  # unread: on PC1000's list
+    assert moved >= 1 and day > TODAY.isoformat()
+    spans = query(demo_db, "SELECT officer, start_date, end_date FROM assignments WHERE school = ? "
+                           "ORDER BY start_date DESC LIMIT 2", (school,))
+    assert spans[0] == ("PC1000", day, None)
+    assert spans[1][0] == "PC1001" and spans[1][2] == (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+    assert query(demo_db, "SELECT count(*) FROM engagements WHERE school = ? AND officer = 'PC1001' "
+                          "AND status = 'planned' AND starts_at >= ?", (school, day)) == [(0,)]
+    from slo.services.handover import read_note
+
+    store = open_store(demo_db, create=False)
+    try:
+        note = read_note(store.db, hid)
+    finally:
+        store.close()
+    assert note.incoming == "PC1000" and note.sessions and note.head_teacher
+    assert all(not d.provisional for d in note.deadlines)
+
+
+def test_terms_agree_with_the_demo_calendar():
+    from slo.services.demo.calendar import is_school_day, terms
+
+    spans = terms(date(2025, 11, 28), date(2027, 5, 1))
+    assert spans[0][0] == date(2025, 9, 1) and spans[-1][1] == date(2027, 7, 21)
+    assert all(a.weekday() < 5 and b.weekday() < 5 and a <= b for a, b in spans)
+    assert all(b1 < a2 for (_a1, b1), (a2, _b2) in zip(spans, spans[1:], strict=False))
+    day = spans[0][0]
+    while day <= spans[-1][1]:
+        inside = any(a <= day <= b for a, b in spans)
+        assert not is_school_day(day) or inside, day
+        day += timedelta(days=1)

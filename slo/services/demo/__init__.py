@@ -33,6 +33,11 @@ Decisions:
   nothing more (every record was created by the same act) and would double
   the file; the chain still starts with an honest statement of where the data
   came from.
+* **History through the services.** After those audit rows, :mod:`.history`
+  withdraws two challenges and hands a school over with the real services
+  (:mod:`slo.services.abstractions`, :mod:`slo.services.handover`), so what
+  they change (sessions planned again, engagements moved, assignments, the
+  record history, the audit log) is what the desk writes.
 * **Determinism.** Same ``seed`` and ``today`` -> the same records (the audit
   rows carry the real time of the run, so the audit log differs).
 """
@@ -51,6 +56,7 @@ from slo.services import audit, identity
 from slo.services.errors import Conflict
 from slo.store.db import BUSY_TIMEOUT_MS, create_private_dir, open_store
 
+from . import history
 from .generator import SCALES, WRITE_ORDER, Progress, Scale, generate
 
 __all__ = ["SCALES", "Scale", "DemoResult", "DEFAULT_SEED", "DEMO_USER", "build_demo", "check_target"]
@@ -174,6 +180,10 @@ def build_demo(
             for table in WRITE_ORDER:
                 audit.record(db, DEMO_ACTOR, audit.CREATE, table, None, {"source": "demo", "count": counts[table]})
             identity.mark_demo(db)
+        per_team = SCALES[scale].slos_per_team
+        made = history.play(store, [("PC1000", "S100"), (f"PC{1000 + per_team}", "S200")], today)
+        if progress:
+            progress(made.summary())
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.close()
         store = None

@@ -72,3 +72,37 @@ def school_days(start: date, end: date) -> list[date]:
 def academic_year_start(day: date) -> date:
     """1 September of the academic year holding ``day``."""
     return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def terms(first: date, last: date) -> list[tuple[date, date]]:
+    """The demo's terms (half-terms: each span of school weeks between two holidays, first and last
+    day a weekday) of every academic year from the one holding ``first`` to the one holding ``last``.
+
+    They agree with :func:`is_school_day`: a single bank holiday inside a term (the early May one)
+    is left to the bank-holiday calendar that reads them (``slo.services.schooldays``)."""
+    begin = academic_year_start(first)
+    end = date(academic_year_start(last).year + 1, 8, 31)
+    breaks = sorted({span for year in range(begin.year, end.year + 1) for span in holidays(year)
+                     if span[0] != span[1]})
+    out: list[tuple[date, date]] = []
+    day = begin
+    for start, stop in breaks:
+        if stop < day:
+            continue
+        term_end = start - timedelta(days=1)
+        _add_term(out, day, min(term_end, end))
+        day = stop + timedelta(days=1)
+        if day > end:
+            break
+    if day <= end:
+        _add_term(out, day, end)
+    return out
+
+
+def _add_term(out: list[tuple[date, date]], start: date, end: date) -> None:
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    while end.weekday() >= 5:
+        end -= timedelta(days=1)
+    if start <= end:
+        out.append((start, end))

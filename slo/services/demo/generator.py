@@ -30,17 +30,19 @@ import json
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from slo.store.db import Store
 
 from . import names as N
-from .calendar import academic_year_start, is_school_day, school_days
+from .calendar import academic_year_start, is_school_day, school_days, terms
 from .weights import WEIGHTS
 
 Progress = Callable[[str], None]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ PLAIN_CLOTHES_AT = (2, 9)
 NO_VISITS_AT = 14
 
 FLUSH_ROWS = 20000
+#: term dates are written for every local authority up to this many days after today
+TERMS_AHEAD_DAYS = 183
 
 SLOTS = [time(9, 0), time(10, 30), time(12, 15), time(13, 30), time(15, 0)]
 SLOT_GAP = [90, 105, 75, 90, 60]  # minutes to the next slot (the last: to the end of the day)
@@ -145,6 +149,14 @@ CHALLENGE_NOTES = [
     "Not a schools-priority event; the officer's sessions should have been protected.",
 ]
 ACCEPT_NOTES = [None, None, "Unavoidable; sessions rebooked.", "Agreed in advance with the school's DSL."]
+UPHELD_NOTES = [
+    "Inspector confirmed: minimum staffing on response had to be met that day.",
+    "Control room explained the shortfall; agreed to ask the relief first next time.",
+    "Raised at tasking: abstraction stands, schools to be protected in the next rota.",
+    None,
+]
+#: a challenge's result is recorded this many days after the challenge (a range)
+RESULT_AFTER_DAYS = (3, 12)
 
 CONSULTED_BY = ["Head teacher", "Deputy head", "Designated safeguarding lead", "Head of Year 9",
                 "Head of Year 10", "Assistant head (behaviour)"]
@@ -181,15 +193,15 @@ PARTNERS = {"youth_justice": 16, "childrens_social_care": 12, "early_help": 18, 
 OUTCOME22_PARTNERS = ("youth_justice", "vru_programme", "mentoring", "sports_programme", "education_programme")
 
 
-def _pick(rng: random.Random, weights: dict) -> object:
+def _pick(rng: random.Random, weights: Mapping[K, float]) -> K:
     """One key of ``weights`` chosen in proportion to its weight (dict order is fixed)."""
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _pick_some(rng: random.Random, weights: dict, k: int) -> list:
+def _pick_some(rng: random.Random, weights: Mapping[K, float], k: int) -> list[K]:
     """``k`` distinct keys, each drawn in proportion to its weight."""
     pool = dict(weights)
-    out = []
+    out: list[K] = []
     for _ in range(min(k, len(pool))):
         choice = _pick(rng, pool)
         out.append(choice)
@@ -244,6 +256,32 @@ class Plan:
     # collar -> [(school index, start, end or None)]
     caseload: dict[str, list[tuple[int, date, date | None]]] = field(default_factory=lambda: defaultdict(list))
     assignments: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    #: the local authority of each team's schools (made up), in team order
+    authorities: dict[str, str] = field(default_factory=dict)
+    #: the year groups each school teaches, by phase and name (a junior school: Years 3 to 6)
+    years: list[range] = field(default_factory=list)
+    #: every person's name so far ("Given Family", without title or role): no two people share one
+    names: set[str] = field(default_factory=set)
+
+    def unique_name(self, first: tuple[str, str], key: object, given: Sequence[str]) -> str:
+        """``first`` (given, family) as "Given Family" when nobody has that name yet, else another name
+        nobody has: the same given name with another family name, then another given name, then a
+        double-barrelled family name. The retries draw from a stream of their own (``key`` names the
+        person), so the caller's stream, and so everything else it makes, stays as it was."""
+        name = f"{first[0]} {first[1]}"
+        if name in self.names:
+            r = _rng(self.seed, "name", key)
+            families = N.FAMILY + N.FAMILY_MORE
+            for attempt in range(400):
+                first_name = first[0] if attempt < 8 else r.choice(given)
+                family = r.choice(families) if attempt < 24 else f"{r.choice(N.FAMILY)}-{r.choice(families)}"
+                name = f"{first_name} {family}"
+                if name not in self.names:
+                    break
+            else:  # pragma: no cover - 400 misses in a space of millions
+                raise RuntimeError(f"no free name for {key}")
+        self.names.add(name)
+        return name
 
 
 def _rng(seed: int, *parts: object) -> random.Random:
@@ -286,33 +324,37 @@ def make_plan(scale: Scale, seed: int, today: date) -> Plan:
     for t in range(scale.teams):
         area = "North" if t == 0 else "South" if t == 1 else place_name(t * 3 + 1)
         plan.teams.append((team_ref(t), f"{area} neighbourhood team", sergeant_collar(t)))
+        # the local authority of the team's schools (made up: "Northshire" and "Southshire" for the first
+        # two teams, a place name for the rest)
+        plan.authorities[team_ref(t)] = ("Northshire", "Southshire")[t] if t < 2 else place_name(t * 5 + 2)
 
-    def person(r: random.Random) -> str:
-        return f"{r.choice(N.OFFICER_GIVEN)} {r.choice(N.FAMILY)}"
+    def person(r: random.Random, key: str) -> str:
+        drawn = r.choice(N.OFFICER_GIVEN), r.choice(N.FAMILY)
+        return plan.unique_name(drawn, key, N.OFFICER_GIVEN)
 
     def start_date(r: random.Random, earliest_years: int = 10) -> date:
         return date(plan.start.year - r.randint(2, earliest_years), r.randint(1, 12), 1)
 
-    plan.officers.append(OfficerPlan("A1", f"{person(rng)} (admin)", "admin", None,
+    plan.officers.append(OfficerPlan("A1", f"{person(rng, 'A1')} (admin)", "admin", None,
                                      ["mon", "tue", "wed", "thu", "fri"], start_date(rng)))
     for k in range(scale.inspectors):
-        plan.officers.append(OfficerPlan(f"I{k + 1}", f"Insp {person(rng)}", "inspector", None,
+        plan.officers.append(OfficerPlan(f"I{k + 1}", f"Insp {person(rng, f'I{k + 1}')}", "inspector", None,
                                          ["mon", "tue", "wed", "thu", "fri"], start_date(rng)))
-    plan.officers.append(OfficerPlan("E1", f"Dr {person(rng)} (evaluator)", "evaluator", None,
+    plan.officers.append(OfficerPlan("E1", f"Dr {person(rng, 'E1')} (evaluator)", "evaluator", None,
                                      ["mon", "tue", "wed", "thu", "fri"], start_date(rng)))
     for t, (ref, _name, sergeant) in enumerate(plan.teams):
-        plan.officers.append(OfficerPlan(sergeant, f"Sgt {person(rng)}", "sergeant", ref,
+        plan.officers.append(OfficerPlan(sergeant, f"Sgt {person(rng, sergeant)}", "sergeant", ref,
                                          ["mon", "tue", "wed", "thu", "fri"], start_date(rng)))
         for s in range(scale.slos_per_team):
             collar = f"PC{1000 + t * scale.slos_per_team + s}"
-            r = rng.random()
-            if collar == "PC1000" or r < 0.85:
+            roll = rng.random()
+            if collar == "PC1000" or roll < 0.85:
                 days = ["mon", "tue", "wed", "thu", "fri"]
-            elif r < 0.95:
+            elif roll < 0.95:
                 days = ["tue", "wed", "thu", "fri", "sat"]
             else:
                 days = ["mon", "tue", "wed", "thu"]
-            officer = OfficerPlan(collar, f"PC {person(rng)}", "slo", ref, days, start_date(rng, 8), sergeant)
+            officer = OfficerPlan(collar, f"PC {person(rng, collar)}", "slo", ref, days, start_date(rng, 8), sergeant)
             plan.officers.append(officer)
             plan.slos.append(officer)
 
@@ -320,11 +362,10 @@ def make_plan(scale: Scale, seed: int, today: date) -> Plan:
     n_unassigned = max(4, round(scale.schools * scale.unassigned_share))
     for i in range(scale.schools):
         r = _rng(seed, "school-facts", i)
-        if i % 6 == 1:
-            phase = "secondary"
-        else:
-            phase = _pick(r, {"primary": 80, "secondary": 10, "all_through": 2, "special": 4,
-                              "alternative_provision": 2, "post16": 2})
+        phase = _pick(r, {"primary": 80, "secondary": 10, "all_through": 2, "special": 4,
+                          "alternative_provision": 2, "post16": 2}) if i % 6 != 1 else "secondary"
+        if i == 0:
+            phase = "primary"  # St Mary's C of E [VA] Primary (the fixed name of school 0)
         policy = _pick(r, {"uniform_welcome": 965, "plain_clothes_only": 30, "no_visits": 5})
         if i in PLAIN_CLOTHES_AT:
             policy = "plain_clothes_only"
@@ -348,7 +389,7 @@ def make_plan(scale: Scale, seed: int, today: date) -> Plan:
     rest = assignable - PC1000_SCHOOLS
     for j in range(rest):
         holder[PC1000_SCHOOLS + j] = others[j * len(others) // rest]
-    team_slos: dict[str, list[OfficerPlan]] = defaultdict(list)
+    team_slos: dict[str | None, list[OfficerPlan]] = defaultdict(list)
     for o in plan.slos:
         team_slos[o.team].append(o)
 
@@ -356,11 +397,12 @@ def make_plan(scale: Scale, seed: int, today: date) -> Plan:
     for i in range(scale.schools):
         r = _rng(seed, "assignment", i)
         urn = plan.urns[i]
-        officer = holder[i]
+        holding = holder[i]
+        spans: list[tuple[OfficerPlan, date, date | None]]
         base = date(plan.start.year - r.randint(1, 3), 9, 1)
         change = plan.start + timedelta(days=r.randint(60, max(61, window_days - 45)))
         change -= timedelta(days=change.weekday())  # a Monday
-        if officer is None:
+        if holding is None:
             if r.random() < 0.5:  # had an officer until part-way through the year
                 previous = plan.slos[r.randrange(len(plan.slos))]
                 spans = [(previous, max(base, previous.start_date), change - timedelta(days=1))]
@@ -369,15 +411,15 @@ def make_plan(scale: Scale, seed: int, today: date) -> Plan:
         else:
             variant = r.random()
             if i == CHANGED_OFFICER_AT or (i >= PC1000_SCHOOLS and variant < 0.06):
-                mates = team_slos[officer.team]
-                previous = mates[(mates.index(officer) + 1) % len(mates)]
+                mates = team_slos[holding.team]
+                previous = mates[(mates.index(holding) + 1) % len(mates)]
                 spans = [(previous, max(base, previous.start_date), change - timedelta(days=1)),
-                         (officer, change, None)]
+                         (holding, change, None)]
             elif i == ADJACENT_AT or (i >= PC1000_SCHOOLS and variant < 0.11):
-                first = max(base, officer.start_date)
-                spans = [(officer, first, change - timedelta(days=1)), (officer, change, None)]
+                first = max(base, holding.start_date)
+                spans = [(holding, first, change - timedelta(days=1)), (holding, change, None)]
             else:
-                spans = [(officer, max(base, officer.start_date), None)]
+                spans = [(holding, max(base, holding.start_date), None)]
         for who, start, end in spans:
             plan.assignments.append((who.collar, urn, _iso(start), _iso(end) if end else None))
             plan.caseload[who.collar].append((i, start, end))
@@ -397,7 +439,9 @@ TABLE_COLUMNS = {
                      "ethnicity", "ethnicity_missing_reason", "sen", "fsm"),
     "absences": ("officer", "date_from", "date_to", "kind"),
     "abstractions": ("ref", "officer", "date_from", "date_to", "portion", "category", "requested_by",
-                     "reason", "review_status", "reviewed_by", "reviewed_at", "review_note"),
+                     "reason", "review_status", "reviewed_by", "reviewed_at", "review_note", "challenged_to",
+                     "resolved_on", "resolution_note"),
+    "term_dates": ("local_authority", "term_start", "term_end"),
     "engagements": ("ref", "officer", "school", "young_person", "kind", "title", "starts_at", "ends_at",
                     "status", "cancel_reason", "abstraction", "notes", "sequence"),
     "consultations": ("ref", "young_person", "school", "officer", "consulted_on", "consulted_by", "timing",
@@ -407,7 +451,7 @@ TABLE_COLUMNS = {
 }
 #: parents before children, so every chunk satisfies the foreign keys
 WRITE_ORDER = ["teams", "officers", "schools", "assignments", "young_people", "absences",
-               "abstractions", "engagements", "consultations", "referrals"]
+               "abstractions", "engagements", "consultations", "referrals", "term_dates"]
 
 
 class Sink:
@@ -458,15 +502,11 @@ def write_people_and_schools(plan: Plan, sink: Sink) -> None:
     sink.flush()
 
     # the local authority of a school: the area of the team its block of schools belongs to
-    # (made up: "Northshire" and "Southshire" for the first two teams, a place name for the rest)
-    la_of_team = {
-        ref: (("Northshire", "Southshire")[i] if i < 2 else place_name(i * 5 + 2))
-        for i, (ref, _n, _s) in enumerate(plan.teams)
-    }
+    la_of_team = plan.authorities
     holder_team: dict[int, str] = {}
     for o in plan.slos:
         for i, _s, _e in plan.caseload[o.collar]:
-            holder_team[i] = o.team
+            holder_team[i] = o.team or ""
     for i, urn in enumerate(plan.urns):
         r = _rng(seed, "school", i)
         phase = plan.phases[i]
@@ -482,14 +522,19 @@ def write_people_and_schools(plan: Plan, sink: Sink) -> None:
                       "alternative_provision": N.AP_SUFFIX, "all_through": N.ALL_THROUGH_SUFFIX,
                       "post16": N.POST16_SUFFIX}[phase]
             name = f"{place} {r.choice(suffix)}"
+        plan.years.append(year_groups(phase, name))
         head = None
         email = None
         if r.random() < 0.92:
-            family = r.choice(N.FAMILY)
-            head = f"{r.choice(N.HEAD_TITLES)} {r.choice('ABCDEFGHJKLMNPRSTW')} {family}"
+            title = r.choice(N.HEAD_TITLES)
+            given_names = {"Mr": N.HEAD_GIVEN_MALE, "Dr": N.HEAD_GIVEN_FEMALE + N.HEAD_GIVEN_MALE}.get(
+                title, N.HEAD_GIVEN_FEMALE)
+            head = f"{title} {plan.unique_name((r.choice(given_names), r.choice(N.FAMILY)), urn, given_names)}"
             slug = "".join(ch for ch in place.lower() if ch.isalnum()) + str(i)
             email = f"head@{slug}.sch.example" if r.random() < 0.8 else None
-        postcode = f"{r.choice(N.POSTCODE_AREAS)}{r.randint(1, 29)} {r.randint(1, 9)}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        letters = "ABDEFGHJLNPQRSTUWXYZ"
+        postcode = (f"{r.choice(N.POSTCODE_AREAS)}{r.randint(1, 29)} "
+                    f"{r.randint(1, 9)}{r.choice(letters)}{r.choice(letters)}")
         la = la_of_team.get(holder_team.get(i, ""), la_of_team[plan.teams[i % len(plan.teams)][0]])
         sink.add("schools", (urn, name, phase, la, postcode if r.random() < 0.95 else None, head, email,
                              plan.policies[i]))
@@ -497,15 +542,18 @@ def write_people_and_schools(plan: Plan, sink: Sink) -> None:
     for row in plan.assignments:
         sink.add("assignments", row)
         sink.maybe_flush()
+    # every authority's terms, the demo's calendar, from the start of the data to half a year ahead
+    # (so deadlines counted in school days are not provisional)
+    spans = terms(plan.start, plan.today + timedelta(days=TERMS_AHEAD_DAYS))
+    for la in sorted(set(plan.authorities.values())):
+        for start, end in spans:
+            sink.add("term_dates", (la, _iso(start), _iso(end)))
     sink.flush()
 
     year_start = academic_year_start(plan.today)
     for i, urn in enumerate(plan.urns):
         r = _rng(seed, "young-people", i)
-        phase = plan.phases[i]
-        allowed = {"primary": range(0, 7), "secondary": range(7, 12), "all_through": range(0, 13),
-                   "special": range(3, 13), "alternative_provision": range(7, 12), "post16": range(12, 14)}[phase]
-        years = {y: WEIGHTS["year_group"][min(y, 12)] for y in allowed}
+        years = {y: WEIGHTS["year_group"][min(y, 12)] for y in plan.years[i]}
         for k in range(plan.yp_count[i]):
             sex = _pick(r, WEIGHTS["sex"]) if r.random() < 0.96 else r.choice(["unknown", "unknown", "other"])
             if sex == "female":
@@ -519,7 +567,7 @@ def write_people_and_schools(plan: Plan, sink: Sink) -> None:
             if r.random() < 0.93:
                 born_from = date(year_start.year - year - 5, 9, 1)
                 dob = _iso(born_from + timedelta(days=r.randrange(365)))
-            ethnicity = _pick(r, WEIGHTS["ethnicity"])
+            ethnicity: str | None = _pick(r, WEIGHTS["ethnicity"])
             reason = None
             if r.random() < 0.06:  # not recorded at all
                 ethnicity = None
@@ -527,10 +575,23 @@ def write_people_and_schools(plan: Plan, sink: Sink) -> None:
                 reason = r.choice(["not_asked", "declined", "not_known"])
             sen = _pick(r, WEIGHTS["sen"]) if r.random() < 0.95 else "unknown"
             fsm = _pick(r, WEIGHTS["fsm"]) if r.random() < 0.94 else "unknown"
-            sink.add("young_people", (yp_ref(plan, i, k), given, r.choice(N.FAMILY), dob, urn, year, sex,
-                                      ethnicity, reason, sen, fsm))
+            ref = yp_ref(plan, i, k)
+            given_names = N.GIVEN_FEMALE if sex == "female" else N.GIVEN_MALE if sex == "male" else N.GIVEN_OTHER
+            given, family = plan.unique_name((given, r.choice(N.FAMILY)), ref, given_names).split(" ", 1)
+            sink.add("young_people", (ref, given, family, dob, urn, year, sex, ethnicity, reason, sen, fsm))
         sink.maybe_flush()
     sink.flush()
+
+
+def year_groups(phase: str, name: str) -> range:
+    """The year groups of a school of ``phase`` called ``name``: Years 1-6 at a primary (3-6 at a junior
+    school), 7-11 at a secondary or a pupil referral unit, 12-13 at a sixth form college, 1-13 at an
+    all-through school, 3-12 at a special school. Reception (year 0) is not used: the desk has no
+    wording for it yet, and few suspensions are of reception pupils."""
+    if phase == "primary":
+        return range(3, 7) if "Junior" in name and "Infant" not in name else range(1, 7)
+    return {"secondary": range(7, 12), "all_through": range(1, 14), "special": range(3, 13),
+            "alternative_provision": range(7, 12), "post16": range(12, 14)}[phase]
 
 
 def yp_ref(plan: Plan, school: int, k: int) -> str:
@@ -545,6 +606,20 @@ class Day:
     abstraction: str | None = None
     portion: str | None = None
     morning: bool = True
+
+
+def challenge_result(plan: Plan, ref: str, challenged_on: date) -> tuple[str, str | None, str | None]:
+    """What became of the challenge of past abstraction ``ref`` made on ``challenged_on``: its
+    review status, ``resolved_on`` and ``resolution_note``. Most challenges that are more than a
+    fortnight old have been upheld (the abstraction stands: its days had already passed when it was
+    challenged); the rest still await a result, and those older than five working days are on the
+    sergeant's due list. (Withdrawals, which give sessions back, are made by the real service:
+    :mod:`.history`.) Drawn from a stream of its own, so the officer's stream is unchanged."""
+    r = _rng(plan.seed, "challenge", ref)
+    resolved = challenged_on + timedelta(days=r.randint(*RESULT_AFTER_DAYS))
+    if resolved < plan.today - timedelta(days=2) and r.random() < 0.8:
+        return "upheld", _iso(_weekday(resolved)), r.choice(UPHELD_NOTES)
+    return "challenged", None, None
 
 
 def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: list[date]) -> None:
@@ -594,12 +669,13 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
         if abs_no >= n_abs:
             break
         if attempt < 2:  # one recent and one ahead for everybody
-            lo, hi = (recent_from, today - timedelta(days=1)) if attempt == 0 else (today + timedelta(days=2), plan.horizon)
+            span_from, span_to = ((recent_from, today - timedelta(days=1)) if attempt == 0
+                                else (today + timedelta(days=2), plan.horizon))
         elif r.random() < 0.08:
-            lo, hi = today, plan.horizon
+            span_from, span_to = today, plan.horizon
         else:
-            lo, hi = plan.start, today - timedelta(days=1)
-        start = lo + timedelta(days=r.randint(0, max(0, (hi - lo).days)))
+            span_from, span_to = plan.start, today - timedelta(days=1)
+        start = span_from + timedelta(days=r.randint(0, max(0, (span_to - span_from).days)))
         category = _pick(r, ABSTRACTION_CATEGORIES)
         portion = "full" if r.random() < 0.65 else "half"
         length = 1
@@ -616,6 +692,7 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
         for n in range(length):
             days[start + timedelta(days=n)] = Day(abstraction=ref, portion=portion, morning=morning)
         status, reviewed_by, reviewed_at, note = "pending", None, None, None
+        challenged_to = resolved_on = resolution = None
         reviewed_on = end + timedelta(days=r.randint(1, 6))
         if end < today - timedelta(days=7) and reviewed_on < today:
             roll = r.random()
@@ -623,12 +700,14 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
                 status, note = "accepted", r.choice(ACCEPT_NOTES)
             elif roll < 0.97:
                 status, note = "challenged", r.choice(CHALLENGE_NOTES)
+                challenged_to = REQUESTED_BY[category]  # as review_abstraction writes it
+                status, resolved_on, resolution = challenge_result(plan, ref, reviewed_on)
             if status != "pending":
                 reviewed_by = officer.sergeant
                 reviewed_at = _dt(reviewed_on, time(r.randint(8, 17), r.choice([0, 15, 30, 45])))
         sink.add("abstractions", (ref, collar, _iso(start), _iso(end), portion, category, REQUESTED_BY[category],
                                   r.choice(ABSTRACTION_REASONS[category]) if r.random() < 0.85 else None,
-                                  status, reviewed_by, reviewed_at, note))
+                                  status, reviewed_by, reviewed_at, note, challenged_to, resolved_on, resolution))
 
     # engagements, day by day over the school days the officer works
     spans = plan.caseload.get(collar, [])
@@ -652,7 +731,8 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
         for slot in sorted(r.sample(range(len(SLOTS)), k)):
             school = r.choice(active)
             primary = plan.phases[school] == "primary"
-            kind = r.choices(list(ENGAGEMENT_KINDS), weights=[w[1] if primary else w[0] for w in ENGAGEMENT_KINDS.values()])[0]
+            kind = r.choices(list(ENGAGEMENT_KINDS),
+                             weights=[w[1] if primary else w[0] for w in ENGAGEMENT_KINDS.values()])[0]
             young_person = None
             if kind == "one_to_one":
                 count = plan.yp_count[school]
@@ -717,7 +797,8 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
         reasons = _pick_some(r, table, r.choices([1, 2, 3], weights=[60, 28, 12])[0])
         suspension_days = r.choice([0.5, 1, 1, 2, 2, 3, 3, 5]) if proposed == "suspension" else None
         risks = _pick_some(r, RISK_FACTORS, r.randint(1, 3)) if r.random() < 0.45 else None
-        outcome, outcome_on = "pending", None
+        outcome: str = "pending"
+        outcome_on: date | None = None
         age = (today - d).days
         if timing == "after_decision":
             if r.random() < 0.93 and proposed != "undecided":
@@ -731,8 +812,9 @@ def officer_work(plan: Plan, officer: OfficerPlan, sink: Sink, school_day_list: 
         elif r.random() < 0.6:
             follow_up = _weekday(d + timedelta(days=r.randint(7, 28)))
         exclusion_start = None
-        if outcome in ("suspension", "permanent_exclusion"):
-            exclusion_start = next((x for x in school_day_list if x > outcome_on), outcome_on + timedelta(days=1))
+        if outcome in ("suspension", "permanent_exclusion") and outcome_on is not None:
+            decided = outcome_on
+            exclusion_start = next((x for x in school_day_list if x > decided), decided + timedelta(days=1))
         con_no += 1
         ref = f"CON-{collar}-{con_no:03d}"
         sink.add("consultations", (
@@ -784,6 +866,7 @@ def generate(store: Store, scale: Scale, seed: int, today: date, progress: Progr
         officer_work(plan, officer, sink, school_day_list)
         sink.maybe_flush()
         if n % step == 0 or n == total:
-            say(f"caseloads: {n:,}/{total:,} officers, {sink.counts['engagements'] + len(sink.buffers['engagements']):,} engagements")
+            made = sink.counts["engagements"] + len(sink.buffers["engagements"])
+            say(f"caseloads: {n:,}/{total:,} officers, {made:,} engagements")
     sink.flush()
     return dict(sink.counts)

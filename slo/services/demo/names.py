@@ -46,13 +46,41 @@ PLACE_END = [
     "well", "moor", "side", "hurst", "stead", "worth", "combe", "lands",
 ]
 SAINTS = ["Mary's", "Joseph's", "Peter's", "Anne's", "John's", "Michael's", "Bede's", "Teresa's", "Luke's"]
-PRIMARY_SUFFIX = ["Primary School", "Primary Academy", "Junior School", "Infant and Junior School", "C of E [VA] Primary"]
-SECONDARY_SUFFIX = ["Academy", "High School", "School", "Community College", "& District High School", "Secondary [VC] School"]
+PRIMARY_SUFFIX = [
+    "Primary School", "Primary Academy", "Junior School", "Infant and Junior School", "C of E [VA] Primary",
+]
+SECONDARY_SUFFIX = [
+    "Academy", "High School", "School", "Community College", "& District High School", "Secondary [VC] School",
+]
 SPECIAL_SUFFIX = ["School [SEMH]", "Special School", "Learning Centre"]
 AP_SUFFIX = ["Pupil Referral Unit", "Alternative Provision Academy", "Tuition Centre [AP]"]
 ALL_THROUGH_SUFFIX = ["All-Through School", "Academy [3-18]"]
 POST16_SUFFIX = ["Sixth Form College", "College"]
 HEAD_TITLES = ["Ms", "Mrs", "Mr", "Dr", "Miss"]
+#: adults' given names for head teachers, by the title's sex (``Dr`` takes either)
+HEAD_GIVEN_FEMALE = [
+    "Alison", "Amanda", "Angela", "Bernadette", "Carol", "Deborah", "Fiona", "Helen", "Janet", "Joanne",
+    "Karen", "Lesley", "Lorraine", "Margaret", "Nicola", "Rachel", "Sarah", "Sharon", "Susan", "Yvonne",
+    "Farzana", "Ngozi", "Parveen", "Siobhan",
+]
+HEAD_GIVEN_MALE = [
+    "Andrew", "Anthony", "Brian", "Colin", "David", "Graham", "Ian", "Jonathan", "Keith", "Kevin",
+    "Martin", "Matthew", "Neil", "Nigel", "Peter", "Richard", "Simon", "Stuart", "Timothy", "Warren",
+    "Adebayo", "Hamid", "Rajesh", "Declan",
+]
+#: more family names, drawn only when a name is already taken (every person's name is distinct)
+FAMILY_MORE = [
+    "Abbott", "Akhtar", "Archer", "Armstrong", "Asante", "Bailey", "Barker", "Barnes", "Bell", "Bibi",
+    "Bird", "Bradley", "Brooks", "Burton", "Butler", "Carter", "Chapman", "Chowdhury", "Cole", "Cox",
+    "Dixon", "Dunn", "Ellis", "Farrell", "Fisher", "Foster", "Fox", "Gill", "Gordon", "Graham",
+    "Grant", "Gray", "Hamilton", "Hart", "Hayes", "Henderson", "Hill", "Holmes", "Hunt", "Iqbal",
+    "Kennedy", "King", "Knight", "Lawson", "Lloyd", "Lucas", "Mahmood", "Marshall", "Mason", "Matthews",
+    "Miah", "Mills", "Moore", "Morris", "Murray", "Nash", "Nicholson", "Obi", "Palmer", "Parker",
+    "Parry", "Pearce", "Powell", "Quinn", "Riley", "Rose", "Russell", "Saunders", "Scott", "Sharma",
+    "Simpson", "Stevens", "Stewart", "Sullivan", "Sutton", "Thompson", "Tran", "Wallace", "Webb", "Wells",
+    "West", "Whitehead", "Wisniewski", "Yilmaz", "Zielinski", "Ferreira", "Santos", "Popescu", "Mahmoud",
+    "Haddad",
+]
 POSTCODE_AREAS = ["NB", "SM", "EW", "WH", "KX", "QT", "RV", "LF"]  # made up; not real postcode areas
 
 TEAM_AREAS = ["North", "South", "East", "West", "Central", "Riverside", "Hillside", "Harbour", "Valley", "Forest"]

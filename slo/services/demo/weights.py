@@ -39,6 +39,20 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TypedDict
+
+
+class Weights(TypedDict):
+    """The embedded table: counts per code (reasons, sex, ethnicity, SEN, FSM) or per year group."""
+
+    reasons_permanent: dict[str, int]
+    reasons_suspension: dict[str, int]
+    sex: dict[str, int]
+    year_group: dict[int, int]
+    ethnicity: dict[str, int]
+    sen: dict[str, int]
+    fsm: dict[str, int]
+
 
 #: DfE 2016/17 reason column (without the perm_/fixed_ prefix) -> current code
 REASON_MAP = {
@@ -82,14 +96,33 @@ ETHNICITY_MAP = {
 
 # --- the embedded table (regenerate with: python -m slo.services.demo.weights SHARED_DATA_DIR) ---
 # Source: DfE exclusions 2016/17, national, all school types; see the module docstring.
-WEIGHTS: dict[str, dict] = {
-    "reasons_permanent": {"BU": 25, "DA": 565, "DB": 2755, "DM": 95, "DS": 108, "LG": 108, "MT": 474, "OW": 610, "PA": 745, "PH": 54, "PP": 1025, "RA": 25, "SM": 105, "TH": 40, "VA": 655, "VP": 330},
-    "reasons_suspension": {"BU": 4250, "DA": 9075, "DB": 108640, "DM": 7685, "DS": 6016, "LG": 6016, "MT": 26318, "OW": 33838, "PA": 26695, "PH": 3008, "PP": 64355, "RA": 4565, "SM": 2235, "TH": 4320, "VA": 59675, "VP": 15170},
-    "sex": {"female": 49665, "male": 133810},
-    "year_group": {0: 1435, 1: 2705, 2: 3345, 3: 4130, 4: 5080, 5: 6265, 6: 7350, 7: 19985, 8: 29455, 9: 35455, 10: 37595, 11: 26690, 12: 2335},
-    "ethnicity": {"A1": 1495, "A2": 6120, "A3": 1850, "A4": 125, "A9": 1375, "B1": 5425, "B2": 8385, "B9": 2075, "M1": 5620, "M2": 1725, "M3": 1770, "M9": 3920, "NS": 3205, "O2": 695, "O9": 2085, "W1": 127445, "W2": 610, "W3": 2240, "W9": 7315},
-    "sen": {"ehc_plan": 14555, "none": 112185, "sen_support": 56735},
-    "fsm": {"no": 124510, "yes": 58930},
+WEIGHTS: Weights = {
+    "reasons_permanent": {
+        "BU": 25, "DA": 565, "DB": 2755, "DM": 95, "DS": 108, "LG": 108, "MT": 474, "OW": 610, "PA": 745, "PH": 54,
+        "PP": 1025, "RA": 25, "SM": 105, "TH": 40, "VA": 655, "VP": 330,
+    },
+    "reasons_suspension": {
+        "BU": 4250, "DA": 9075, "DB": 108640, "DM": 7685, "DS": 6016, "LG": 6016, "MT": 26318, "OW": 33838,
+        "PA": 26695, "PH": 3008, "PP": 64355, "RA": 4565, "SM": 2235, "TH": 4320, "VA": 59675, "VP": 15170,
+    },
+    "sex": {
+        "female": 49665, "male": 133810,
+    },
+    "year_group": {
+        0: 1435, 1: 2705, 2: 3345, 3: 4130, 4: 5080, 5: 6265, 6: 7350, 7: 19985, 8: 29455, 9: 35455, 10: 37595,
+        11: 26690, 12: 2335,
+    },
+    "ethnicity": {
+        "A1": 1495, "A2": 6120, "A3": 1850, "A4": 125, "A9": 1375, "B1": 5425, "B2": 8385, "B9": 2075, "M1": 5620,
+        "M2": 1725, "M3": 1770, "M9": 3920, "NS": 3205, "O2": 695, "O9": 2085, "W1": 127445, "W2": 610, "W3": 2240,
+        "W9": 7315,
+    },
+    "sen": {
+        "ehc_plan": 14555, "none": 112185, "sen_support": 56735,
+    },
+    "fsm": {
+        "no": 124510, "yes": 58930,
+    },
 }
 # --- end of the embedded table ---
 
@@ -102,7 +135,7 @@ def _number(text: str) -> int:
         return 0
 
 
-def derive(reason_csv: str | Path, characteristics_csv: str | Path) -> dict[str, dict]:
+def derive(reason_csv: str | Path, characteristics_csv: str | Path) -> Weights:
     """Recompute :data:`WEIGHTS` from the two DfE CSV files (2016/17, national, all schools)."""
     with open(reason_csv, newline="", encoding="utf-8") as f:
         row = next(
@@ -112,13 +145,13 @@ def derive(reason_csv: str | Path, characteristics_csv: str | Path) -> dict[str,
             and r["geographic_level"].lower() == "national"
             and r["school_type"] == "Total"
         )
-    out: dict[str, dict] = {}
+    reasons: dict[str, dict[str, int]] = {}
     for kind, prefix in (("reasons_permanent", "perm_"), ("reasons_suspension", "fixed_")):
         weights = {code: _number(row[prefix + col]) for col, code in REASON_MAP.items()}
         other = _number(row[prefix + "other"])
         for code, share in OTHER_SPLIT.items():
             weights[code] = round(other * share)
-        out[kind] = dict(sorted(weights.items()))
+        reasons[kind] = dict(sorted(weights.items()))
 
     sex: dict[str, int] = {}
     years: dict[int, int] = {}
@@ -157,12 +190,15 @@ def derive(reason_csv: str | Path, characteristics_csv: str | Path) -> dict[str,
                 ] = n
             elif desc == "FSM_Eligible" and c1 in ("FSM_Eligible", "FSM_NotEligible"):
                 fsm["yes" if c1 == "FSM_Eligible" else "no"] = n
-    out["sex"] = dict(sorted(sex.items()))
-    out["year_group"] = dict(sorted(years.items()))
-    out["ethnicity"] = dict(sorted(ethnicity.items()))
-    out["sen"] = dict(sorted(sen.items()))
-    out["fsm"] = dict(sorted(fsm.items()))
-    return out
+    return Weights(
+        reasons_permanent=reasons["reasons_permanent"],
+        reasons_suspension=reasons["reasons_suspension"],
+        sex=dict(sorted(sex.items())),
+        year_group=dict(sorted(years.items())),
+        ethnicity=dict(sorted(ethnicity.items())),
+        sen=dict(sorted(sen.items())),
+        fsm=dict(sorted(fsm.items())),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - a developer's tool
@@ -171,4 +207,4 @@ if __name__ == "__main__":  # pragma: no cover - a developer's tool
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/dfe")
     table = derive(folder / "exclusions_by_reason_201617.csv", folder / "exclusion_natcharacteristics_201617.csv")
     for name, weights in table.items():
-        print(f"    {name!r}: {weights!r},")
+        print(f"    {name!r}: {weights!r},")  # (wrap the lines at 120 characters when pasting)
