@@ -510,7 +510,7 @@ def test_challenges_upheld_and_withdrawn_in_the_history(demo_db):
     # a withdrawal gave sessions back: planned again, calendar entries un-cancelled (SEQUENCE raised)
     [(ref, officer, date_to)] = query(
         demo_db, "SELECT ref, officer, date_to FROM abstractions WHERE review_status = 'withdrawn'")
-    assert officer == "PC1000"
+    assert officer == "PC1002" and date_to == TODAY.isoformat()  # cut back to today: back tomorrow
     given_back = query(demo_db, "SELECT e.ref, e.status, e.sequence, e.abstraction, e.starts_at FROM engagements e "
                                 "WHERE e.ref IN (SELECT key FROM audit WHERE entity = 'engagements' "
                                 "AND json_extract(detail, '$.source') = 'withdrawal')")
@@ -528,22 +528,28 @@ def test_one_handover_with_its_note(demo_db):
     [(hid, school, outgoing, incoming, day, moved, made_by, read_at)] = query(
         demo_db, "SELECT id, school, from_officer, to_officer, handover_on, moved, made_by, read_at FROM handovers")
     assert (outgoing, incoming, made_by, read_at) == ("PC1001", "PC1000", "A1", None)  # unread: on PC1000's list
-    assert moved >= 1 and day > TODAY.isoformat()
+    assert moved >= 1 and day == TODAY.isoformat()  # made early today
     spans = query(demo_db, "SELECT officer, start_date, end_date FROM assignments WHERE school = ? "
                            "ORDER BY start_date DESC LIMIT 2", (school,))
     assert spans[0] == ("PC1000", day, None)
     assert spans[1][0] == "PC1001" and spans[1][2] == (date.fromisoformat(day) - timedelta(days=1)).isoformat()
     assert query(demo_db, "SELECT count(*) FROM engagements WHERE school = ? AND officer = 'PC1001' "
                           "AND status = 'planned' AND starts_at >= ?", (school, day)) == [(0,)]
+    from slo.services.due import due_items
     from slo.services.handover import read_note
 
     store = open_store(demo_db, create=False)
     try:
         note = read_note(store.db, hid)
+        # PC1000 finds it on opening the desk (the due list); S100 finds challenges awaiting a result
+        pc1000 = [(i.kind, i.ref) for i in due_items(store, load_actor(store.db, "PC1000"), TODAY)]
+        s100 = [i.kind for i in due_items(store, load_actor(store.db, "S100"), TODAY)]
     finally:
         store.close()
     assert note.incoming == "PC1000" and note.sessions and note.head_teacher
     assert all(not d.provisional for d in note.deadlines)
+    assert ("handover_note", str(hid)) in pc1000
+    assert "challenge_result" in s100
 
 
 def test_terms_agree_with_the_demo_calendar():

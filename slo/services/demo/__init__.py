@@ -181,7 +181,7 @@ def build_demo(
                 audit.record(db, DEMO_ACTOR, audit.CREATE, table, None, {"source": "demo", "count": counts[table]})
             identity.mark_demo(db)
         per_team = SCALES[scale].slos_per_team
-        made = history.play(store, [("PC1000", "S100"), (f"PC{1000 + per_team}", "S200")], today)
+        made = history.play(store, [(f"PC{1000 + per_team - 1}", "S100"), (f"PC{1000 + per_team}", "S200")], today)
         if progress:
             progress(made.summary())
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

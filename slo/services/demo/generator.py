@@ -155,8 +155,10 @@ UPHELD_NOTES = [
     "Raised at tasking: abstraction stands, schools to be protected in the next rota.",
     None,
 ]
-#: a challenge's result is recorded this many days after the challenge (a range)
+#: a challenge's result is recorded this many days after the challenge (a range) ...
 RESULT_AFTER_DAYS = (3, 12)
+#: ... and every challenge older than this has one
+RESULT_BY_DAYS = 42
 
 CONSULTED_BY = ["Head teacher", "Deputy head", "Designated safeguarding lead", "Head of Year 9",
                 "Head of Year 10", "Assistant head (behaviour)"]
@@ -613,11 +615,13 @@ def challenge_result(plan: Plan, ref: str, challenged_on: date) -> tuple[str, st
     review status, ``resolved_on`` and ``resolution_note``. Most challenges that are more than a
     fortnight old have been upheld (the abstraction stands: its days had already passed when it was
     challenged); the rest still await a result, and those older than five working days are on the
-    sergeant's due list. (Withdrawals, which give sessions back, are made by the real service:
-    :mod:`.history`.) Drawn from a stream of its own, so the officer's stream is unchanged."""
+    sergeant's due list. Every challenge older than six weeks has been upheld. (Withdrawals, which
+    give sessions back, are made by the real service: :mod:`.history`.) Drawn from a stream of its
+    own, so the officer's stream is unchanged."""
     r = _rng(plan.seed, "challenge", ref)
     resolved = challenged_on + timedelta(days=r.randint(*RESULT_AFTER_DAYS))
-    if resolved < plan.today - timedelta(days=2) and r.random() < 0.8:
+    old = challenged_on < plan.today - timedelta(days=RESULT_BY_DAYS)
+    if old or (resolved < plan.today - timedelta(days=2) and r.random() < 0.6):
         return "upheld", _iso(_weekday(resolved)), r.choice(UPHELD_NOTES)
     return "challenged", None, None
 
