@@ -68,7 +68,7 @@ async def test_pc1000_opens_the_desk_to_the_handover_note_and_reads_it(demo, tmp
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         summary = str(app.screen.query_one("#week-summary").render())
-        assert f"Fri 27 Nov Handover note {hid}" in summary  # on the due list, due today
+        assert "Fri 27 Nov 2026 Read the handover note" in summary  # on the due line, due today
         await pilot.press("N")
         await settle(pilot)
         screen = app.screen
@@ -132,7 +132,9 @@ async def test_an_admin_hands_a_school_over_in_the_desk_and_the_incoming_officer
     app = SloApp(demo, load_actor(demo.db, "PC1001"), tmp_path / "exports", today=later)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert f"Handover note {hid}" in str(app.screen.query_one("#week-summary").render())
+        # due on the handover day (Saturday 28: overdue by Monday), first on the due line
+        assert "OVERDUE Sat 28 Nov 2026 Read the handover note" in str(
+            app.screen.query_one("#week-summary").render())
         await pilot.press("N")
         await settle(pilot)
         screen = app.screen

@@ -132,7 +132,14 @@ def _withdraw(store: Store, today: date, officer: str, sergeant: str, *, remove:
     days = _span(store, officer, today)
     if not days:
         return
+    # the officer's next ref in the demo's own pattern (ABS-PC1002-024), never the desk's ABS-<day>-<n>: a
+    # removed abstraction's ref stays in its history, and the desk numbers its own from what is left
+    prefix = f"ABS-{officer}-"
+    tails = [ref[len(prefix):] for (ref,) in store.db.execute(
+        "SELECT ref FROM abstractions WHERE substr(ref, 1, ?) = ?", [len(prefix), prefix])]
+    taken = [int(tail) for tail in tails if tail.isdigit()]
     made = abstractions.record_abstraction(store, load_actor(store.db, officer), abstractions.make_abstraction({
+        "ref": f"{prefix}{max(taken, default=0) + 1:03d}",
         "officer": officer, "date_from": days[0], "date_to": days[-1], "portion": "full",
         "category": "public_order", "requested_by": "Events planning", "reason": "Football match [Cat C]",
     }))
