@@ -104,3 +104,18 @@ async def test_evaluator_gets_evaluation_only(store, tmp_path):
         await pilot.press("c")
         await settle(pilot)
         assert screen.last_export.name.endswith("_evaluation.zip")
+
+
+async def test_the_figures_come_first_and_the_custom_fields_and_progress_bar_when_wanted(store, tmp_path):
+    """Opening the screen mounts the figures only; 4 mounts the custom dates' fields, an export its bar."""
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_reports(app, pilot)
+        assert "Scope: team T-A" in text_of(screen.query_one("#headline"))
+        assert not screen.query("#custom-from") and not screen.query("#export-progress")
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.last_export is not None and screen.query_one("#export-progress").progress == 3
+        await pilot.press("4")
+        await settle(pilot)
+        assert app.focused is screen.query_one("#custom-from")

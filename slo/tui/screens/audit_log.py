@@ -62,7 +62,9 @@ class AuditLogScreen(DeskScreen):
             for name, placeholder in FILTERS:
                 yield FilterInput(placeholder=placeholder, id=f"f-{name}")
         yield Static(Text("Loading…", style="dim"), id="audit-page")
-        yield DeskTable(columns_for(120), id="audit")
+        # the columns for the width the screen will have (a resize to it then changes nothing)
+        self._width = self.app.size.width
+        yield DeskTable(columns_for(self._width), id="audit")
         yield Static(Text(""), id="audit-detail")
         yield DeskFooter()
 

@@ -78,16 +78,15 @@ class ReportsScreen(DeskScreen):
         self.counted_to: str | None = None
 
     def compose(self) -> ComposeResult:
+        # the custom dates' fields and the export's progress bar are mounted when first wanted (4, an
+        # export): two inputs and a progress bar were a third of what opening the screen mounted
         yield Header()
         yield Static(Text(""), id="reports-period")
-        with Horizontal(id="reports-custom"):
-            yield Input(placeholder="from YYYY-MM-DD", id="custom-from")
-            yield Input(placeholder="to YYYY-MM-DD", id="custom-to")
+        yield Horizontal(id="reports-custom")
         with VerticalScroll(id="reports-body"):
             yield Static(Text("Loading…"), id="headline")
             yield Chart(id="chart-officers")
             yield Chart(id="chart-months")
-        yield ProgressBar(total=3, show_eta=False, id="export-progress")
         yield Static(Text(""), id="export-status")
         yield DeskFooter()
 
@@ -95,8 +94,6 @@ class ReportsScreen(DeskScreen):
         self.title = "Continuity report"
         if self.actor.role == "evaluator":
             self.evaluation = True
-        for field in self.query("#reports-custom Input"):
-            field.disabled = True
 
     def period(self) -> tuple[str, date, date]:
         if self.period_key == "custom" and self.custom:
@@ -148,8 +145,11 @@ class ReportsScreen(DeskScreen):
         self.query_one("#reports-custom").remove_class("shown")
         self.reload()
 
-    def action_custom(self) -> None:
+    async def action_custom(self) -> None:
         box = self.query_one("#reports-custom")
+        if not box.children:
+            await box.mount(Input(placeholder="from YYYY-MM-DD", id="custom-from"),
+                            Input(placeholder="to YYYY-MM-DD", id="custom-to"))
         box.add_class("shown")
         for field in box.query(Input):
             field.disabled = False
@@ -184,10 +184,12 @@ class ReportsScreen(DeskScreen):
         self.evaluation = not self.evaluation
         self.show_period(self.counted_to)
 
-    def action_export(self, fmt: str) -> None:
+    async def action_export(self, fmt: str) -> None:
         if self.exporting:
             self.notify("An export is already running.", markup=False)
             return
+        if not self.query("#export-progress"):
+            await self.mount(ProgressBar(total=3, show_eta=False, id="export-progress"), before="#export-status")
         from slo.reports import build_report, write_report  # the renderers: only when exporting
 
         _name, a, b = self.period()
