@@ -217,3 +217,33 @@ async def test_an_slo_may_not_open_the_admin_screens(st, tmp_path):
             assert not isinstance(app.screen, (OfficersScreen, SchoolsAdminScreen))
     refused = st.db.execute("SELECT COUNT(*) FROM audit WHERE operation = 'refused' AND actor = 'PC1000'").fetchone()
     assert refused == (2,)
+
+
+async def test_back_on_all_schools_unchanged_rows_are_not_built_again(st, tmp_path):
+    """A return that reads the same schools builds no row (2,000 of them on a national database); a
+    change is shown on the next read."""
+    from slo.models import School
+    from slo.services.records import get
+    from slo.tui.screens.schools import SchoolsAdminScreen
+
+    app = app_for(st, "A1", tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SchoolsAdminScreen)
+        table = screen.query_one("#schools")
+        built: list[int] = []
+        original = table.replace_rows
+        table.replace_rows = lambda rows, **kw: (built.append(1), original(rows, **kw))[1]
+        await pilot.press("f1")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and built == []
+        assert str(screen.query_one("#schools-count").render()).startswith("3 schools · 1 with no officer")
+        school = get(st.db, "schools", "100009")
+        assert isinstance(school, School)
+        save(st, BOOTSTRAP, school.model_copy(update={"name": "Zeta Free School (renamed)"}))
+        await pilot.press("f5")
+        await settle(pilot)
+        assert built == [1] and rows(table)[2][1] == "Zeta Free School (renamed)"

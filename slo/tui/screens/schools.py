@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
-from slo.services.queries.admin import school_assignments, schools
+from slo.services.queries.admin import SchoolLine, school_assignments, schools
 from slo.tui import bindings
 from slo.tui.messages import AssignmentsLoaded, SchoolsListLoaded
 from slo.tui.widgets import DeskFooter, DeskTable, FilterInput
@@ -43,6 +43,8 @@ class SchoolsAdminScreen(DeskScreen):
         super().__init__()
         self.unassigned_only = False
         self._assignments_for: str | None = None
+        #: the lines on screen (a reload that reads the same ones builds no row)
+        self._shown_lines: list[SchoolLine] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,12 +76,14 @@ class SchoolsAdminScreen(DeskScreen):
         if message.filters != self._filters():
             return
         listed = message.schools
-        self.query_one("#schools", DeskTable).replace_rows(
-            (s.urn, [s.urn, s.name, label(s.phase), s.local_authority or "–",
-                     s.officer_name and f"{s.officer_name} ({s.officer})" or "–", s.since or "",
-                     Text(s.flag, style="bold red" if s.officer is None else "yellow"),
-                     Text(label(s.uniform_policy), style=POLICY_STYLE.get(s.uniform_policy, ""))])
-            for s in listed.lines)
+        if listed.lines != self._shown_lines:  # back on the screen and nothing changed: no row built
+            self._shown_lines = listed.lines
+            self.query_one("#schools", DeskTable).replace_rows(
+                (s.urn, [s.urn, s.name, label(s.phase), s.local_authority or "–",
+                         s.officer_name and f"{s.officer_name} ({s.officer})" or "–", s.since or "",
+                         Text(s.flag, style="bold red" if s.officer is None else "yellow"),
+                         Text(label(s.uniform_policy), style=POLICY_STYLE.get(s.uniform_policy, ""))])
+                for s in listed.lines)
         words = Text()
         words.append(f"{listed.total} school{'s' if listed.total != 1 else ''}", style="bold")
         words.append(" · ")
