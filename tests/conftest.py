@@ -65,12 +65,32 @@ def bundle_file(tmp_path: Path, small_bundle: dict) -> Path:
     return path
 
 
-#: what the quick subset (scripts/test.sh --quick) leaves out: node-id prefixes, and markers of tests that
-#: drive real outside programs. Every test still runs in CI and in the whole suite.
+#: what the quick subset (scripts/test.sh --quick) leaves out: tests of generated variants (hypothesis),
+#: node-id prefixes, and markers of tests that drive real outside programs. Every test still runs in CI and
+#: in the whole suite.
 SLOW_PREFIXES = (
     "tests/tui/",  # Pilot drives the real desk: seconds a test
-    "tests/test_reliability.py::test_sigkill",  # dozens of killed writer processes
-    "tests/test_reliability.py::test_four_concurrent_writers",
+    # other processes started, signalled, killed or served (seconds each): the whole suite runs them
+    "tests/test_reliability.py",
+    "tests/test_scheduler.py",
+    "tests/test_calendar_serve.py",
+    "tests/test_identity.py::test_an_account_not_bound_to_a1",
+    "tests/test_identity.py::test_the_scheduler_takes_leavers_keys_away",
+    "tests/test_adversarial_audit.py::test_erase_vacuum_backup_and_concurrent_writers",
+    "tests/test_adversarial_audit.py::test_a_bundle_piped_into_head",
+    "tests/test_calendars.py::test_same_events_give_the_same_bytes_in_any_process",
+    "tests/test_adversarial_audit.py::test_a_bundle_export_killed_midway",
+    "tests/test_adversarial_input.py::test_imports_refuse_special_files_quickly_and_in_little_memory",
+    "tests/test_adversarial_input.py::test_100000_nested_brackets_are_refused_with_a_small_memory_peak",
+    "tests/test_adversarial_input.py::test_write_if_changed_does_not_wait_on_a_fifo",
+    "tests/test_layers.py::test_headless_layers_do_not_import_textual",
+    # whole-tree static checks run again on planted breaches (the contract itself stays quick)
+    "tests/test_layers.py::test_the_checker_catches_a_planted_breach",
+    "tests/test_sql_safety.py::test_the_check_",
+    "tests/test_sql_safety.py::test_no_sql_is_built_from_anything_but_code",
+    # big data: a force-sized demo, the zone database hour by hour over decades
+    "tests/test_demo.py::test_force_scale",
+    "tests/test_calendars.py::test_vtimezone_agrees_with_the_zone_database",
 )
 #: kept in the quick subset although under a slow prefix: one smoke test of the desk
 QUICK_ANYWAY = ("tests/tui/test_app.py",)
@@ -84,7 +104,8 @@ def pytest_collection_modifyitems(config, items):
         nodeid = item.nodeid
         if nodeid.startswith(QUICK_ANYWAY):
             continue
-        if nodeid.startswith(SLOW_PREFIXES) or any(item.get_closest_marker(m) for m in SLOW_MARKERS):
+        generated = getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        if generated or nodeid.startswith(SLOW_PREFIXES) or any(item.get_closest_marker(m) for m in SLOW_MARKERS):
             item.add_marker(slow)
 
 
