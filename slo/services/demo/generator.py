@@ -11,6 +11,14 @@ officer: absences, abstractions (linked to the sessions they cancelled),
 engagements (delivered, cancelled for each reason, planned for the weeks
 ahead), consultations with outcomes and follow-ups, and referrals.
 
+Coherent by construction: a school's phase matches the words of its name and
+its young people are in the years it teaches (:func:`year_groups`); every
+person (officer, head teacher, young person) has a name nobody else has
+(:meth:`Plan.unique_name`); every local authority has term dates (the demo's
+own calendar, :func:`.calendar.terms`) over the whole period, so deadlines are
+not provisional. What changes other records (withdrawn challenges, a handover)
+is made afterwards by the real services (:mod:`.history`).
+
 Time is anchored on ``today``: the data covers the 52 weeks up to ``today``
 and the next 20 school days. The same ``seed`` and ``today`` give the same
 records, byte for byte: every random choice comes from a ``random.Random``
