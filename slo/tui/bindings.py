@@ -121,6 +121,7 @@ RECORD: list[BindingType] = [
     Binding("e", "edit", "Edit / correct"),
     Binding("x", "delete", "Delete (made by mistake)"),
     Binding("h", "history", "History"),
+    Binding("y", "young_person", "Young person"),
     Binding("f5", "reload", "Reload", show=False),
 ]
 

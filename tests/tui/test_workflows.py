@@ -229,7 +229,8 @@ async def test_consultation_school_follows_the_pupil(demo, tmp_path):
 
 
 async def open_young_person_from_school(pilot, app, school_filter: str, urn: str, consultation: str) -> None:
-    """Caseload -> school (filter, Enter, Enter) -> consultations tab (2) -> Enter on the consultation."""
+    """Caseload -> school (filter, Enter, Enter) -> consultations tab (2) -> Enter on the consultation (its
+    record) -> y (the young person it is about)."""
     await pilot.press("slash", *school_filter, "enter")
     await settle(pilot)
     assert app.screen.query_one("#caseload", DeskTable).current_key == urn
@@ -240,6 +241,9 @@ async def open_young_person_from_school(pilot, app, school_filter: str, urn: str
     await settle(pilot)
     await move_to(pilot, app.screen.query_one("#consultations", DeskTable), consultation)
     await pilot.press("enter")
+    await settle(pilot)
+    assert screen_name(app) == "RecordScreen" and app.screen.key == consultation
+    await pilot.press("y")
     await settle(pilot)
     assert screen_name(app) == "YoungPersonScreen"
 
@@ -581,7 +585,11 @@ async def test_slo_reaches_every_form_and_screen_by_key_and_palette_with_help_an
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is school, key
-        await pilot.press("2", "enter")              # the young person of the first consultation
+        await pilot.press("2", "enter")              # the first consultation's record
+        await settle(pilot)
+        assert screen_name(app) == "RecordScreen"
+        await check_help(pilot, app)
+        await pilot.press("y")                       # the young person it is about
         await settle(pilot)
         person = app.screen
         assert screen_name(app) == "YoungPersonScreen"
@@ -598,7 +606,10 @@ async def test_slo_reaches_every_form_and_screen_by_key_and_palette_with_help_an
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is person, key
-        # Escape goes back one screen at a time, and no further than home
+        # Escape goes back one screen at a time (the record, then the school), and no further than home
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(app) == "RecordScreen"
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is school
@@ -613,7 +624,7 @@ async def test_slo_reaches_every_form_and_screen_by_key_and_palette_with_help_an
         await settle(pilot)
         await pilot.press("2", "enter")
         await settle(pilot)
-        assert screen_name(app) == "YoungPersonScreen" and len(app.screen_stack) == 4
+        assert screen_name(app) == "RecordScreen" and len(app.screen_stack) == 4
         await pilot.press("H")
         await settle(pilot)
         assert app.screen is not home and screen_name(app) == "CaseloadScreen" and len(app.screen_stack) == 2

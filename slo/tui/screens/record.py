@@ -155,7 +155,8 @@ class RecordScreen(DeskScreen):
         "e corrects it in the form that created it (same checks as creating). x deletes it, but only "
         "a record created by mistake that nothing else refers to (a planned visit, a consultation "
         "without a referral...); you give the reason, and the history keeps its last values. After "
-        "review an abstraction is corrected only by the sergeant."
+        "review an abstraction is corrected only by the sergeant. h shows the history, y opens the young "
+        "person the record is about."
     )
     BINDINGS = bindings.RECORD
     CSS_PATH = "record.tcss"
@@ -256,6 +257,17 @@ class RecordScreen(DeskScreen):
                                  "its history keeps its last values.")
 
         self.load("delete", delete)
+
+    def action_young_person(self) -> None:
+        """The young person the record is about (a consultation, a referral, a 1:1 session)."""
+        detail = self.detail
+        if detail is None:
+            return
+        ref = detail.key if detail.entity == "young_people" else detail.values.get("young_person")
+        if not ref:
+            self.notify(f"{detail.title} is about no young person.", markup=False)
+            return
+        self.desk.open_young_person(str(ref))
 
     def action_history(self) -> None:
         self.query_one("#record-body", VerticalScroll).scroll_to_widget(
