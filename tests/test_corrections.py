@@ -331,3 +331,26 @@ def test_the_record_read_model_refuses_another_team_and_reads_a_deleted_record(l
     assert {f.name: f.value for f in detail.fields}["title"] == "Twice"
     assert detail.deleted is not None and detail.deleted.what == "Deleted as a mistake: booked twice"
     assert detail.why_not_edit and detail.why_not_delete
+
+
+def test_a_deleted_abstractions_ref_is_never_given_to_a_new_one(loaded_store):
+    """ABS-<day>-<n> counted only the live rows: after a mistake was deleted, the next abstraction of
+    that day took its ref and shared its history."""
+    st = loaded_store
+    first = A.record_abstraction(st, who(st, "PC1000"), _abstraction()).abstraction
+    records.delete(st, who(st, "PC1000"), "abstractions", first.ref, "made by mistake")
+    again = A.record_abstraction(st, who(st, "PC1000"), _abstraction()).abstraction
+    assert again.ref != first.ref
+    assert [e.operation for e in history.history_of(st.db, "abstractions", again.ref)] == ["create"]
+
+
+def test_a_deleted_records_ref_counts_as_taken(loaded_store, monkeypatch):
+    """Random refs are checked against the history as well as the table: a deleted visit's ref stays its own."""
+    st = loaded_store
+    gone = book(st, "2027-01-11T09:00", "2027-01-11T10:00")
+    records.delete(st, who(st, "PC1000"), "engagements", gone.ref, "made by mistake")
+    code = gone.ref.rsplit("-", 1)[1]
+    codes = iter([code, "ZZZZZZ"])  # the first draw would repeat the deleted ref
+    monkeypatch.setattr(refs, "random_code", lambda n=6: next(codes))
+    made = book(st, "2027-01-11T09:00", "2027-01-11T10:00")
+    assert made.ref == "ENG-20270111-ZZZZZZ"

@@ -140,10 +140,15 @@ def awaiting_review(db: Database, team: str) -> list[Abstraction]:
 
 
 def new_ref(db: Database, date_from: date) -> str:
-    """``ABS-<yyyymmdd>-<n>``: n is one more than the highest already used for that date."""
+    """``ABS-<yyyymmdd>-<n>``: n is one more than the highest ever used for that date, a removed
+    abstraction's included (its history keeps its ref: a new record under it would share that history)."""
     prefix = f"{REF_PREFIX}{date_from.strftime('%Y%m%d')}-"
     highest = 0
-    for (ref,) in db.execute("SELECT ref FROM abstractions WHERE substr(ref, 1, ?) = ?", [len(prefix), prefix]):
+    for (ref,) in db.execute(
+        "SELECT ref FROM abstractions WHERE substr(ref, 1, ?) = ? "
+        "UNION SELECT key FROM history WHERE entity = 'abstractions' AND substr(key, 1, ?) = ?",
+        [len(prefix), prefix, len(prefix), prefix],
+    ):
         tail = ref[len(prefix):]
         if tail.isdigit():
             highest = max(highest, int(tail))

@@ -40,11 +40,16 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 R = TypeVar("R", bound=Record)
 
 #: is this ref taken? one statement per entity (no table name is ever built from a value)
+#: a deleted record's ref is taken too: its history keeps the ref, and a new record must not share it
 _TAKEN = {
-    "engagements": "SELECT 1 FROM engagements WHERE ref = ?",
-    "consultations": "SELECT 1 FROM consultations WHERE ref = ?",
-    "referrals": "SELECT 1 FROM referrals WHERE ref = ?",
-    "young_people": "SELECT 1 FROM young_people WHERE ref = ?",
+    "engagements": "SELECT 1 FROM engagements WHERE ref = :ref "
+                   "UNION ALL SELECT 1 FROM history WHERE entity = 'engagements' AND key = :ref",
+    "consultations": "SELECT 1 FROM consultations WHERE ref = :ref "
+                     "UNION ALL SELECT 1 FROM history WHERE entity = 'consultations' AND key = :ref",
+    "referrals": "SELECT 1 FROM referrals WHERE ref = :ref "
+                 "UNION ALL SELECT 1 FROM history WHERE entity = 'referrals' AND key = :ref",
+    "young_people": "SELECT 1 FROM young_people WHERE ref = :ref "
+                    "UNION ALL SELECT 1 FROM history WHERE entity = 'young_people' AND key = :ref",
 }
 
 
@@ -77,7 +82,7 @@ def make_ref(db: Database, record: Record) -> str:
     taken = _TAKEN[record.facts.entity]
     while True:
         ref = f"{prefix}-{middle}{random_code()}"
-        if db.execute(taken, [ref]).fetchone() is None:
+        if db.execute(taken, {"ref": ref}).fetchone() is None:
             return ref
 
 
