@@ -484,3 +484,12 @@ def test_a_value_with_backslashes_is_quoted_as_given():
     (error,) = _errors_for("officers", "role", "\\0 \\g<0> \\1")
     assert describe(error) == (
         "role", "'\\0 \\g<0> \\1' should be 'slo', 'sergeant', 'inspector', 'admin' or 'evaluator'")
+
+
+@pytest.mark.parametrize(("year", "said"), [(0, "Reception"), (1, "Year 1"), (7, "Year 7"), (14, "Year 14"),
+                                           (None, "year not recorded")])
+def test_a_year_group_reads_as_a_school_says_it(year, said):
+    """The picker showed "Year 0" for a reception child."""
+    from slo.models.enums import year_label
+
+    assert year_label(year) == said

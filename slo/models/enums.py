@@ -324,6 +324,13 @@ def coded(code: str) -> str:
     return label(code)
 
 
+def year_label(year: int | None) -> str:
+    """A year group as a school says it: 0 -> ``Reception``, 7 -> ``Year 7``, None -> ``year not recorded``."""
+    if year is None:
+        return "year not recorded"
+    return "Reception" if year == 0 else f"Year {year}"
+
+
 def label(value: str) -> str:
     """A person's reading of an enumeration word: ``plain_clothes_only`` -> ``Plain clothes only``."""
     if value in REASON_LABELS:

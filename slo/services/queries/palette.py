@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slo.models.enums import label
+from slo.models.enums import label, year_label
 from slo.services.actors import Actor
 from slo.store.db import Store
 
@@ -38,7 +38,7 @@ def search(store: Store, actor: Actor, text: str, *, limit: int = 20) -> list[Se
     ysql, yparams = young_person_filter(actor)
     hits += [
         SearchHit("young_person", r[0], f"{r[1]} {r[2]}",
-                  f"Young person {r[0]}" + (f", year {r[3]}" if r[3] is not None else ""))
+                  f"Young person {r[0]}" + (f", {year_label(r[3])}" if r[3] is not None else ""))
         for r in db.execute(
             f"SELECT y.ref, y.given_name, y.family_name, y.year_group FROM young_people y WHERE {ysql} AND "
             "(y.given_name || ' ' || y.family_name LIKE ? ESCAPE '\\' OR y.ref LIKE ? ESCAPE '\\') "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slo.models.enums import year_label
 from slo.services.actors import Actor
 from slo.store.db import Store
 
@@ -59,7 +60,7 @@ def school_options(store: Store, officer: str | None, text: str) -> list[Option]
 
 
 def _pupil_label(given: str, family: str, year: int | None, school_name: str | None) -> str:
-    extra = ", ".join(p for p in (f"Year {year}" if year is not None else "", school_name or "") if p)
+    extra = ", ".join(p for p in (year_label(year) if year is not None else "", school_name or "") if p)
     return f"{given} {family}" + (f" ({extra})" if extra else "")
 
 

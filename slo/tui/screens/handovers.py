@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from slo.models.enums import label
+from slo.models.enums import label, year_label
 from slo.services.errors import USER_ERRORS
 from slo.services.handover import HandoverNote
 from slo.services.queries.handover import handover_note, handovers
@@ -117,7 +117,7 @@ def note_text(note: HandoverNote) -> Text:
     for p in note.young_people:
         out.append("  ")
         out.append(p.name)
-        out.append(f"  year {p.year_group if p.year_group is not None else '–'}, last seen {p.last_seen} "
+        out.append(f"  {year_label(p.year_group)}, last seen {p.last_seen} "
                    f"({p.how})  {p.ref}\n")
     if not note.young_people:
         out.append("  none\n", style="dim")

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from slo.models.enums import label
+from slo.models.enums import label, year_label
 from slo.services.queries.lines import EngagementLine
 from slo.services.queries.school import (
     ConsultationLine,
@@ -257,7 +257,8 @@ class SchoolScreen(DeskScreen):
 
     def on_school_young_people_loaded(self, message: SchoolYoungPeopleLoaded) -> None:
         self.query_one("#young-people", DeskTable).replace_rows(
-            (y.ref, [y.name, "" if y.year_group is None else y.year_group, y.ref]) for y in message.young_people
+            (y.ref, [y.name, "" if y.year_group is None else year_label(y.year_group), y.ref])
+            for y in message.young_people
         )
 
     def show_page_info(self) -> None:

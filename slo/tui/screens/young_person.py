@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static
 
-from slo.models.enums import label
+from slo.models.enums import label, year_label
 from slo.services.queries.young_person import ChronologyItem, YoungPersonDetail, young_person
 from slo.tui import bindings
 from slo.tui.messages import YoungPersonLoaded
@@ -31,7 +31,7 @@ def details_text(d: YoungPersonDetail) -> Text:
     if p.date_of_birth:
         out.append(f"  ·  born {p.date_of_birth:%d %b %Y}")
     if p.year_group is not None:
-        out.append(f"  ·  year {p.year_group}")
+        out.append(f"  ·  {year_label(p.year_group)}")
     out.append("\nSchool: ", style="bold")
     out.append(f"{d.school_name} ({p.school})" if d.school_name else (p.school or "none recorded"))
     out.append("   Sex: ", style="bold")
