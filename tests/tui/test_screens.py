@@ -437,3 +437,21 @@ async def test_school_engagements_are_paged_newest_first_and_a_page_survives_a_r
         await pilot.press("p")
         await settle(pilot)
         assert column(table, 5) == ["ENG-5"] and "Engagements 1-1 of 2" in str(page_line.render())
+
+
+async def test_school_tab_bar_names_the_keys_and_a_click_shows_a_tab(desk_store, make_app, settle):
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SchoolScreen)
+        bar = str(screen.query_one("#school-tab-bar").render())
+        assert "1 Engagements" in bar and "2 Consultations" in bar and "4 Assignments" in bar
+        start = bar.index("Consultations")
+        await pilot.click("#school-tab-bar", offset=(start + 2, 0))
+        await settle(pilot)
+        assert screen._active_tab() == "tab-consultations"
+        assert column(screen.query_one("#consultations", DeskTable), 1) == ["Jamie Lee"]
+        assert screen.focused is screen.query_one("#consultations", DeskTable)
