@@ -158,10 +158,15 @@ class WeekLoaded(DataLoaded):
 
 
 class TeamLoaded(DataLoaded):
-    def __init__(self, teams: list[tuple[str, str]], overview: TeamOverview) -> None:
+    def __init__(self, teams: list[tuple[str, str]], overview: TeamOverview,
+                 abstractions: TeamAbstractionsLoaded | None = None,
+                 detail: AbstractionDetail | None = None) -> None:
         super().__init__()
         self.teams = teams
         self.overview = overview
+        #: the team's abstractions and the first one's detail, when read with the figures (one message)
+        self.abstractions = abstractions
+        self.detail = detail
 
 
 class TeamWeeklyLoaded(DataLoaded):

@@ -164,11 +164,21 @@ class TeamScreen(DeskScreen):
         _label, date_from, date_to = self._period()
         self.query_one(JobStatusLine).reload()
         today = self.desk.today()
-        # the figures and the list first; the chart's 26 weeks of figures (most of the work) after them
-        self.load("team", lambda: TeamLoaded(*team_screen(store, actor, team, date_from, date_to, as_of=today,
-                                                          weeks=0)))
-        if team is not None:
-            self.load_abstractions()
+        state, text = self.state, self.query_one("#team-filter", Input).value
+        self.query_one("#team-state", Static).update(Text(f"showing {STATUS_FILTERS[state]} (s)", style="dim"))
+
+        def read() -> TeamLoaded:
+            # the figures, the list and its first abstraction's detail in one read (one message, one
+            # refresh: the list waited for the figures, the detail for the list); the chart's 26 weeks
+            # of figures after them (load_weekly)
+            teams, ov = team_screen(store, actor, team, date_from, date_to, as_of=today, weeks=0)
+            lines = team_abstractions(store, actor, ov.team, date_from, date_to, today=today, status=state,
+                                      text=text)
+            detail = abstraction_detail(store, actor, lines[0].ref, today=today) if lines else None
+            filters = (ov.team, date_from.isoformat(), date_to.isoformat(), state, text)
+            return TeamLoaded(teams, ov, TeamAbstractionsLoaded(lines, filters), detail)
+
+        self.load("team", read)
 
     def load_weekly(self, team: str) -> None:
         store, actor, today = self.store, self.actor, self.desk.today()
@@ -189,11 +199,10 @@ class TeamScreen(DeskScreen):
 
     def on_team_loaded(self, message: TeamLoaded) -> None:
         self.teams, ov = message.teams, message.overview
-        first = self.team is None
         self.overview = ov
         self.team = ov.team
-        if first:
-            self.load_abstractions()
+        if message.abstractions is not None:
+            self.show_abstractions(message.abstractions, message.detail)
         period_label = self._period()[0]
         t = ov.total
         heading = Text()
@@ -219,7 +228,7 @@ class TeamScreen(DeskScreen):
                         o.schools_affected, o.young_people_let_down, o.figures["pending_review"],
                         categories_text(o.figures["abstracted_days_by_category"])]) for o in ov.officers
         )
-        self.load_weekly(ov.team)
+        self.call_after_refresh(self.load_weekly, ov.team)
 
     def on_team_weekly_loaded(self, message: TeamWeeklyLoaded) -> None:
         if message.team != self.team:
@@ -233,6 +242,11 @@ class TeamScreen(DeskScreen):
         )
 
     def on_team_abstractions_loaded(self, message: TeamAbstractionsLoaded) -> None:
+        self.show_abstractions(message)
+
+    def show_abstractions(self, message: TeamAbstractionsLoaded, detail: AbstractionDetail | None = None) -> None:
+        """The list (for the filters it was read for, if they are still the screen's); ``detail``: the
+        first line's, read with it."""
         if message.filters != self._filters():
             return
         self.lines = message.lines
@@ -247,7 +261,11 @@ class TeamScreen(DeskScreen):
                                                    else " matches the filter") + ".", style="dim"))
         if self.focused is None or not isinstance(self.focused, (DeskTable, Input)):
             (table if table.row_count else self.query_one("#officers", DeskTable)).focus()
-        self.load_detail(again=True)
+        if detail is not None and detail.line.ref == table.current_key:
+            self._detail_ref = detail.line.ref
+            self.query_one("#abstraction-detail", Static).update(detail_text(detail))
+        else:
+            self.load_detail(again=True)
 
     def load_detail(self, *, again: bool = False) -> None:
         """Read the highlighted abstraction's notes and history (once per highlight; ``again`` after a change)."""
