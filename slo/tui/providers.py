@@ -38,7 +38,7 @@ NAVIGATION = [
     ("Handover notes", "handovers", "Schools handed to you (or from you): what the next officer needs  key N"),
     ("Officers", "officers", "Add, edit, set a leaving date (admins)  key O"),
     ("Schools", "schools", "Every school, its officer, assignments and handovers (admins)  key S"),
-    ("New visit", "new_visit", "Book a visit or session (EngagementForm)"),
+    ("New visit", "new_visit", "Book a visit, an assembly, a lesson or a 1:1 session"),
     ("New consultation", "new_consultation", "Log a consultation before a suspension or exclusion"),
     ("Record abstraction", "new_abstraction", "Taken off schools work: what it cancelled"),
     ("Record absence", "new_absence", "Leave, sickness, rest day, course"),
@@ -83,7 +83,7 @@ class DeskCommands(Provider):
                 continue
             seen.add(action)
             key = self.app.get_key_display(binding)
-            out.append((description, partial(screen.run_action, action), escape(f"{type(screen).__name__}: key {key}")))
+            out.append((description, partial(screen.run_action, action), escape(f"On this screen: key {key}")))
         for title, action, help_text in NAVIGATION:
             if SCREEN_EQUIVALENT.get(action, set()) & seen:
                 continue

@@ -61,7 +61,7 @@ async def test_admin_adds_imports_and_deletes_terms(loaded_store, make_app, tmp_
         screen.query_one("#import-path", Input).value = str(good)
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert "Imported 2 term(s)" in status(screen)
+        assert "Imported 2 terms" in status(screen)
         assert table.row_count == 3
 
         # filter, then delete the selected term

@@ -134,6 +134,7 @@ class AuditLogScreen(DeskScreen):
 
     def action_next_page(self) -> None:
         if self.shown is None or not self.shown.has_older or not self.shown.lines:
+            self.notify("This is the last page: nothing older.", markup=False)
             return
         oldest = self.shown.lines[-1].id
         del self.starts[self.page + 1:]
@@ -145,3 +146,5 @@ class AuditLogScreen(DeskScreen):
         if self.page:
             self.page -= 1
             self.reload()
+        else:
+            self.notify("This is the first page: the newest rows.", markup=False)

@@ -174,6 +174,9 @@ class EvaluatorScreen(DeskScreen):
     # ------------------------------------------------------------------ period
 
     def action_period(self, key: str) -> None:
+        if key == self.period_key:
+            self.notify("That is the period shown.", markup=False)
+            return
         self.period_key = key
         self.query_one("#eval-custom").remove_class("shown")
         self.reload()

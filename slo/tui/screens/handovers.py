@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label, year_label
+from slo.models.words import plural
 from slo.services.errors import USER_ERRORS
 from slo.services.handover import HandoverNote
 from slo.services.queries.handover import handover_note, handovers
@@ -77,7 +78,7 @@ def note_text(note: HandoverNote) -> Text:
     out.append(f"{note.school_name} ({note.school})\n", style="bold")
     out.append(f"From {note.outgoing_name} ({note.outgoing}) to {note.incoming_name} ({note.incoming}) on "
                f"{note.day:%A %d %B %Y}; made by {note.made_by} on {note.made_at.replace('T', ' ')[:16]}: "
-               f"{note.moved} planned engagement(s) moved, {note.cancelled} cancelled.\n")
+               f"{plural(note.moved, 'planned engagement')} moved, {note.cancelled} cancelled.\n")
     out.append("Confidential: it names young people.\n", style="dim")
     out.append("\nThe school\n", style="bold underline")
     out.append(f"Phase: {label(note.phase)}" + (f", {note.local_authority}" if note.local_authority else "") + "\n")

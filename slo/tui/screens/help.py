@@ -33,7 +33,7 @@ def binding_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str
     if isinstance(screen, ModalScreen):
         # over a form (a modal screen) only the desk's priority keys (ctrl+q) work: the form's own are listed
         everywhere = [b for b in everywhere if b.priority]
-    for where, source in ((type(screen).__name__, _described(type(screen).BINDINGS)), ("everywhere", everywhere)):
+    for where, source in (("this screen", _described(type(screen).BINDINGS)), ("everywhere", everywhere)):
         for b in source:
             key = app.get_key_display(b)
             if (key, b.action) in seen:
@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            title = self.target.title or type(self.target).__name__
+            title = self.target.title or "this screen"
             purpose = Text()
             purpose.append(f"Help: {title}\n", style="bold")
             purpose.append(self.target.HELP or GENERAL)

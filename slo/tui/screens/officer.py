@@ -174,9 +174,16 @@ class OfficerScreen(DeskScreen):
         ref = self.query_one("#abstractions", DeskTable).current_key
         return next((a for a in self.lines if a.ref == ref), None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Review and the challenge's result are the sergeant's, of someone else's abstractions."""
+        if action in ("review", "result"):
+            return self.actor.role == "sergeant" and self.collar != self.actor.collar
+        return True
+
     def action_review(self) -> None:
         line = self._current()
         if line is None or line.removed:
+            self.notify("No abstraction is highlighted to review.", markup=False)
             return
         from .forms.review import ReviewForm
 

@@ -270,8 +270,11 @@ class RecordScreen(DeskScreen):
         self.desk.open_young_person(str(ref))
 
     def action_history(self) -> None:
-        self.query_one("#record-body", VerticalScroll).scroll_to_widget(
-            self.query_one("#record-history", Static), top=True)
+        body = self.query_one("#record-body", VerticalScroll)
+        before = body.scroll_y
+        body.scroll_to_widget(self.query_one("#record-history", Static), top=True, animate=False)
+        if body.scroll_y == before:
+            self.notify("The history is on screen, under the fields.", markup=False)
 
     def on_record_deleted(self, message: RecordDeleted) -> None:
         self.notify(message.text, markup=False)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, ProgressBar, Static
 
+from slo.models.words import plural
 from slo.reports.overview import period_choices, report_preview
 from slo.services.errors import USER_ERRORS
 from slo.tui import bindings
@@ -36,8 +37,8 @@ def headline_text(data: dict[str, Any]) -> Text:
     out = Text()
     out.append("Scope: ", style="bold")
     out.append(scope["level"] + (f" {scope['key']}" if scope.get("key") else ""))
-    out.append(f"   {len(data['officers'])} officers, {len(data['schools'])} schools, "
-               f"{len(data['young_people'])} young people with sessions\n")
+    out.append(f"   {plural(len(data['officers']), 'officer')}, {plural(len(data['schools']), 'school')}, "
+               f"{plural(len(data['young_people']), 'young person')} with sessions\n")
     out.append(f"Abstraction rate {pct(f['abstraction_rate'])}", style="bold yellow")
     out.append(f" ({f['abstracted_days']:g} of {f['rostered_days']:g} rostered days)   ")
     out.append(f"Unavailability rate {pct(f['unavailability_rate'])}", style="bold")
@@ -141,6 +142,9 @@ class ReportsScreen(DeskScreen):
     # ------------------------------------------------------------------ actions
 
     def action_period(self, key: str) -> None:
+        if key == self.period_key:
+            self.notify(f"{self.period()[0]} is the period shown.", markup=False)
+            return
         self.period_key = key
         self.query_one("#reports-custom").remove_class("shown")
         self.reload()
@@ -176,6 +180,16 @@ class ReportsScreen(DeskScreen):
         for field in self.query("#reports-custom Input"):
             field.disabled = True
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``e`` (the evaluation dataset) is shown only to those who may produce it and are not limited
+        to it (an SLO may not; an evaluator gets nothing else)."""
+        if action == "toggle_evaluation":
+            from slo.services.permissions import PERMISSIONS, REPORT_EVALUATION
+
+            role = self.actor.role
+            return (role, REPORT_EVALUATION) in PERMISSIONS and role != "evaluator"
+        return True
 
     def action_toggle_evaluation(self) -> None:
         if self.actor.role == "evaluator":

@@ -386,11 +386,15 @@ class SchoolScreen(DeskScreen):
         if (self.page + 1) * PAGE < total:
             self.page += 1
             self.load_engagements()
+        else:
+            self.notify(f"This is the last page of the engagements ({total}).", markup=False)
 
     def action_previous_page(self) -> None:
         if self.page > 0:
             self.page -= 1
             self.load_engagements()
+        else:
+            self.notify("This is the first page of the engagements (the newest).", markup=False)
 
     def action_export_calendar(self) -> None:
         self.desk.open_calendars(school=self.urn)

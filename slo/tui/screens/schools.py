@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
+from slo.models.words import plural
 from slo.services.queries.admin import SchoolLine, school_assignments, schools
 from slo.tui import bindings
 from slo.tui.messages import AssignmentsLoaded, SchoolsListLoaded
@@ -85,14 +86,14 @@ class SchoolsAdminScreen(DeskScreen):
                          Text(label(s.uniform_policy), style=POLICY_STYLE.get(s.uniform_policy, ""))])
                 for s in listed.lines)
         words = Text()
-        words.append(f"{listed.total} school{'s' if listed.total != 1 else ''}", style="bold")
+        words.append(plural(listed.total, "school"), style="bold")
         words.append(" · ")
         words.append(f"{listed.unassigned} with no officer", style="bold red" if listed.unassigned else "")
         if message.filters != ("", False):
             words.append(f" · {len(listed.lines)} shown" + (" (no officer only: f)" if self.unassigned_only else ""),
                          style="dim")
         self.query_one("#schools-count", Static).update(words)
-        self.sub_title = f"{listed.total} schools, {listed.unassigned} with no officer"
+        self.sub_title = f"{plural(listed.total, 'school')}, {listed.unassigned} with no officer"
         self.load_assignments(again=True)
 
     def load_assignments(self, *, again: bool = False) -> None:

@@ -197,8 +197,15 @@ class TeamScreen(DeskScreen):
             team_abstractions(store, actor, team, date_from, date_to, today=today, status=state, text=text),
             filters))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``t`` (the next team) is shown only to someone who has another team to see."""
+        if action == "next_team":
+            return len(self.teams) > 1
+        return True
+
     def on_team_loaded(self, message: TeamLoaded) -> None:
         self.teams, ov = message.teams, message.overview
+        self.refresh_bindings()
         self.overview = ov
         self.team = ov.team
         if message.abstractions is not None:

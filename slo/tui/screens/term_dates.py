@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Header, Input, Static
 
 from slo.models.rules import ValidationFailed
+from slo.models.words import plural
 from slo.services.queries.term_dates import terms
 from slo.services.schooldays import add_term, delete_term, import_term_dates
 from slo.tui import bindings
@@ -99,7 +100,7 @@ class TermDatesScreen(DeskScreen):
         problems = message.problems
         self._status("Nothing imported. Fix these rows:\n" + "\n".join(problems[:12])
                      + (f"\n... and {len(problems) - 12} more" if len(problems) > 12 else ""))
-        self.notify(f"Import refused: {len(problems)} bad row(s)", severity="error", markup=False)
+        self.notify(f"Import refused: {plural(len(problems), 'bad row')}", severity="error", markup=False)
 
     def on_terms_changed(self, message: TermsChanged) -> None:
         self._status(message.summary)
@@ -162,13 +163,20 @@ class TermDatesScreen(DeskScreen):
                 count = import_term_dates(store, actor, path)
             except ValidationFailed as exc:
                 return TermsRefused([str(p) for p in exc.problems])
-            return TermsChanged(f"Imported {count} term(s).")
+            return TermsChanged(f"Imported {plural(count, 'term')}.")
 
         self.load("import", run)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Delete is shown while the list has the keyboard (in a box it deletes a letter)."""
+        if action == "delete":
+            return isinstance(self.focused, DeskTable)
+        return True
 
     def action_delete(self) -> None:
         key = self.query_one("#terms", DeskTable).current_key
         if not key:
+            self.notify("No term is highlighted to delete.", markup=False)
             return
         la, start = key.rsplit("|", 1)
         store, actor = self.store, self.actor

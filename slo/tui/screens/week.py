@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime, timedelta
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Header, Static
 
 from slo.models.enums import label
+from slo.models.words import plural
 from slo.services.queries.lines import EngagementLine
 from slo.services.queries.scope import week_start
 from slo.services.queries.week import Week, week
@@ -47,10 +49,49 @@ def day_states(shown: Week) -> dict[date, tuple[str, str]]:
     return states
 
 
+#: narrower than this, an empty weekend is left out (five wider days instead of seven)
+FULL_WEEK_WIDTH = 120
+
+
+def shown_days(shown: Week, states: dict[date, tuple[str, str]], width: int) -> list[date]:
+    """The days the grid shows: all seven, or on a narrow terminal Monday to Friday and any weekend
+    day with something on it."""
+    if width >= FULL_WEEK_WIDTH:
+        return shown.days
+    busy = {datetime.fromisoformat(e.starts_at).date() for e in shown.engagements} | set(states)
+    return [d for d in shown.days if d.weekday() < 5 or d in busy]
+
+
+#: from this day width the title and the school wrap onto lines of their own (below it, one line each, cut)
+WRAP_WIDTH = 12
+#: the most lines an engagement's title and its school each take
+TITLE_LINES, SCHOOL_LINES = 2, 2
+
+
 def engagement_text(e: EngagementLine) -> str:
     start = datetime.fromisoformat(e.starts_at)
     mark = {"cancelled": "✖ ", "delivered": "✔ "}.get(e.status, "")
     return f"{mark}{start:%H:%M} {e.title}, {e.school_name}"
+
+
+def _wrapped(text: str, width: int, lines: int, indent: str = "") -> list[str]:
+    out = textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent,
+                        break_long_words=False) or [indent]
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…" if len(out[-1]) >= width else out[-1] + "…"
+    return out
+
+
+def engagement_lines(e: EngagementLine, width: int) -> list[str]:
+    """An engagement in a day column: the time and title, then the school, each wrapped to the width
+    (at most two lines each); in a narrow column one line, the time and title."""
+    if width < WRAP_WIDTH:
+        return [engagement_text(e)]
+    start = datetime.fromisoformat(e.starts_at)
+    mark = {"cancelled": "✖ ", "delivered": "✔ "}.get(e.status, "")
+    return (_wrapped(f"{mark}{start:%H:%M} {e.title}", width, TITLE_LINES)
+            + _wrapped(e.school_name, width, SCHOOL_LINES, indent="  "))
 
 
 class WeekScreen(DeskScreen):
@@ -59,7 +100,8 @@ class WeekScreen(DeskScreen):
     HELP = (
         "Your week, Monday to Sunday: engagements by day and hour (✔ delivered, ✖ cancelled). "
         "Days lost to an abstraction are shaded: ░ ■ a full-day abstraction, ╱ ◧ a half-day one; "
-        "○ · marks leave, sickness, rest days and courses. [ and ] (or ← and →) move a week; "
+        "○ · marks leave, sickness, rest days and courses. Each engagement shows its time, title and school; "
+        "on a narrow terminal an empty weekend is left out. [ and ] (or ← and →) move a week; "
         "t comes back to this week. Enter (or o) lists the week's visits, sessions, abstractions and "
         "absences: Enter on one opens it (every field, its history; e corrects it)."
     )
@@ -112,15 +154,16 @@ class WeekScreen(DeskScreen):
             title.append("   (this week)", style="green")
         planned = sum(1 for e in shown.engagements if e.status == "planned")
         cancelled = sum(1 for e in shown.engagements if e.status == "cancelled")
-        title.append(f"   {len(shown.engagements)} engagements, {planned} planned, {cancelled} cancelled")
+        title.append(f"   {plural(len(shown.engagements), 'engagement')}, {planned} planned, {cancelled} cancelled")
         self.query_one("#week-title", Static).update(title)
 
         states = day_states(shown)
         grid = self.query_one("#week-grid", DeskTable)
         grid.clear(columns=True)
-        width = max(DAY_WIDTH, (self.size.width - 10) // 7 - 2)
+        days = shown_days(shown, states, self.size.width)
+        width = max(DAY_WIDTH, (self.size.width - 10) // len(days) - 2)
         grid.add_column("Time", key="time", width=5)
-        for day in shown.days:
+        for day in days:
             heading = f"{day:%a %d %b}" + (" ◆" if day == today else "")
             grid.add_column(heading, key=day.isoformat(), width=width)
 
@@ -142,14 +185,17 @@ class WeekScreen(DeskScreen):
                 return Text(fill * width, style=style)
             lines = [fit(line).ljust(width) for line in lines]
             text = Text("\n".join(lines), style=SHADES[state[0]][1] if state else "", no_wrap=True)
+            struck = False
             for i, line in enumerate(lines):
-                if line.startswith("✖"):
+                if not line.startswith(" "):  # the first line of an engagement
+                    struck = line.startswith("✖")
+                if struck:
                     start = sum(len(x) + 1 for x in lines[:i])
                     text.stylize("strike", start, start + len(line.rstrip()))
             return text
 
         status_row = [Text("Day", style="bold")]
-        for day in shown.days:
+        for day in days:
             state = states.get(day)
             if state is None:
                 status_row.append(Text(""))
@@ -159,8 +205,8 @@ class WeekScreen(DeskScreen):
         for hour in range(FIRST_HOUR, LAST_HOUR + 1):
             cells: list[Text] = [Text(f"{hour:02d}:00", style="dim")]
             height = 1
-            for day in shown.days:
-                lines = [engagement_text(e) for e in slots.get((hour, day), [])]
+            for day in days:
+                lines = [line for e in slots.get((hour, day), []) for line in engagement_lines(e, width)]
                 height = max(height, len(lines))
                 cells.append(day_cell(day, lines))
             grid.add_row(*cells, key=f"h{hour:02d}", height=height)
@@ -179,7 +225,11 @@ class WeekScreen(DeskScreen):
         self.move(1)
 
     def action_this_week(self) -> None:
-        self.monday = week_start(self.desk.today())
+        monday = week_start(self.desk.today())
+        if self.monday == monday:
+            self.notify("This week is the one shown.", markup=False)
+            return
+        self.monday = monday
         self.reload()
 
     def action_visit(self) -> None:

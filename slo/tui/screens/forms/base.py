@@ -40,6 +40,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static, TextArea
 
 from slo.models.rules import Problem, ValidationFailed
+from slo.models.words import plural
 from slo.services import Store
 from slo.services.actors import Actor
 from slo.services.errors import USER_ERRORS, PermissionDenied
@@ -349,7 +350,7 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         if loose:
             self.show_message("\n".join(loose))
         elif shown:
-            self.show_message(f"Please correct the {len(shown)} highlighted field(s).")
+            self.show_message(f"Please correct the {plural(len(shown), 'highlighted field')}.")
         if first is not None:
             first.focus_control()
             self.query_one("#form-body", VerticalScroll).scroll_to_widget(first, animate=False)
