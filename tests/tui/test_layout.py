@@ -160,3 +160,30 @@ def test_a_1_to_1_session_names_the_young_person_in_the_officers_own_desk_only(d
     theirs = week(desk_store, load_actor(desk_store.db, "S100"), "PC1000", date(2026, 1, 5))
     session = next(e for e in theirs.engagements if e.ref == "ENG-4")
     assert session.title == "1:1 session" and session.young_person_name is None
+
+
+# ---------------------------------------------------------------------------- previews
+
+
+async def test_the_abstraction_preview_shows_each_session_in_full_at_80_columns(desk_store, make_app, settle):
+    from forms_harness import type_text
+
+    from slo.tui.widgets.controls import WrapCheckbox
+
+    app = make_app(desk_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await type_text(pilot, "2026-01-08")
+        await pilot.press("tab")
+        await type_text(pilot, "2026-01-09")
+        await pilot.press("tab")
+        await settle(pilot)
+        boxes = list(app.screen.query(WrapCheckbox))
+        assert len(boxes) == 2  # ENG-3 and ENG-4
+        for box in boxes:
+            lines = box.render().wrap(box.content_size.width)
+            assert len(lines) > 1 and box.content_size.height == len(lines)  # wrapped, every line shown
+        assert "Year 9 assembly: knife crime" in " ".join(str(line) for line in boxes[0].render().wrap(
+            boxes[0].content_size.width)).replace("  ", " ")

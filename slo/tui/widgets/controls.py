@@ -19,10 +19,11 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from slo.tui import bindings
@@ -348,3 +349,14 @@ class Picker(Vertical):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.set_class(bool(self.suggestions), "-open")
+
+
+class WrapCheckbox(Checkbox):
+    """A checkbox whose label wraps within its width, every line shown (Textual's is one line high)."""
+
+    DEFAULT_CSS = """
+    WrapCheckbox { width: 1fr; height: auto; text-wrap: wrap; text-overflow: fold; }
+    """
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(max(width, 1))))

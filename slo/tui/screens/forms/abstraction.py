@@ -30,7 +30,7 @@ from slo.services.queries.forms import (
     cancelled_sessions,
     planned_sessions,
 )
-from slo.tui.widgets.controls import KeyChoice, Picker
+from slo.tui.widgets.controls import KeyChoice, Picker, WrapCheckbox
 from slo.tui.widgets.form_field import FormField
 
 from .base import FormScreen, SaveResult
@@ -172,7 +172,7 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
             label.append(r.title)
             if r.one_to_one:
                 label.append(f" · 1:1 with {r.young_person_name}" if r.young_person_name else " · 1:1 session")
-            boxes.append(Checkbox(label, value=False, id=f"abs-cancel-{i}", classes="abs-cancel"))
+            boxes.append(WrapCheckbox(label, value=False, id=f"abs-cancel-{i}", classes="abs-cancel"))
         if boxes:
             await box.mount_all(boxes)
         self.sessions_shown = True
