@@ -18,7 +18,7 @@ from .base import DeskScreen
 
 #: each column as wide as its content where the terminal allows (DeskTable, Col); on a narrow one
 #: the ref moves to the line under the table
-CHRONOLOGY_COLUMNS = [Col("When", "when"), Col("What", "kind"), Col("Summary", "summary", min=20),
+CHRONOLOGY_COLUMNS = [Col("When", "when"), Col("What", "kind"), Col("Summary", "summary", min=40),
                       Col("Ref", "ref", priority=1)]
 KIND_STYLE = {"consultation": "bold yellow", "outcome": "bold magenta", "referral": "cyan", "session": ""}
 
