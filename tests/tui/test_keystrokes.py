@@ -40,7 +40,7 @@ async def type_text(pilot, text: str) -> None:
 
 @pytest.mark.asyncio
 async def test_an_abstractions_from_date_typed_at_once_arrives_whole(desk_store, make_app, settle, monkeypatch):
-    database = slow(monkeypatch, "slo.tui.screens.forms.abstraction", "officer_form")
+    database = slow(monkeypatch, "slo.tui.screens.forms.abstraction", "abstraction_form")
     app = make_app(desk_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

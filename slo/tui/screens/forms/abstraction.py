@@ -10,6 +10,7 @@ the officer's own view). Dismisses with the new abstraction's ref.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -148,7 +149,7 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
             return
         self._span = key
         if span is None:
-            self.run_worker(self._show_sessions([]), group="abs-sessions", exclusive=True)
+            self.run_worker(partial(self._show_sessions, []), group="abs-sessions", exclusive=True)
             return
         officer, d1, d2 = span
         store = self.store
@@ -160,7 +161,8 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
         self.run_worker(work, thread=True, group="abs-sessions-load", exclusive=True, exit_on_error=False)
 
     def _sessions_read(self, rows: list[SessionLine]) -> None:
-        self.run_worker(self._show_sessions(rows), group="abs-sessions", exclusive=True)
+        # the function, not a coroutine: a worker cancelled before it starts leaves no coroutine unawaited
+        self.run_worker(partial(self._show_sessions, rows), group="abs-sessions", exclusive=True)
 
     async def _show_sessions(self, rows: list[SessionLine]) -> None:
         self.sessions = rows
