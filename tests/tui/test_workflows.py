@@ -528,7 +528,7 @@ async def check_help(pilot, app, key: str = "f1") -> None:
     listed = {(r[1], r[2]) for r in help_rows(app)}
     for binding in type(screen).BINDINGS:
         if binding.description:
-            assert (binding.description, type(screen).__name__) in listed, (type(screen).__name__, binding)
+            assert (binding.description, "this screen") in listed, (type(screen).__name__, binding)
     assert ("Quit", "everywhere") in listed
     assert type(screen).HELP.split(".")[0] in str(app.screen.query_one("#help-purpose").render())
     await pilot.press("escape")
@@ -752,7 +752,8 @@ async def test_ctrl_q_quits_with_0_from_anywhere(demo, tmp_path, where):
 
 # --------------------------------------------------------------------------- a small terminal
 async def test_week_fits_80_columns(demo, tmp_path):
-    """At 80x24 the whole week shows, Saturday and Sunday too (it used to scroll them off)."""
+    """At 80x24 the whole working week shows without scrolling (the weekend used to scroll off; an empty
+    weekend is now left out on a narrow terminal, docs/desk.md)."""
     app = desk(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -760,7 +761,9 @@ async def test_week_fits_80_columns(demo, tmp_path):
         await settle(pilot)
         grid = app.screen.query_one("#week-grid", DeskTable)
         assert grid.virtual_size.width <= grid.size.width
-        assert "Sun 29 Nov" in str(grid.columns[grid.ordered_columns[-1].key].label)
+        days = [str(grid.columns[c.key].label).split()[0] for c in grid.ordered_columns]
+        assert days[-5:] == ["Mon", "Tue", "Wed", "Thu", "Fri"] or days[-7:] == [
+            "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], days
 
 
 async def test_evaluator_opens_on_the_evaluation_figures_not_a_refused_caseload(demo, tmp_path):
