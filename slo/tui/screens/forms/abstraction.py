@@ -9,8 +9,8 @@ the officer's own view). Dismisses with the new abstraction's ref.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -149,7 +149,7 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
             return
         self._span = key
         if span is None:
-            self.run_worker(partial(self._show_sessions, []), group="abs-sessions", exclusive=True)
+            self.run_worker(self._shows([]), group="abs-sessions", exclusive=True)
             return
         officer, d1, d2 = span
         store = self.store
@@ -161,8 +161,16 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
         self.run_worker(work, thread=True, group="abs-sessions-load", exclusive=True, exit_on_error=False)
 
     def _sessions_read(self, rows: list[SessionLine]) -> None:
-        # the function, not a coroutine: a worker cancelled before it starts leaves no coroutine unawaited
-        self.run_worker(partial(self._show_sessions, rows), group="abs-sessions", exclusive=True)
+        self.run_worker(self._shows(rows), group="abs-sessions", exclusive=True)
+
+    def _shows(self, rows: list[SessionLine]) -> Callable[[], Coroutine[None, None, None]]:
+        """The worker's function, not a coroutine: a worker cancelled before it starts (a newer span
+        was typed) then leaves no coroutine never awaited."""
+
+        async def show() -> None:
+            await self._show_sessions(rows)
+
+        return show
 
     async def _show_sessions(self, rows: list[SessionLine]) -> None:
         self.sessions = rows

@@ -224,6 +224,20 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         self.query_one("#form-body").can_focus = False
         self.run_worker(self._load_worker, thread=True, group="form-load", exit_on_error=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self.fit_body)
+
+    def fit_body(self) -> None:
+        """Give the fields the rows the screen has left once the title, a message, the result, the
+        status line and the buttons have theirs, so those stay on screen and the fields scroll (a
+        height-auto box does not shrink a child's ``1fr``: on 80x24 the fields pushed Save off)."""
+        box = self.query_one("#form-box")
+        body = self.query_one("#form-body")
+        fixed = sum(w.outer_size.height for w in box.children if w is not body and w.display)
+        room = max(3, self.size.height - fixed - box.styles.gutter.height)
+        if body.styles.max_height is None or body.styles.max_height.value != room:
+            body.styles.max_height = room
+
     def _load_worker(self) -> None:
         try:
             data = self.load()
@@ -322,6 +336,7 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         widget = self.query_one("#form-message", Static)
         widget.update(Text(text or ""))
         widget.set_class(bool(text), "-shown")
+        self.call_after_refresh(self.fit_body)
 
     def clear_errors(self) -> None:
         for ff in self.query(FormField):
@@ -475,6 +490,7 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         widget = self.query_one("#form-result", Static)
         widget.update(Text("\n".join(lines)))
         widget.set_class(bool(lines), "-shown")
+        self.call_after_refresh(self.fit_body)
 
     @on(Button.Pressed, "#form-save")
     def _save_pressed(self, event: Button.Pressed) -> None:
