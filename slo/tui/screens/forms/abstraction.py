@@ -9,7 +9,6 @@ the officer's own view). Dismisses with the new abstraction's ref.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.worker import Worker
 
 from slo.models import Abstraction
 from slo.models.enums import AbstractionCategory
@@ -149,7 +149,7 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
             return
         self._span = key
         if span is None:
-            self.run_worker(self._shows([]), group="abs-sessions", exclusive=True)
+            self._run_show([])
             return
         officer, d1, d2 = span
         store = self.store
@@ -161,16 +161,16 @@ class AbstractionForm(FormScreen[AbstractionFormData]):
         self.run_worker(work, thread=True, group="abs-sessions-load", exclusive=True, exit_on_error=False)
 
     def _sessions_read(self, rows: list[SessionLine]) -> None:
-        self.run_worker(self._shows(rows), group="abs-sessions", exclusive=True)
+        self._run_show(rows)
 
-    def _shows(self, rows: list[SessionLine]) -> Callable[[], Coroutine[None, None, None]]:
-        """The worker's function, not a coroutine: a worker cancelled before it starts (a newer span
-        was typed) then leaves no coroutine never awaited."""
+    def _run_show(self, rows: list[SessionLine]) -> None:
+        """Show ``rows`` in a worker that a newer span cancels. The worker is given a function, not a
+        coroutine: one cancelled before it starts then leaves no coroutine never awaited."""
 
         async def show() -> None:
             await self._show_sessions(rows)
 
-        return show
+        _started: Worker[None] = self.run_worker(show, group="abs-sessions", exclusive=True)  # typed for mypy
 
     async def _show_sessions(self, rows: list[SessionLine]) -> None:
         self.sessions = rows
