@@ -131,43 +131,21 @@ def fingerprint(app: SloApp, said: list) -> tuple:
             id(app.focused) if app.focused else None)
 
 
-@pytest.mark.parametrize("collar", ROLES)
-async def test_every_screen_says_its_keys_in_plain_english(demo, tmp_path, collar):
-    app = SloApp(demo, load_actor(demo.db, collar), tmp_path / "exports", today=TODAY)
-    problems: list[str] = []
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        home = app.screen
-        for name, how in openers(demo, collar):
-            if not await reach(pilot, app, home, name, how):
-                continue
-            # the screen itself: its counts
-            for match in BAD_PLURAL.finditer(screen_text(app)):
-                problems.append(f"{collar} {name} screen: {match.group(0)!r}")
-            for text in words_of(app):
-                for bad in (CODE_WORD, BAD_PLURAL):
-                    for match in bad.finditer(text):
-                        if match.group(0) not in FIELD_NAMES:
-                            problems.append(f"{collar} {name}: {match.group(0)!r} in {text!r}")
-            # the help screen as shown
-            app.action_help()
-            await settle(pilot)
-            if isinstance(app.screen, HelpScreen):
-                shown = screen_text(app)
-                for bad in (CODE_WORD, BAD_PLURAL):
-                    for match in bad.finditer(shown):
-                        if match.group(0) not in FIELD_NAMES:
-                            problems.append(f"{collar} {name} help: {match.group(0)!r}")
-                app.pop_screen()
-                await settle(pilot)
-    assert problems == [], "\n".join(problems)
+def plain_english(text: str, where: str) -> list[str]:
+    """Class or function names and wrong plurals in ``text`` (what a person reads ``where``)."""
+    return [f"{where}: {match.group(0)!r} in {text!r}"
+            for bad in (CODE_WORD, BAD_PLURAL) for match in bad.finditer(text) if match.group(0) not in FIELD_NAMES]
 
 
 @pytest.mark.parametrize("collar", ROLES)
-async def test_every_key_shown_does_something(demo, tmp_path, collar):
+async def test_every_screen_in_plain_english_and_every_key_shown_does_something(demo, tmp_path, collar):
+    """One walk per role (the demo's SLO, sergeant, admin, inspector, evaluator): each screen and form
+    it reaches; its footer, help and palette words; then each key of its footer pressed in turn (F1
+    among them: the help screen's text is read too)."""
     app = SloApp(demo, load_actor(demo.db, collar), tmp_path / "exports", today=TODAY)
     dead: list[str] = []
-    pressed = 0
+    problems: list[str] = []
+    pressed = helped = 0
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         home = app.screen
@@ -176,6 +154,11 @@ async def test_every_key_shown_does_something(demo, tmp_path, collar):
             if not await reach(pilot, app, home, name, how):
                 continue
             screen = app.screen
+            # the screen's counts; the words of its footer, help and palette
+            for match in BAD_PLURAL.finditer(screen_text(app)):
+                problems.append(f"{collar} {name} screen: {match.group(0)!r}")
+            for text in words_of(app):
+                problems += plain_english(text, f"{collar} {name}")
             keys, palette = shown_keys(screen)
             shown = [(b.key.split(",")[0], b.description) for b, enabled, _t in keys if enabled]
             shown += [(palette[0].key, "palette")] if palette else []
@@ -192,9 +175,13 @@ async def test_every_key_shown_does_something(demo, tmp_path, collar):
                 pressed += 1
                 if fingerprint(app, said) == before:
                     dead.append(f"{collar} {name}: {key} {description}")
+                if isinstance(app.screen, HelpScreen):
+                    helped += 1
+                    problems += plain_english(screen_text(app), f"{collar} {name} help")
                 # back to the screen: close what the key opened
                 while app.screen is not screen and screen in app.screen_stack:
                     app.pop_screen()
                     await settle(pilot)
-    assert dead == [], "\n".join(dead)
-    assert pressed > 10
+    assert dead == [], "dead keys:\n" + "\n".join(dead)
+    assert problems == [], "\n".join(problems)
+    assert pressed > 10 and helped > 3
