@@ -121,3 +121,17 @@ def test_a_refused_new_record_names_what_was_refused_and_writes_nothing(loaded_s
             ref=refs.NEW, officer="PC1000", school="100000", kind="visit", title="School visit",
             starts_at=datetime(2026, 3, 4, 10), ends_at=datetime(2026, 3, 4, 11), status="planned"))
     assert st.db.execute("SELECT count(*) FROM engagements").fetchone() == count
+
+
+def test_the_chronology_says_a_1_1_once_and_reasons_with_their_names(loaded_store):
+    """A 1:1 read "1:1 session: Liaison officer: 1:1 session at ..." (the school's anonymised title
+    after the kind) and a consultation's reasons were bare codes ("PA, OW, DA")."""
+    from slo.models.enums import REASON_LABELS
+    from slo.services.actors import load_actor
+    from slo.services.queries.young_person import young_person
+
+    detail = young_person(loaded_store, load_actor(loaded_store.db, "PC1000"), "YP-0001")
+    one_to_one = next(i for i in detail.chronology if i.ref == "ENG-2")
+    assert one_to_one.summary.startswith("1:1 session at ") and "Liaison officer" not in one_to_one.summary
+    consultation = next(i for i in detail.chronology if i.kind == "consultation")
+    assert f"PA {REASON_LABELS['PA']}, OW {REASON_LABELS['OW']}, DA {REASON_LABELS['DA']}" in consultation.summary

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slo.models.enums import ETHNICITY_LABELS, label
+from slo.models.enums import ETHNICITY_LABELS, coded, label
 from slo.services.actors import Actor
 from slo.store.db import Store
 
@@ -91,13 +91,16 @@ def young_person(
         [ref, limit],
     ):
         status = r[4] + (f" ({label(r[5])})" if r[5] else "")
-        items.append(ChronologyItem(r[1], "session", r[0], f"{label(r[2])}: {r[3]} at {r[6]} - {status}"))
+        # a 1:1's stored title is the head teacher's anonymised one: on the young person's own page it
+        # would read "1:1 session: Liaison officer: 1:1 session"
+        what = label(r[2]) if r[2] == "one_to_one" else f"{label(r[2])}: {r[3]}"
+        items.append(ChronologyItem(r[1], "session", r[0], f"{what} at {r[6]} - {status}"))
     for r in db.execute(
         "SELECT ref, consulted_on, proposed, reasons, outcome, outcome_on, suspension_days FROM consultations "
         "WHERE young_person = ? ORDER BY consulted_on DESC LIMIT ?",
         [ref, limit],
     ):
-        reasons = ", ".join(json.loads(r[3]) if r[3] else [])
+        reasons = ", ".join(coded(code) for code in (json.loads(r[3]) if r[3] else []))
         summary = f"Proposed {label(r[2])} ({reasons}); outcome {label(r[4])}"
         items.append(ChronologyItem(r[1], "consultation", r[0], summary, r[0]))
         if r[4] != "pending" and r[5]:
