@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from slo.models.enums import ONE_TO_ONE_TITLE
 from slo.services import audit, permissions
 from slo.services.actors import Actor
 from slo.services.errors import Conflict, NotFound, PermissionDenied
@@ -70,8 +71,6 @@ WINDOW_MONTHS = 12
 CHUNK = 200
 #: DTSTAMP of an engagement whose record carries no updated_at (e.g. imported from a bundle)
 UNKNOWN_STAMP = datetime(2000, 1, 1)
-#: what a 1:1 session is called in a school's calendar, whatever the officer typed
-ONE_TO_ONE_TITLE = "Liaison officer: 1:1 session"
 #: a calendar file: read and written by the owner only (the exporting and serving account)
 FILE_MODE = 0o600
 #: the calendars folder (and any export folder this run creates)

@@ -324,6 +324,11 @@ def coded(code: str) -> str:
     return label(code)
 
 
+#: what a 1:1 session is called in a school's calendar, whatever the officer typed (and the form's
+#: suggested title for one)
+ONE_TO_ONE_TITLE = "Liaison officer: 1:1 session"
+
+
 def year_label(year: int | None) -> str:
     """A year group as a school says it: 0 -> ``Reception``, 7 -> ``Year 7``, None -> ``year not recorded``."""
     if year is None:

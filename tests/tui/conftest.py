@@ -121,3 +121,27 @@ async def _settle(pilot) -> None:
 def settle():
     """``await settle(pilot)``: let every worker finish and every message be handled."""
     return _settle
+
+
+@pytest.fixture(scope="module")
+def demo_template(request, tmp_path_factory) -> Path:
+    """The small demo database (seed 1), built once per test module for that module's ``TODAY``."""
+    from slo.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path, scale="small", seed=1, today=request.module.TODAY)
+    return path
+
+
+@pytest.fixture
+def demo(demo_template, tmp_path):
+    """A fresh copy of the small demo database (PC1000's caseload, S100's team, A1 the admin)."""
+    import shutil
+
+    from slo.store.db import open_store
+
+    path = tmp_path / "desk.db"
+    shutil.copy(demo_template, path)
+    store = open_store(path)
+    yield store
+    store.close()

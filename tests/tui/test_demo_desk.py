@@ -10,41 +10,20 @@ demo's history as sentences; the evaluator sees the figures of the evaluation da
 
 from __future__ import annotations
 
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from forms_harness import settle, type_text  # noqa: E402
 
 from slo.services.actors import load_actor  # noqa: E402
-from slo.services.demo import build_demo  # noqa: E402
-from slo.store.db import open_store  # noqa: E402
 from slo.tui.app import SloApp  # noqa: E402
 
 #: the demo's today (a Friday)
 TODAY = date(2026, 11, 27)
 SIZE = (160, 45)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path, scale="small", seed=1, today=TODAY)
-    return path
-
-
-@pytest.fixture
-def demo(template, tmp_path):
-    path = tmp_path / "desk.db"
-    shutil.copy(template, path)
-    store = open_store(path)
-    yield store
-    store.close()
 
 
 def desk(store, tmp_path, collar: str) -> SloApp:

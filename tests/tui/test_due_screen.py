@@ -4,12 +4,9 @@ no cut-off) and the Due screen (d on the caseload, U anywhere), every item opene
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -17,9 +14,7 @@ from screen_text import screen_text  # noqa: E402
 
 from slo.models.words import plural, plural_of  # noqa: E402
 from slo.services.actors import load_actor  # noqa: E402
-from slo.services.demo import build_demo  # noqa: E402
 from slo.services.due import due_items  # noqa: E402
-from slo.store.db import open_store  # noqa: E402
 from slo.tui.app import SloApp  # noqa: E402
 from slo.tui.messages import DueLoaded  # noqa: E402
 from slo.tui.screens.caseload import CaseloadScreen, week_summary  # noqa: E402
@@ -33,22 +28,6 @@ from slo.tui.widgets import DeskTable  # noqa: E402
 #: the demo's today: PC1000 has overdue outcomes and follow-ups this week, S100 reviews and challenges
 TODAY = date(2026, 12, 2)
 REF = re.compile(r"\b(CON|ABS|ENG)-[A-Z0-9]+-\d+")
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path, scale="small", seed=1, today=TODAY)
-    return path
-
-
-@pytest.fixture
-def demo(demo_template, tmp_path):
-    path = tmp_path / "desk.db"
-    shutil.copy(demo_template, path)
-    store = open_store(path)
-    yield store
-    store.close()
 
 
 def desk(store, tmp_path, collar="PC1000") -> SloApp:

@@ -6,7 +6,6 @@ notice says why not."""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -20,8 +19,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from screen_text import screen_text  # noqa: E402
 
 from slo.services.actors import load_actor  # noqa: E402
-from slo.services.demo import build_demo  # noqa: E402
-from slo.store.db import open_store  # noqa: E402
 from slo.tui.app import SloApp  # noqa: E402
 from slo.tui.providers import DeskCommands  # noqa: E402
 from slo.tui.screens.help import HelpScreen, binding_rows  # noqa: E402
@@ -40,22 +37,6 @@ BAD_PLURAL = re.compile(r"(?<![\d.,:])\b1 (?:[a-z]+ )?(?!is\b|has\b|was\b|\w*ss\
 FIELD_NAMES = {"local_authority", "term_start", "term_end", "date_to"}
 #: keys not pressed: quitting ends the test's app
 NOT_PRESSED = {"ctrl+q"}
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path, scale="small", seed=1, today=TODAY)
-    return path
-
-
-@pytest.fixture
-def demo(demo_template, tmp_path):
-    path = tmp_path / "desk.db"
-    shutil.copy(demo_template, path)
-    store = open_store(path)
-    yield store
-    store.close()
 
 
 async def settle(pilot) -> None:

@@ -4,43 +4,22 @@ keys wrap instead of running off the edge. Driven on the demo database at 160x45
 
 from __future__ import annotations
 
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from screen_text import screen_text  # noqa: E402
 
 from slo.services.actors import load_actor  # noqa: E402
-from slo.services.demo import build_demo  # noqa: E402
 from slo.services.queries.week import week  # noqa: E402
-from slo.store.db import open_store  # noqa: E402
 from slo.tui.app import SloApp  # noqa: E402
 from slo.tui.widgets import DeskTable  # noqa: E402
 from slo.tui.widgets.footer import DeskFooter, wrap  # noqa: E402
 from slo.tui.widgets.tables import Col, DetailLine, fit_columns  # noqa: E402
 
 TODAY = date(2026, 11, 27)
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path, scale="small", seed=1, today=TODAY)
-    return path
-
-
-@pytest.fixture
-def demo(demo_template, tmp_path):
-    path = tmp_path / "desk.db"
-    shutil.copy(demo_template, path)
-    store = open_store(path)
-    yield store
-    store.close()
 
 
 async def settle(pilot) -> None:

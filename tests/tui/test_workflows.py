@@ -7,7 +7,6 @@ Each workflow asserts what the user sees (the row in the table), the database ro
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,8 +18,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from forms_harness import type_text  # noqa: E402
 
 from slo.services.actors import load_actor  # noqa: E402
-from slo.services.demo import build_demo  # noqa: E402
-from slo.store.db import open_store  # noqa: E402
 from slo.tui.app import SloApp  # noqa: E402
 from slo.tui.widgets import DeskTable  # noqa: E402
 
@@ -34,23 +31,6 @@ CONSULTATION_KEYS_FROM_CASELOAD = 8
 
 
 # --------------------------------------------------------------------------- fixtures and helpers
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path, scale="small", seed=1, today=TODAY)
-    return path
-
-
-@pytest.fixture
-def demo(demo_template, tmp_path):
-    """A fresh copy of the small demo database (PC1000's caseload, S100's team, A1 the admin)."""
-    path = tmp_path / "desk.db"
-    shutil.copy(demo_template, path)
-    store = open_store(path)
-    yield store
-    store.close()
-
-
 def desk(store, tmp_path, collar: str = "PC1000") -> SloApp:
     return SloApp(store, load_actor(store.db, collar), tmp_path / "exports", today=TODAY)
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slo.models.enums import ETHNICITY_LABELS, coded, label
+from slo.models.enums import ETHNICITY_LABELS, ONE_TO_ONE_TITLE, coded, label
 from slo.services.actors import Actor
 from slo.store.db import Store
 
@@ -91,9 +91,11 @@ def young_person(
         [ref, limit],
     ):
         status = r[4] + (f" ({label(r[5])})" if r[5] else "")
-        # a 1:1's stored title is the head teacher's anonymised one: on the young person's own page it
-        # would read "1:1 session: Liaison officer: 1:1 session"
-        what = label(r[2]) if r[2] == "one_to_one" else f"{label(r[2])}: {r[3]}"
+        # a title that only says the kind (or a 1:1's as the school's calendar shows it) is not said twice:
+        # "1:1 session: Liaison officer: 1:1 session", "Assembly: Assembly"
+        kind = label(r[2])
+        said_twice = r[3].casefold() in (kind.casefold(), ONE_TO_ONE_TITLE.casefold())
+        what = kind if said_twice else f"{kind}: {r[3]}"
         items.append(ChronologyItem(r[1], "session", r[0], f"{what} at {r[6]} - {status}"))
     for r in db.execute(
         "SELECT ref, consulted_on, proposed, reasons, outcome, outcome_on, suspension_days FROM consultations "

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
 
 from slo.models import Engagement
-from slo.models.enums import EngagementKind
+from slo.models.enums import ONE_TO_ONE_TITLE, EngagementKind
 from slo.models.types import parse_date
 from slo.services import refs
 from slo.services.clashes import Clash, check_booking
@@ -45,7 +45,7 @@ DEFAULT_TITLES = {
     "visit": "School visit",
     "assembly": "Assembly",
     "lesson": "Lesson",
-    "one_to_one": "Liaison officer: 1:1 session",
+    "one_to_one": ONE_TO_ONE_TITLE,
     "drop_in": "Drop-in session",
     "meeting": "Meeting with staff",
     "case_conference": "Case conference",
