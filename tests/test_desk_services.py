@@ -135,3 +135,16 @@ def test_the_chronology_says_a_1_1_once_and_reasons_with_their_names(loaded_stor
     assert one_to_one.summary.startswith("1:1 session at ") and "Liaison officer" not in one_to_one.summary
     consultation = next(i for i in detail.chronology if i.kind == "consultation")
     assert f"PA {REASON_LABELS['PA']}, OW {REASON_LABELS['OW']}, DA {REASON_LABELS['DA']}" in consultation.summary
+
+
+def test_a_form_describes_only_a_young_person_the_officer_may_see(loaded_store):
+    """A form opened with a young person's ref (a picker value, a palette hit) showed their name and
+    school to anyone: another team's officer now gets nobody, their own officer the pupil."""
+    from slo.services.actors import load_actor
+    from slo.services.queries.forms import engagement_form
+    from slo.services.queries.pickers import describe_young_person
+
+    own, other = load_actor(loaded_store.db, "PC1000"), load_actor(loaded_store.db, "PC1001")
+    assert describe_young_person(loaded_store, own, "YP-0001").label.startswith("Alex Morgan")
+    assert describe_young_person(loaded_store, other, "YP-0001") is None
+    assert engagement_form(loaded_store, other, ref=None, school=None, young_person="YP-0001").young_person is None

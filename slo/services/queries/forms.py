@@ -60,7 +60,7 @@ def engagement_form(
     existing = get_engagement(store.db, ref) if ref else None
     if existing is not None:
         school, young_person = existing.school, existing.young_person
-    pupil = describe_young_person(store, young_person)
+    pupil = describe_young_person(store, actor, young_person)
     if school is None and pupil is not None:
         school = pupil.school
     return EngagementFormData(existing, pupil, describe_school(store, school), _officers(store, actor))
@@ -87,7 +87,7 @@ def consultation_form(
         assert isinstance(record, Consultation)
         existing = record
         young_person, school = record.young_person, record.school
-    pupil = describe_young_person(store, young_person)
+    pupil = describe_young_person(store, actor, young_person)
     if school is None and pupil is not None:
         school = pupil.school
     return ConsultationFormData(existing, pupil, describe_school(store, school), _officers(store, actor))
@@ -150,7 +150,7 @@ def referral_form(
     if consultation and not young_person:
         row = store.db.execute("SELECT young_person FROM consultations WHERE ref = ?", [consultation]).fetchone()
         young_person = row[0] if row else None
-    return ReferralFormData(existing, describe_young_person(store, young_person),
+    return ReferralFormData(existing, describe_young_person(store, actor, young_person),
                             consultation_options(store, young_person), consultation)
 
 

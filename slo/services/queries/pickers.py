@@ -136,13 +136,17 @@ class SchoolSummary:
     uniform_policy: str
 
 
-def describe_young_person(store: Store, ref: str | None) -> PupilSummary | None:
+def describe_young_person(store: Store, actor: Actor, ref: str | None) -> PupilSummary | None:
+    """The young person ``ref`` as a form shows them (name, year, school), or None: also when
+    ``actor`` may not see them (a ref typed or passed in names no one they cannot see)."""
     if not ref:
         return None
+    visible, params = young_person_visible(actor)
     row = store.db.execute(
         "SELECT y.ref, y.given_name, y.family_name, y.school, y.ethnicity, y.ethnicity_missing_reason, "
-        "y.year_group, s.name FROM young_people y LEFT JOIN schools s ON s.urn = y.school WHERE y.ref = ?",
-        [ref],
+        "y.year_group, s.name FROM young_people y LEFT JOIN schools s ON s.urn = y.school "
+        f"WHERE y.ref = ? AND {visible}",
+        [ref, *params],
     ).fetchone()
     if row is None:
         return None

@@ -166,11 +166,11 @@ class ConsultationForm(FormScreen[ConsultationFormData]):
 
     @on(Picker.Changed, "#in-young_person")
     def _young_person_changed(self, event: Picker.Changed) -> None:
-        ref, store = event.picker.value, self.store
+        ref, store, actor = event.picker.value, self.store, self.actor
         previous = self._pupil
 
         def work() -> None:
-            info = describe_young_person(store, ref)
+            info = describe_young_person(store, actor, ref)
             school = describe_school(store, info.school) if info else None
             self.app.call_from_thread(self._pupil_described, info, school, previous)
 
