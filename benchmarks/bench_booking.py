@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from dbcopy import copy_database
 
 
 def main() -> int:
@@ -28,12 +29,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
     os.environ.setdefault("SLO_CONFIG_DIR", tempfile.mkdtemp(prefix="slo-bench-config-"))
-    work = Path(tempfile.mkdtemp(prefix="slo-bench-booking-")) / "copy.db"
-    src = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
-    dst = sqlite3.connect(work)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    work = copy_database(args.db, Path(tempfile.mkdtemp(prefix="slo-bench-booking-")) / "copy.db")
 
     from slo.models import Absence, Engagement
     from slo.services import absences, clashes

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from dbcopy import copy_database
 
 
 def _ms(times: list[float]) -> str:
@@ -33,12 +34,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args()
     os.environ.setdefault("SLO_CONFIG_DIR", tempfile.mkdtemp(prefix="slo-bench-config-"))
-    work = Path(tempfile.mkdtemp(prefix="slo-bench-corrections-")) / "copy.db"
-    src = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
-    dst = sqlite3.connect(work)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    work = copy_database(args.db, Path(tempfile.mkdtemp(prefix="slo-bench-corrections-")) / "copy.db")
 
     from slo.models import Consultation, Engagement
     from slo.services import consultations, engagements, history, records

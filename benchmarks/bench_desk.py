@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import dbcopy
 from textual import events
 from textual.dom import DOMNode
 from textual.keys import _character_to_key, _get_unicode_name_from_key
@@ -74,15 +74,8 @@ DOMNode.run_worker = _recording_run_worker  # type: ignore[method-assign]
 
 
 def copy_database(source: Path, folder: Path) -> Path:
-    """A consistent copy (SQLite's backup API: safe while others use the source)."""
-    target = folder / "desk.db"
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return target
+    """A consistent copy named desk.db in ``folder``."""
+    return dbcopy.copy_database(source, folder / "desk.db")
 
 
 def key_event(key: str) -> events.Key:

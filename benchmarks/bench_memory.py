@@ -34,6 +34,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbcopy import copy_database
+
 LIMIT_MB = 200.0
 YEAR = ("2025-09-01", "2026-08-31")
 
@@ -62,14 +64,6 @@ def slo_command() -> list[str]:
     return [str(beside)] if beside.exists() else [sys.executable, "-m", "slo"]
 
 
-def copy_database(source: Path, target: Path) -> Path:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return target
 
 
 def run(name: str, argv: list[str], cwd: Path, env: dict, timeout: float) -> Result:

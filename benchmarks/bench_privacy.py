@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from dbcopy import copy_database
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -60,12 +62,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="slo-bench-privacy-"))
     try:
-        copy = work / "erase.db"
-        src = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
-        dst = sqlite3.connect(copy)
-        src.backup(dst)
-        src.close()
-        dst.close()
+        copy = copy_database(args.db, work / "erase.db")
         store = open_store(copy)
         admin = next(r[0] for r in store.db.execute("SELECT collar_number FROM officers WHERE role = 'admin'"))
         actor = load_actor(store.db, admin)

@@ -50,7 +50,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -60,6 +59,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import dbcopy
 
 HERE = Path(__file__).resolve().parent
 WIDTH, HEIGHT = 160, 45
@@ -460,15 +461,8 @@ DAYS = {"officer": ("PC1000", officer_day, CASELOAD), "sergeant": ("S100", serge
 
 
 def copy_database(source: Path, folder: Path) -> Path:
-    """A consistent copy (SQLite's backup API: safe while others use the source)."""
-    target = folder / "desk.db"
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return target
+    """A consistent copy named desk.db in ``folder``."""
+    return dbcopy.copy_database(source, folder / "desk.db")
 
 
 def percentile(values: list[float], q: float) -> float:
