@@ -387,11 +387,11 @@ def officer_day(bench: Bench, p: Program, round_no: int) -> None:
         bench.change(p, "school: young people tab (3)", "3", shows("Name", "Year", "Ref", absent=(LOADING, "Proposed")))
         if young and "YP-" in bench.screen(p):
             opened = bench.change(p, "school -> young person (Enter)", "Enter",
-                                  shows("Deadlines:", "Ethnicity:", "s Session", absent=(LOADING, "Young people")))
-            back = shows("Head teacher:", "y New young", "YP-", absent=(LOADING, "Deadlines:"))
+                                  shows("Deadlines", "Ethnicity:", "s Session", absent=(LOADING, "Young people")))
+            back = shows("Head teacher:", "y New young", "YP-", absent=(LOADING, "Ethnicity:"))
             if opened:
                 bench.change(p, "young person -> school (Escape)", "Escape", back, kind="pop")
-            elif "Deadlines:" in bench.screen(p):
+            elif "Ethnicity:" in bench.screen(p):
                 bench.key(p, "Escape", back)
         bench.change(p, "school -> visit form (v)", "v", shows(FORM_READY, "Engagement (visit"))
         bench.change(p, "visit form -> school (Escape)", "Escape", back_to(shows("y New young"), *MODAL_GONE),

@@ -112,6 +112,27 @@ async def test_caseload_at_80x24_keeps_the_important_columns_and_every_key(demo,
         assert app.screen.query_one(DeskFooter).styles.height.value == 2
 
 
+async def test_a_key_clicked_in_the_footer_is_pressed(demo, tmp_path):
+    app = SloApp(demo, load_actor(demo.db, "PC1000"), tmp_path / "exports", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(DeskFooter)
+        # the keys as drawn: w Week is on the second line at 80 columns
+        text = str(footer.render())
+        line = next(n for n, row in enumerate(text.split("\n")) if " w Week " in row)
+        x = text.split("\n")[line].index(" w Week ") + 2
+        key = footer.key_at(x, line)
+        assert key is not None and key.description == "Week"
+        assert footer.key_at(79, 1) is None  # past the last key: nothing
+        caseload = app.screen
+        await pilot.click(DeskFooter, offset=(x, line))
+        await settle(pilot)
+        assert app.screen is not caseload and "Week of" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is caseload
+
+
 async def test_the_columns_follow_a_resize(demo, tmp_path):
     app = SloApp(demo, load_actor(demo.db, "PC1000"), tmp_path / "exports", today=TODAY)
     async with app.run_test(size=(160, 45)) as pilot:
