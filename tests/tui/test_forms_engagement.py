@@ -118,6 +118,28 @@ async def test_neutral_title_has_no_warning_and_plain_clothes_note(loaded_store,
         assert "may name a young person" in (form.field("title").note or "")
 
 
+async def test_the_desks_own_titles_are_not_searched_for_names(loaded_store, tmp_path, monkeypatch):
+    import slo.tui.screens.forms.engagement as engagement
+
+    searched: list[str] = []
+    real = engagement.title_names_a_child
+    monkeypatch.setattr(engagement, "title_names_a_child",
+                        lambda store, officer, title: (searched.append(title), real(store, officer, title))[1])
+    make = lambda: EngagementForm(school="100000")  # noqa: E731
+    async with run_form(loaded_store, actor(loaded_store), make, tmp_path) as (app, pilot, results, form):
+        await settle(pilot)
+        assert form.input("title").value == "School visit" and searched == []  # opening searches nothing
+        await _clear_and_type(pilot, form, "title", "Catch up with Alex")
+        await settle(pilot)
+        assert "may name a young person" in (form.field("title").note or "")
+        assert searched[-1] == "Catch up with Alex"
+        count = len(searched)
+        await _clear_and_type(pilot, form, "title", "School visit")  # back to the desk's own title
+        await settle(pilot)
+        assert form.field("title").note is None
+        assert searched[count:] and "School visit" not in searched  # only what was typed on the way
+
+
 async def test_invalid_time_and_date_show_inline(loaded_store, tmp_path):
     make = lambda: EngagementForm(school="100000")  # noqa: E731
     count = loaded_store.db.execute("SELECT count(*) FROM engagements").fetchone()[0]

