@@ -61,3 +61,54 @@ async def test_a_row_with_a_label_is_measured_by_datatable():
         await pilot.pause()
         assert table._labelled_row_exists
         assert table.virtual_size.width >= len("a long row label")
+
+
+# ---------------------------------------------------------------------------- drawing a cell
+
+ALPHABET = "abc XYZ 019 -·…'東京😀éß"
+STYLES = ["", "bold", "dim", "bold yellow", "reverse", "italic red on blue", "underline"]
+
+
+def random_cell(rng) -> Text:
+    plain = "".join(rng.choice(ALPHABET) for _ in range(rng.randrange(0, 40)))
+    text = Text(plain, style=rng.choice(STYLES), no_wrap=True, overflow=rng.choice(["ellipsis", "crop"]))
+    for _ in range(rng.randrange(0, 3)):
+        if plain:
+            start = rng.randrange(0, len(plain))
+            text.stylize(rng.choice(STYLES[1:]), start, rng.randrange(start, len(plain) + 1))
+    return text
+
+
+async def test_a_cell_is_drawn_as_datatable_draws_it(monkeypatch):
+    import random
+
+    from textual.widgets import DataTable
+
+    theirs_called = []
+    real = DataTable._render_cell
+    monkeypatch.setattr(DataTable, "_render_cell", lambda *a, **k: (theirs_called.append(1), real(*a, **k))[1])
+
+    rng = random.Random(20)
+    app = Tables()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one("#auto", DeskTable)
+        rows = [(str(i), [random_cell(rng), random_cell(rng), random_cell(rng), random_cell(rng)]) for i in range(60)]
+        table.replace_rows(rows)
+        await pilot.pause()
+        base = table.rich_style
+        compared = 0
+        theirs_called.clear()  # (the header and what was drawn on screen so far)
+        for row in range(len(rows)):
+            for column in range(4):
+                for width in (1, 2, 3, 5, 8, 13, 30, 45):
+                    cursor, hover = rng.random() < 0.3, rng.random() < 0.2
+                    table._cell_render_cache.clear()
+                    ours = table._render_cell(row, column, base, width, cursor, hover)
+                    # drawn by DeskTable itself (a one-line Text), except where the cell is too narrow
+                    assert theirs_called == ([1] if width <= 2 else []), width
+                    theirs_called.clear()
+                    table._cell_render_cache.clear()
+                    theirs = real(table, row, column, base, width, cursor, hover)
+                    assert ours == theirs, (rows[row][1][column], width, cursor, hover)
+                    compared += 1
+        assert compared == 60 * 4 * 8
