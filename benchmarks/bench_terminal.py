@@ -443,8 +443,10 @@ def admin_day(bench: Bench, p: Program, round_no: int) -> None:
         bench.key(p, "Down", ALL_SCHOOLS)
     if bench.change(p, "all schools -> school (Enter)", "Enter", school_loaded):
         bench.change(p, "school -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Head teacher:"), kind="pop")
-    bench.change(p, "all schools -> term dates (D)", "D", shows("Term dates", "Add term", absent=(LOADING, "Filter schools by name"),
-                       pattern=r"Term end\s+Days\n\s*\S+\s+\d{4}-"))
+    # the term dates with their rows (the all-schools list, whose footer also has "/ Filter", gone)
+    terms = shows("Term dates", "Add term", absent=(LOADING, "Filter schools by name"),
+                  pattern=r"Term end\s+Days\n\s*\S+\s+\d{4}-")
+    bench.change(p, "all schools -> term dates (D)", "D", terms)
     bench.change(p, "term dates -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Term dates"), kind="pop")
     bench.change(p, "all schools -> team (T)", "T", TEAM)
     bench.change(p, "team -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Who takes our officers"),

@@ -51,3 +51,37 @@ async def test_rows_changed_behind_its_back_are_rebuilt():
         table.replace_rows(rows())
         assert table.row_count == 3
         await pilot.pause()
+
+
+class Long(App):
+    def compose(self):
+        yield DeskTable([("Name", "name"), ("N", "n")], id="t", first_page=10)
+
+
+def many(n: int, tag: str = "") -> list:
+    return [(f"k{i}", [f"Row {i}{tag}", i]) for i in range(n)]
+
+
+async def test_a_long_list_shows_its_first_page_at_once_and_the_rest_after_the_screen_is_drawn():
+    app = Long()
+    async with app.run_test() as pilot:
+        table = app.query_one(DeskTable)
+        table.replace_rows(many(35))
+        assert table.row_count == 10  # the first page, at once
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 35 and [k.value for k in table.rows][-1] == "k34"
+        # the cursor stays on its row when that row comes with the rest
+        table.move_cursor(row=30)
+        table.replace_rows(many(35, tag=" (changed)"))
+        assert table.row_count == 10
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 35 and table.current_key == "k30"
+        assert str(table.get_row("k34")[0]) == "Row 34 (changed)"
+        # replaced again before the rest arrived: the earlier rest is dropped, not added twice
+        table.replace_rows(many(25, tag=" a"))
+        table.replace_rows(many(12, tag=" b"))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 12 and str(table.get_row("k11")[0]) == "Row 11 b"

@@ -54,7 +54,7 @@ class TermDatesScreen(DeskScreen):
         yield Input(placeholder="Filter by local authority", id="term-filter")
         yield DeskTable(
             [("Local authority", "la"), ("Term start", "start"), ("Term end", "end"), ("Days", "days")],
-            id="terms",
+            id="terms", first_page=100,  # the national list is 2,196 terms: a screenful first, then the rest
         )
         with Horizontal(id="term-add"):
             yield Input(placeholder="Local authority", id="add-la")

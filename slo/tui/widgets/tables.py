@@ -119,11 +119,19 @@ class DeskTable(DataTable):
     DeskTable { height: 1fr; }
     """
 
-    def __init__(self, columns: Sequence[tuple | Col] = (), **kwargs: Any) -> None:
-        """``columns``: ``(label, key)``, ``(label, key, width)`` or :class:`Col`."""
+    _generation = 0
+
+    def __init__(self, columns: Sequence[tuple | Col] = (), *, first_page: int | None = None, **kwargs: Any) -> None:
+        """``columns``: ``(label, key)``, ``(label, key, width)`` or :class:`Col`.
+
+        ``first_page``: a long list is shown a page at a time: :meth:`replace_rows` adds this many rows at
+        once and the rest after the screen has been drawn (a screen of 2,000 rows shows at once)."""
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
+        self.first_page = first_page
+        #: raised by every clear: rows still to be added for an earlier replace_rows are then dropped
+        self._generation = 0
         self._column_spec = list(columns)
         #: what replace_rows last put on screen, comparably (see _same)
         self._shown: list | None = None
@@ -309,12 +317,26 @@ class DeskTable(DataTable):
         return [(key, [_same(c) for c in cells]) for key, cells in rows] + [self._layout]
 
     def _add_rows(self, rows: list[tuple[str, list[Text]]], old_key: str | None) -> None:
-        index = 0
+        index = self._append(rows, old_key)
+        if self.row_count:
+            self.move_cursor(row=index or 0, animate=False)
+
+    def _append(self, rows: list[tuple[str, list[Text]]], old_key: str | None) -> int | None:
+        """Add ``rows`` after those shown; the index of the row ``old_key`` among all rows, if added."""
+        index = None
+        offset = self.row_count
         for i, (key, cells) in enumerate(rows):
             self.add_row(*self._visible(cells), key=key)
             if key == old_key:
-                index = i
-        if self.row_count:
+                index = offset + i
+        return index
+
+    def _add_rest(self, generation: int, rows: list[tuple[str, list[Text]]], old_key: str | None) -> None:
+        """The rows after the first page (see ``first_page``), unless the table was cleared since."""
+        if generation != self._generation or not self.is_attached:
+            return
+        index = self._append(rows, old_key)
+        if index is not None:
             self.move_cursor(row=index, animate=False)
 
     def replace_rows(self, rows: Iterable[tuple[str, Sequence[Any]]], *, keep_cursor: bool = True) -> None:
@@ -342,11 +364,17 @@ class DeskTable(DataTable):
             return
         self.clear()
         self._rows = new
-        self._add_rows(new, old_key)
+        first = self.first_page
+        if first and len(new) > first:
+            self._add_rows(new[:first], old_key)
+            self.call_after_refresh(self._add_rest, self._generation, new[first:], old_key)
+        else:
+            self._add_rows(new, old_key)
         self._shown = shown
         self.show_detail()
 
     def clear(self, columns: bool = False):
+        self._generation += 1
         self._shown = None
         self._rows = []
         if columns:
