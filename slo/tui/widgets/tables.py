@@ -272,12 +272,14 @@ class DeskTable(DataTable):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor, self._update_count,
                self._pseudo_class_state)
         cache = self._cell_render_cache
         if key in cache:
             return cache[key]
-        row = self.rows.get(row_key) if row_key is not None else None
+        row = self.rows.get(row_key)
         value = self._data.get(row_key, {}).get(column_key) if row is not None else None
         if (row is None or row.height != 1 or not isinstance(value, Text) or value.justify not in (None, "default")
                 or (value.overflow or "fold") not in _PLAIN_OVERFLOW or "\n" in value.plain or "\t" in value.plain):
