@@ -119,8 +119,6 @@ class DeskTable(DataTable):
     DeskTable { height: 1fr; }
     """
 
-    _generation = 0
-
     def __init__(self, columns: Sequence[tuple | Col] = (), *, first_page: int | None = None, **kwargs: Any) -> None:
         """``columns``: ``(label, key)``, ``(label, key, width)`` or :class:`Col`.
 
@@ -300,8 +298,8 @@ class DeskTable(DataTable):
             segments = Segment.adjust_line_length(segments, inner)
         elif used < inner:
             segments.append(Segment(" " * (inner - used), Style.null()))
-        space = Segment(" " * pad, Style.null()) if pad else None
-        if space is not None:
+        if pad:
+            space = Segment(" " * pad, Style.null())
             segments = [space, *segments, space]
         lines = [list(Segment.apply_style(segments, style=pre_style, post_style=post_style))]
         cache[key] = lines
