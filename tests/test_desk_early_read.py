@@ -49,3 +49,41 @@ def test_a_failed_early_read_raises_for_whoever_waits(loaded_store):
     else:  # pragma: no cover
         raise AssertionError("the error was swallowed")
     assert not early.ready()
+
+
+def test_the_desk_reaches_its_first_screen_without_importing_sqlite_utils(loaded_store):
+    """The way to the first screen reads through plain sqlite3 (about 50 ms of imports saved at
+    every start): who you are, whether the database is a demo, and the home caseload."""
+    import json
+    import subprocess
+    import sys
+
+    from slo.services import identity
+
+    db = loaded_store.db
+    admin = load_actor(db, db.execute("SELECT collar_number FROM officers WHERE role = 'admin' LIMIT 1").fetchone()[0])
+    identity.grant_unix(loaded_store, admin, "PC1000", identity.current_account().name)
+    loaded_store.close()
+    script = f"""
+import json, sys
+import slo.tui.app
+from slo.services.queries.home import take_home_caseload
+
+def run_desk(store, actor, exports, today=None, *, principal=None, demo=False):
+    from slo.services.audit import now_local
+    early = take_home_caseload(store, actor, now_local().date(), "own")
+    rows = early.wait() if early is not None else None
+    print(json.dumps({{"actor": actor.collar, "rows": None if rows is None else len(rows),
+                      "sqlite_utils": sorted(m for m in sys.modules if m.startswith("sqlite_utils"))}}))
+    return 0
+
+slo.tui.app.run_desk = run_desk
+from slo.cli.main import main
+sys.exit(main(["--db", {str(loaded_store.path)!r}, "--user", "PC1000"]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["actor"] == "PC1000"
+    assert seen["rows"] and seen["rows"] > 0
+    assert seen["sqlite_utils"] == []

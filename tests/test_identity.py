@@ -448,6 +448,7 @@ def test_demos_made_before_the_marking_are_recognised(tmp_path, capsys):
     conn.execute("DELETE FROM meta WHERE key = 'database_kind'")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_identity'")
     conn.execute("DROP TABLE access")
+    conn.execute("PRAGMA user_version = 0")  # as a database from before the schema stamp
     conn.commit()
     conn.close()
     assert identity.file_kind(path) == "demo"

@@ -119,6 +119,68 @@ def test_migrations_create_every_table_once(store, db_path):
         again.close()
 
 
+def test_the_schema_version_counts_the_migration_modules():
+    """A new migration module without a new SCHEMA_VERSION would never be applied to a stamped database."""
+    from pathlib import Path
+
+    import slo.store.migrations as package
+    from slo.store.schema import SCHEMA_VERSION
+
+    files = sorted(p.stem for p in Path(package.__file__).parent.glob("m[0-9][0-9][0-9]_*.py"))
+    assert len(files) == SCHEMA_VERSION
+    # every module is imported by the package (its functions registered), in order
+    registered = [m.name[:4] for m in package.migrations._migrations]
+    assert registered == sorted(registered)
+    assert set(registered) == {name[:4] for name in files}
+
+
+def test_a_migrated_database_is_stamped_and_an_unstamped_one_is_checked(db_path, store):
+    from slo.store.schema import SCHEMA_VERSION
+
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+    # a database from before the stamp, one migration short: opening it applies the migration
+    conn = sqlite3.connect(db_path)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_history'")
+    conn.execute("DROP TABLE history")
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+    again = open_store(db_path)
+    try:
+        assert "history" in again.db.table_names()
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        again.close()
+    # every migration applied but no stamp (made before the stamp): stamped, nothing applied again
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    applied = conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+    conn.close()
+    again = open_store(db_path)
+    try:
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert again.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == applied
+    finally:
+        again.close()
+
+
+def test_a_later_versions_stamp_is_left_alone(db_path, store):
+    from slo.store.schema import SCHEMA_VERSION
+
+    store.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
+    conn.commit()
+    conn.close()
+    again = open_store(db_path)
+    try:
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 3
+    finally:
+        again.close()
+
+
 def test_write_commits(store):
     with store.write() as db:
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ["a", "1"])

@@ -3,7 +3,8 @@
 Exit codes (docs/spec/cli.md): 0 success; 2 usage error (argparse); 1 for
 anything the user must fix, with one line on standard error and never a
 traceback. Textual is imported only when the desk opens, so headless commands
-do not pay for it.
+do not pay for it, and sqlite-utils only when a command uses it (the desk's
+way to its first screen reads through plain ``sqlite3``: ``Store.conn``).
 """
 
 from __future__ import annotations
@@ -14,31 +15,7 @@ import sys
 
 from slo import __version__
 
-
-def _import_sqlite_utils_without_numpy() -> None:
-    """Import sqlite-utils without numpy and pandas (about 0.1 s at every start).
-
-    sqlite-utils imports them only when they are installed, to map their scalar
-    types to column types when it creates tables from Python values; SLO Desk
-    never passes numpy or pandas values, and neither is a dependency of ours.
-    They stay importable afterwards for anything else that wants them.
-    """
-    if "sqlite_utils.db" in sys.modules:
-        return
-    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
-    try:
-        import sqlite_utils.db  # noqa: F401
-    finally:
-        for name in blocked:
-            if sys.modules.get(name, "") is None:
-                del sys.modules[name]
-
-
-_import_sqlite_utils_without_numpy()
-
-from .context import Context, err  # noqa: E402
+from .context import Context, err
 
 #: modules that add subcommands; each has register(groups)
 COMMAND_MODULES = [
@@ -181,7 +158,7 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
             f"no database at {ctx.db_path}; run 'slo --demo' for a demo, or 'slo import BUNDLE.json'"
         )
     store = ctx.store()
-    is_demo = identity.is_demo(store.db)
+    is_demo = identity.is_demo(store.conn)
     if demo:
         if not is_demo:
             raise PermissionDenied(

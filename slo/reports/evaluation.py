@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SECRET_KEY = "evaluation_pseudonym_secret"
 SUPPRESSED = "c"

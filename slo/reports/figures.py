@@ -20,9 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.models.enums import (
     ETHNIC_GROUPS,
@@ -36,6 +34,9 @@ from slo.models.enums import (
     ReasonCode,
     ethnic_group,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 CATEGORIES = [c.value for c in AbstractionCategory]
 CANCEL_REASONS = [r.value for r in CancelReason]

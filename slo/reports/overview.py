@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.services import permissions
 from slo.services.actors import Actor
@@ -16,6 +14,9 @@ from slo.store.db import Store
 
 from . import figures
 from .build import compute, period_end, resolve_scope
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # ---------------------------------------------------------------- periods
 

@@ -30,8 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.models.entities import Absence, Engagement
 from slo.models.enums import CancelReason, label
@@ -50,6 +49,9 @@ from .abstractions import (
 )
 from .actors import Actor
 from .errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 ENTITY = "absences"
 

@@ -25,8 +25,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.models.entities import Abstraction, Engagement
 from slo.models.enums import WEEKDAY_INDEX, CancelReason, EngagementKind, EngagementStatus, Portion, ReviewStatus
@@ -39,6 +38,9 @@ from slo.store.rows import from_row, to_row
 from . import audit, history, permissions, records
 from .actors import Actor
 from .errors import Conflict, NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: pass this as ``Abstraction.ref`` to have :func:`record_abstraction` generate the ref
 NEW_REF = "new"

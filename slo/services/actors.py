@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from .errors import NotFound
+
+if TYPE_CHECKING:
+
+    from slo.store.db import Reads
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ SYSTEM = Actor("system", "system", None, "Scheduled jobs")
 BOOTSTRAP = Actor("bootstrap", "system", None, "First import")
 
 
-def load_actor(db: Database, collar: str) -> Actor:
+def load_actor(db: Reads, collar: str) -> Actor:
     """The officer with this collar number, or :class:`NotFound` with a clear message."""
     row = db.execute(
         "SELECT collar_number, role, team, name FROM officers WHERE collar_number = ?", [collar]
@@ -39,7 +42,7 @@ def load_actor(db: Database, collar: str) -> Actor:
     return Actor(row[0], row[1], row[2], row[3])
 
 
-def list_officers(db: Database) -> list[Actor]:
+def list_officers(db: Reads) -> list[Actor]:
     rows = db.execute(
         "SELECT collar_number, role, team, name FROM officers ORDER BY role, collar_number"
     ).fetchall()

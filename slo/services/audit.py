@@ -41,12 +41,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
 from . import auditkey
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 LONDON = ZoneInfo("Europe/London")
 GENESIS = "0" * 64

@@ -25,10 +25,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from slo.models.entities import ENTITY_MODELS, ENTITY_ORDER, WRITE_ORDER, Abstraction, Engagement
 from slo.models.refusals import problems_from
@@ -40,6 +39,9 @@ from . import audit, permissions
 from .actors import BOOTSTRAP, Actor
 from .files import open_input
 from .records import get_row
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 FORMAT = "slo-bundle/1"
 

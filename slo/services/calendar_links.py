@@ -28,10 +28,8 @@ import secrets
 import textwrap
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
-
-from sqlite_utils import Database
 
 from slo.models.text import clean_line
 from slo.store.db import Store
@@ -39,6 +37,9 @@ from slo.store.db import Store
 from . import audit, permissions
 from .actors import Actor
 from .errors import NotFound, PermissionDenied, ServiceError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: random bytes in a token (256 bits; the issue asks for at least 128)
 TOKEN_BYTES = 32

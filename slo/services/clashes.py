@@ -34,8 +34,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.models.entities import Engagement
 from slo.models.enums import WEEKDAY_INDEX, EngagementStatus, label
@@ -45,6 +44,9 @@ from slo.store.db import Store
 from . import permissions
 from .actors import Actor
 from .schooldays import SchoolCalendar, bank_holidays
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: school hours (the same as a rebooking's: slo.services.engagements.DAY_START / DAY_END)
 SCHOOL_OPENS = time(9, 0)

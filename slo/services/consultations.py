@@ -26,8 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.models.entities import Consultation, Referral, YoungPerson
 from slo.models.refusals import refusal
@@ -39,6 +38,9 @@ from .actors import Actor
 from .errors import Conflict, NotFound
 from .schooldays import Deadline
 from .young_people import EthnicityAnswer, with_ethnicity
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: over this many suspension days in an academic year, a warning
 YEAR_WARNING_DAYS = 30.0

@@ -35,8 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.models.enums import label
 from slo.models.rules import Problem, ValidationFailed
@@ -44,6 +43,9 @@ from slo.store.db import Store
 
 from . import schooldays
 from .actors import Actor
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: consultations pending this many school days after consultation need an outcome
 OUTCOME_DUE_SCHOOL_DAYS = 10

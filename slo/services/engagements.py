@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.models.entities import Engagement
 from slo.models.enums import WEEKDAY_INDEX, CancelReason, EngagementStatus
@@ -32,6 +30,9 @@ from slo.store.rows import to_row
 from . import audit, history, permissions, records, refs
 from .actors import Actor
 from .errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: school hours in which a rebooked engagement is placed
 DAY_START = time(9, 0)

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.models import Assignment, Engagement
 from slo.models.enums import WEEKDAY_INDEX, CancelReason, EngagementStatus
@@ -37,6 +36,9 @@ from slo.store.db import Store
 from . import audit, permissions, records
 from .actors import Actor
 from .errors import Conflict, NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def dict_rows(cursor: object) -> list[dict]:

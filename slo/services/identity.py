@@ -39,8 +39,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from slo.store.db import Store
 
 from . import audit, permissions
@@ -48,6 +46,10 @@ from .actors import SYSTEM, Actor, list_officers, load_actor
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from slo.store.db import Reads
+
     from .ssh_keys import PublicKey
 
 UNIX = "unix"
@@ -111,7 +113,7 @@ def unix_account(name: str) -> Principal:
 # ------------------------------------------------------------------ demo databases
 
 
-def is_demo(db: Database) -> bool:
+def is_demo(db: Reads) -> bool:
     row = db.execute("SELECT value FROM meta WHERE key = 'database_kind'").fetchone()
     return row is not None and row[0] == DEMO_KIND
 
@@ -200,12 +202,12 @@ _BINDING_SQL = (
 )
 
 
-def _bindings(db: Database, where: str, params: Iterable) -> list[Binding]:
+def _bindings(db: Reads, where: str, params: Iterable) -> list[Binding]:
     rows = db.execute(f"{_BINDING_SQL} WHERE {where} ORDER BY a.officer, a.kind, a.principal, a.id", list(params))
     return [Binding(*row) for row in rows.fetchall()]
 
 
-def bindings_of(db: Database, principal: Principal) -> list[Binding]:
+def bindings_of(db: Reads, principal: Principal) -> list[Binding]:
     """The principal's active (unrevoked) bindings, leavers included."""
     return _bindings(db, "a.kind = ? AND a.principal = ? AND a.revoked_at IS NULL", [principal.kind, principal.name])
 
@@ -218,17 +220,17 @@ def _today() -> date:
     return audit.now_local().date()
 
 
-def _actor(db: Database, collar: str) -> Actor:
+def _actor(db: Reads, collar: str) -> Actor:
     return load_actor(db, collar)
 
 
-def may_act_as(db: Database, principal: Principal, today: date | None = None) -> list[Actor]:
+def may_act_as(db: Reads, principal: Principal, today: date | None = None) -> list[Actor]:
     """The officers this principal may act as now (bound, not revoked, not a leaver)."""
     today = today or _today()
     return [_actor(db, b.officer) for b in bindings_of(db, principal) if not _left(b.end_date, today)]
 
 
-def officers_for(db: Database, principal: Principal | None) -> list[Actor]:
+def officers_for(db: Reads, principal: Principal | None) -> list[Actor]:
     """The desk picker's list: every officer on a demo database (or for an in-process caller
     that passed no principal), otherwise only those the principal may act as."""
     if principal is None or is_demo(db):
@@ -281,7 +283,7 @@ def resolve(
     Raises :class:`PermissionDenied` (audited) when the principal may not act as the
     officer named, or as anyone while one is required.
     """
-    db = store.db
+    db = store.conn  # reads only (sqlite3: not sqlite-utils, on the desk's way to its first screen)
     demo = is_demo(db)
     if demo and requested:
         return load_actor(db, requested)

@@ -16,14 +16,16 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.store.db import Store, StoreError, create_private_dir, writable_problem
 
 from . import audit
 from .actors import Actor
 from .files import private_temp, remove_leftovers
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @dataclass

@@ -44,13 +44,13 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, NoReturn
 
-from sqlite_utils import Database
-
 from . import audit
 from .actors import Actor
 from .errors import PermissionDenied
 
 if TYPE_CHECKING:  # annotations only: checking a permission must not build the pydantic models
+    from sqlite_utils import Database
+
     from slo.models.entities import Record, YoungPerson
 
 OWN, TEAM, ANY = "own", "team", "any"

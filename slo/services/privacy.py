@@ -49,8 +49,10 @@ import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: names (or name parts) shorter than this are never matched alone
 MIN_NAME_LENGTH = 2

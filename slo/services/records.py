@@ -14,9 +14,7 @@ change, in the same transaction, with each changed field before and after.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.models.entities import ENTITY_MODELS, Record
 from slo.models.rules import Problem, Span, ValidationFailed, check_overlaps, spans_of
@@ -26,6 +24,9 @@ from slo.store.rows import from_row, key_columns, key_where, to_row
 from . import audit, history, permissions
 from .actors import Actor
 from .errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def split_key(entity: str, key: str) -> list[str]:

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import TypeVar
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, TypeVar
 
 from slo.models.entities import Consultation, Engagement, Record, Referral, YoungPerson
 from slo.store.db import Store
 
 from . import records
 from .actors import Actor
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: the ref of a record not saved yet (the same word as an abstraction's, ``slo abstraction add``)
 NEW = records.NEW_REF

@@ -44,8 +44,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from slo.store.db import Store
 
@@ -53,6 +52,9 @@ from . import audit, history, permissions
 from .actors import Actor
 from .errors import NotFound
 from .privacy import COMMON_WORDS, NameMatcher, fold
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 RETENTION_YEARS = 6
 

@@ -46,11 +46,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import holidays
 from dateutil.easter import easter
-from sqlite_utils import Database
 
 from slo.models.rules import Problem, ValidationFailed
 from slo.models.types import parse_date
@@ -60,6 +59,9 @@ from . import audit, permissions
 from .actors import Actor
 from .errors import NotFound
 from .files import read_input
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: the legal maximum of suspension days in an academic year
 SUSPENSION_CAP_DAYS = 45.0

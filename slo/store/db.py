@@ -16,10 +16,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlite_utils import Database
+from .schema import MIGRATION_SET, SCHEMA_VERSION
 
-from . import migrations as schema
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: how long a writer waits for another writer before "the database is busy" (env SLO_BUSY_TIMEOUT_MS)
 BUSY_TIMEOUT_MS = int(os.environ.get("SLO_BUSY_TIMEOUT_MS", "10000"))
@@ -147,24 +149,70 @@ def configure(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
 
 
-def connect(path: str | Path) -> Database:
-    """A new sqlite-utils Database on ``path`` with every pragma set (for this thread only)."""
+class Reads(Protocol):
+    """What a read needs of a connection: ``execute``. Both this thread's ``sqlite3``
+    connection (:attr:`Store.conn`) and its sqlite-utils ``Database`` (:attr:`Store.db`) have it."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> sqlite3.Cursor: ...
+
+
+def _import_sqlite_utils() -> None:
+    """Import sqlite-utils, without numpy and pandas (about 0.1 s more).
+
+    sqlite-utils imports them only when they are installed, to map their scalar
+    types to column types when it creates tables from Python values; SLO Desk
+    never passes numpy or pandas values, and neither is a dependency of ours.
+    They stay importable afterwards for anything else that wants them.
+    """
+    import sys
+
+    if "sqlite_utils.db" in sys.modules:
+        return
+    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
+    try:
+        import sqlite_utils.db  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
+
+
+def _open(path: str | Path) -> sqlite3.Connection:
+    """A new ``sqlite3`` connection on ``path`` with every pragma set (for one thread only)."""
     # check_same_thread=False only so that a connection whose thread has ended can be
     # closed by the Store; each connection is still used by one thread only.
     conn = sqlite3.connect(
         str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
     configure(conn)
+    return conn
+
+
+def _database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils' ``Database`` on ``conn`` (imported here, the first time one is wanted)."""
+    _import_sqlite_utils()
+    from sqlite_utils import Database
+
     # No sqlite-utils plugins: looking for them scans every installed distribution's entry
     # points (15-25 ms at each start), and a plugin's prepare_connection hook would run inside
     # every connection to police records. We install none and want none.
     return Database(conn, execute_plugins=False)
 
 
+def connect(path: str | Path) -> Database:
+    """A new sqlite-utils Database on ``path`` with every pragma set (for this thread only)."""
+    return _database(_open(path))
+
+
 class Store:
     """The database at ``path``: a connection per thread, and write transactions.
 
-    ``store.db`` is this thread's connection. ``with store.write() as db:`` runs a
+    ``store.conn`` is this thread's ``sqlite3`` connection and ``store.db`` the same
+    connection as a sqlite-utils ``Database``; reads on the way to the desk's first
+    screen use ``conn``, so that sqlite-utils (about 50 ms of imports) is imported
+    only when something wants it. ``with store.write() as db:`` runs a
     ``BEGIN IMMEDIATE`` transaction that commits on success and rolls back on any
     exception; nested ``write()`` blocks become savepoints.
     """
@@ -174,17 +222,18 @@ class Store:
         if check_fs:
             check_local_filesystem(self.path)
         self._local = threading.local()
-        self._all: list[tuple[threading.Thread, Database]] = []
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         if migrate:
             self.migrate()
 
     @property
-    def db(self) -> Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = connect(self.path)
-            self._local.db = db
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use; those of ended threads are closed)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _open(self.path)
+            self._local.conn = conn
             with self._lock:
                 # close the connections of threads that have ended (e.g. finished workers)
                 alive = []
@@ -193,18 +242,46 @@ class Store:
                         alive.append((thread, other))
                     else:
                         with suppress(sqlite3.Error):
-                            other.conn.close()
-                alive.append((threading.current_thread(), db))
+                            other.close()
+                alive.append((threading.current_thread(), conn))
                 self._all = alive
+        return conn
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection as a sqlite-utils ``Database``."""
+        db: Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = _database(self.conn)
+            self._local.db = db
         return db
 
     def migrate(self) -> None:
+        """Apply the migrations this database lacks.
+
+        A database stamped with :data:`~slo.store.schema.SCHEMA_VERSION` has them all and
+        is not asked further; any other is asked which are pending (sqlite-utils), has them
+        applied, and is stamped.
+        """
+        stamped = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if stamped == SCHEMA_VERSION:
+            return
         db = self.db
+        from . import migrations as schema
+
         if schema.migrations.pending(db):
             # Serialise concurrent first opens: under the write lock, apply() re-reads
             # what is pending, and each migration runs in a savepoint of this transaction.
             with self.write():
                 schema.apply(db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        if stamped > SCHEMA_VERSION:
+            return  # made by a later SLO Desk: its stamp is its own
+        # every migration applied before databases were stamped: stamp it (a read-only
+        # file, or one another writer holds, is asked again next time)
+        with suppress(StoreError, sqlite3.Error), self.write():
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def write(self) -> Iterator[Database]:
@@ -244,9 +321,9 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            for _thread, db in self._all:
+            for _thread, conn in self._all:
                 with suppress(sqlite3.ProgrammingError):
-                    db.conn.close()
+                    conn.close()
             self._all.clear()
         self._local = threading.local()
 
@@ -310,7 +387,7 @@ def refuse_unless_slo_database(path: Path) -> None:
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
         ).fetchone()[0]
         ours = found and conn.execute(
-            "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [schema.migrations.name]
+            "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
         ).fetchone()[0]
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):

@@ -44,8 +44,8 @@ def caseload(
 
     ``text`` filters by (part of) the school's name or URN; its ``%`` and ``_`` are letters.
     """
-    db = store.db
-    officers = officers_in_scope(db, actor, scope)
+    db = store.conn  # plain sqlite3: read while the desk starts, before sqlite-utils is imported
+    officers = officers_in_scope(store, actor, scope)
     monday = week_start(on)
     params: dict[str, Any] = {
         "on": on.isoformat(),
@@ -102,7 +102,7 @@ def caseload_header(store: Store, actor: Actor, on: date, *, scope: str = OWN) -
     from slo.services.due import due_items
 
     db = store.db
-    officers = officers_in_scope(db, actor, scope)
+    officers = officers_in_scope(store, actor, scope)
     monday = week_start(on)
     abstractions = abstractions_between(db, actor, officers, monday, monday + timedelta(days=6))
     return CaseloadHeader(abstractions, due_items(store, actor, on, 7, names=True)[:MAX_DUE])

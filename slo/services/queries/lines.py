@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.services.actors import Actor
 
 from .scope import MAX_ROWS, require_view
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @dataclass

@@ -14,13 +14,14 @@ with the deletion (who, when, why).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.models.enums import coded, label
 from slo.services.actors import Actor
 from slo.store.db import Store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: how a field reads on the record screen and in its history (others: ``label(name)``)
 FIELD_WORDS = {

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from typing import Any, NoReturn
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from slo.services import permissions
 from slo.services.actors import Actor
 from slo.services.errors import NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from slo.store.db import Store
 
 #: the most rows any desk view loads at once
 MAX_ROWS = 2000
@@ -50,19 +53,26 @@ def require_view(db: Database, actor: Actor, target: str) -> str:
     return scope
 
 
-def officers_in_scope(db: Database, actor: Actor, scope: str) -> list[str] | None:
-    """Collar numbers a caseload in ``scope`` covers (None = every officer)."""
-    granted = require_view(db, actor, "caseloads")
+def officers_in_scope(store: Store, actor: Actor, scope: str) -> list[str] | None:
+    """Collar numbers a caseload in ``scope`` covers (None = every officer).
+
+    Read through ``store.conn`` (plain sqlite3: the desk's first screen is read before
+    sqlite-utils is imported); a refusal is audited through ``store.db``.
+    """
+    scope_granted = view_scope(actor)
+    if scope_granted is None:
+        refuse(store.db, actor, "caseloads")
+    granted = scope_granted
     if scope == OWN:
         return [actor.collar]
     if scope == ALL:
         if granted != permissions.ANY:
-            refuse(db, actor, "every officer's caseload")
+            refuse(store.db, actor, "every officer's caseload")
         return None
     if scope == TEAM:
         if actor.team is None:
             return [actor.collar]
-        rows = db.execute(
+        rows = store.conn.execute(
             "SELECT collar_number FROM officers WHERE team = ? ORDER BY collar_number", [actor.team]
         ).fetchall()
         return sorted({r[0] for r in rows} | {actor.collar})

@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from slo.models.enums import label
 from slo.services import history, permissions
@@ -29,6 +27,9 @@ from slo.services.errors import NotFound, PermissionDenied
 from slo.store.db import Store
 
 from .scope import MAX_ROWS, dict_rows
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: the review states a list can be narrowed to: key -> words; ``open`` is what awaits the sergeant
 STATUS_FILTERS: dict[str, str] = {

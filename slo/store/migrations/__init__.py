@@ -3,15 +3,23 @@
 Each module ``mNNN_name.py`` registers one or more functions with
 ``@migrations()``; they are applied in the order the modules are imported
 below, each in a savepoint of one ``BEGIN IMMEDIATE`` transaction (see
-``Store.migrate``). Never edit a migration that has shipped: add the next one.
+``Store.migrate``). Never edit a migration that has shipped: add the next one, and
+add one to :data:`slo.store.schema.SCHEMA_VERSION` (the stamp of a database that has
+them all).
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
+
 from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("slo")
+from slo.store.schema import MIGRATION_SET
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = Migrations(MIGRATION_SET)
 
 # Registration order is application order.
 from . import m001_initial  # noqa: E402,F401

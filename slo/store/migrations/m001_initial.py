@@ -11,9 +11,12 @@ risk factors) are stored as JSON arrays.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from . import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SCHEMA_V1 = """
 CREATE TABLE meta (

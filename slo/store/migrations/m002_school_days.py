@@ -8,9 +8,12 @@ files or entered in the desk. Matching on the authority's name ignores case
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from . import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @migrations()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from . import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @migrations()
