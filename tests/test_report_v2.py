@@ -423,6 +423,11 @@ def test_desk_figures_are_counted_to_today(v2store):
     preview = report_preview(v2store, sergeant, FROM, TO, as_of=AS_OF)
     assert preview["period"]["counted_to"] == "2026-03-18"
     assert preview["officers"] == mine_officers(v2store)
+    # the preview counts the schools and young people the report lists, without their entries
+    full = report(v2store, "SG")
+    assert preview["schools"] is None and preview["young_people"] is None
+    assert preview["counts"] == {"schools": len(full["schools"]), "young_people": len(full["young_people"])}
+    assert preview["counts"]["schools"] > 0 and preview["counts"]["young_people"] > 0
     assert officer_figures(db, ["Q1"], date(2026, 3, 19), TO, as_of=AS_OF) == []
 
 

@@ -72,9 +72,13 @@ def resolve_scope(db, actor, scope: str | None, action: str) -> tuple[str, str |
     return FORCE, None, None
 
 
-def compute(db, date_from: date, date_to: date, collars: list[str] | None) -> dict[str, Any]:
+def compute(db, date_from: date, date_to: date, collars: list[str] | None, *, detail: bool = True) -> dict[str, Any]:
     """Every section of metrics.md for the officers ``collars`` (None: the whole force), over
-    ``date_from..date_to``: the caller passes END (TO cut back to AS_OF) as ``date_to``."""
+    ``date_from..date_to``: the caller passes END (TO cut back to AS_OF) as ``date_to``.
+
+    ``detail=False`` leaves out the entries of ``schools`` and ``young_people`` (None), for
+    a caller that shows only how many there are (``_counts``): the desk's preview, for which
+    the force's 19,420 schools' figures were 40% of the work (national demo)."""
     whole = collars is None
     # the whole force: one pass over the period's engagements feeds every section
     facts = figures.Facts.load(db, date_from, date_to) if whole else None
@@ -91,9 +95,12 @@ def compute(db, date_from: date, date_to: date, collars: list[str] | None) -> di
         "officers": officers,
         "teams": figures.team_figures(db, officers),
         "force": figures.sum_entries(officers),
-        "schools": figures.school_figures(db, urns, date_from, date_to, restrict=not whole, facts=facts),
+        "schools": figures.school_figures(db, urns, date_from, date_to, restrict=not whole, facts=facts)
+        if detail else None,
         "young_people": figures.young_person_figures(db, refs, date_from, date_to, restrict=not whole,
-                                                     facts=facts),
+                                                     facts=facts) if detail else None,
+        # one entry per school and per young person in the sections above
+        "_counts": {"schools": len(set(urns)), "young_people": len(set(refs))},
         "consultations": figures.consultation_figures(db, date_from, date_to, collars),
         "months": figures.month_figures(db, date_from, date_to, collars, facts),
         # an added key (docs/reports.md), not a metrics.md definition; never in the evaluation dataset

@@ -242,15 +242,17 @@ def report_preview(store: Store, actor: Actor, date_from: date, date_to: date, s
                    as_of: date) -> dict[str, Any]:
     """The figures of the report for the actor's scope, counted to ``as_of`` at the latest (the
     ``period`` key says to which day), for looking at in the desk (not an export, so not audited
-    as one). Raises PermissionDenied for an evaluator (named figures), ReportError for a period
-    that starts after ``as_of``."""
+    as one). The schools' and young people's entries are left out (``counts`` says how many:
+    all the screen shows of them). Raises PermissionDenied for an evaluator (named figures),
+    ReportError for a period that starts after ``as_of``."""
     action = permissions.REPORT
     if (actor.role, action) not in permissions.PERMISSIONS:
         raise PermissionDenied(
             f"{actor.collar} ({actor.role}) may see only the evaluation dataset: export it with e")
     _as_of, end = period_end(date_from, date_to, as_of)
     level, key, collars = resolve_scope(store.db, actor, scope, action)
-    data = compute(store.db, date_from, end, collars)
+    data = compute(store.db, date_from, end, collars, detail=False)  # the desk shows how many schools, not each
+    data["counts"] = data.pop("_counts")
     data["period"] = {"from": date_from.isoformat(), "to": date_to.isoformat(), "counted_to": end.isoformat()}
     data["scope"] = {"level": level, "key": key}
     data["consultations"] = {k: v for k, v in data["consultations"].items() if not k.startswith("_")}

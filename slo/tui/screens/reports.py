@@ -37,8 +37,9 @@ def headline_text(data: dict[str, Any]) -> Text:
     out = Text()
     out.append("Scope: ", style="bold")
     out.append(scope["level"] + (f" {scope['key']}" if scope.get("key") else ""))
-    out.append(f"   {plural(len(data['officers']), 'officer')}, {plural(len(data['schools']), 'school')}, "
-               f"{plural(len(data['young_people']), 'young person')} with sessions\n")
+    counts = data["counts"]
+    out.append(f"   {plural(len(data['officers']), 'officer')}, {plural(counts['schools'], 'school')}, "
+               f"{plural(counts['young_people'], 'young person')} with sessions\n")
     out.append(f"Abstraction rate {pct(f['abstraction_rate'])}", style="bold yellow")
     out.append(f" ({f['abstracted_days']:g} of {f['rostered_days']:g} rostered days)   ")
     out.append(f"Unavailability rate {pct(f['unavailability_rate'])}", style="bold")
