@@ -1,7 +1,9 @@
 """A labelled form field: label, the control, an inline error and an inline warning.
 
 The error and warning lines are plain text (``markup=False``): messages may quote
-what the user typed, which is data, never markup.
+what the user typed, which is data, never markup. Each is mounted the first time it
+has something to say: most fields never show either, and a form of a dozen fields
+opened with 24 fewer widgets to style and lay out (about a quarter of a form's widgets).
 """
 
 from __future__ import annotations
@@ -52,28 +54,45 @@ class FormField(Vertical):
         self.hint = hint
         self.error: str | None = None
         self.note: str | None = None
+        self._row = Horizontal()
+        #: the error and warning lines, once mounted ("error", "note")
+        self._lines: dict[str, Static] = {}
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
+        with self._row:
             yield Label(Text(self.label_text + (" *" if self.required else "")), classes="form-field--label")
             self.control.add_class("form-field--control")
             yield self.control
-        yield Static("", classes="form-field--error", markup=False)
-        yield Static("", classes="form-field--note", markup=False)
+        for kind, message in (("error", self.error), ("note", self.note)):
+            if message:  # set before the field was mounted
+                yield self._new_line(kind, message)
         if self.hint:
             yield Static(Text(self.hint), classes="form-field--hint")
+
+    def _new_line(self, kind: str, message: str) -> Static:
+        line = self._lines[kind] = Static(Text(message), classes=f"form-field--{kind}", markup=False)
+        return line
+
+    def _show_line(self, kind: str, message: str | None) -> None:
+        line = self._lines.get(kind)
+        if line is not None:
+            line.update(Text(message or ""))
+        elif message and self.is_mounted:
+            # the error line goes under the control, the warning under the error (when there is one)
+            after = self._lines.get("error", self._row) if kind == "note" else self._row
+            self.mount(self._new_line(kind, message), after=after)
 
     def set_error(self, message: str | None) -> None:
         """Show (or clear, with None) the inline error."""
         self.error = message
         self.set_class(bool(message), "-invalid")
-        self.query_one(".form-field--error", Static).update(Text(message or ""))
+        self._show_line("error", message)
 
     def set_note(self, message: str | None) -> None:
         """Show (or clear) an inline warning: advice, never a refusal."""
         self.note = message
         self.set_class(bool(message), "-noted")
-        self.query_one(".form-field--note", Static).update(Text(message or ""))
+        self._show_line("note", message)
 
     def focus_control(self) -> None:
         target = self.control

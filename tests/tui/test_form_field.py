@@ -1,0 +1,55 @@
+"""A form field's error and warning lines: mounted the first time they have something to say,
+under the control (the warning under the error), shown and hidden with the message."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from slo.tui.screens.forms.engagement import EngagementForm
+
+
+def lines(field) -> list[str]:
+    """The field's children after its label and control, as (class, text shown or hidden)."""
+    out = []
+    for child in list(field.children)[1:]:
+        assert isinstance(child, Static)
+        kind = next(c for c in child.classes if c.startswith("form-field--"))
+        shown = "shown" if child.display and field.has_class({"form-field--error": "-invalid",
+                                                               "form-field--note": "-noted"}.get(kind, "")) else ""
+        text = child.render()
+        out.append(f"{kind}:{text.plain if isinstance(text, Text) else text}:{shown}")
+    return out
+
+
+async def test_error_and_warning_lines_are_mounted_when_first_needed(desk_store, make_app, settle):
+    app = make_app(desk_store)
+    async with app.run_test(size=(110, 60)) as pilot:
+        await settle(pilot)
+        form = EngagementForm(school="100000")
+        app.push_screen(form)
+        await settle(pilot)
+        time, young = form.field("time"), form.field("young_person")
+        heights = time.region.height, young.region.height
+        assert lines(time) == []
+        assert [c.split(":")[0] for c in lines(young)] == ["form-field--hint"]  # "for 1:1 sessions"
+
+        young.set_note("Check the name")
+        await pilot.pause()
+        assert lines(young)[0] == "form-field--note:Check the name:shown"
+        young.set_error("needs a young person")
+        await pilot.pause()
+        # the error goes under the control, above the warning (and the hint stays last)
+        assert [c.split(":")[0] for c in lines(young)] == ["form-field--error", "form-field--note", "form-field--hint"]
+        assert lines(young)[0] == "form-field--error:needs a young person:shown"
+
+        young.set_error(None)
+        young.set_note(None)
+        await pilot.pause()
+        assert young.error is None and not young.has_class("-invalid") and not young.has_class("-noted")
+        assert young.region.height == heights[1]  # cleared lines take no room
+
+        time.set_error("use HH:MM, e.g. 09:30")
+        await pilot.pause()
+        assert lines(time) == ["form-field--error:use HH:MM, e.g. 09:30:shown"]
+        assert time.region.height == heights[0] + 1
