@@ -112,6 +112,8 @@ class EngagementForm(FormScreen[EngagementFormData]):
         self.clash_notes: dict[str, list[str]] = {}
         self._policy_note: str | None = None
         self._clash_round = 0
+        #: a clash check is asked for after the next refresh (one per frame, see check_clashes)
+        self._clash_asked = False
         self._title_round = 0
 
     def compose_fields(self) -> ComposeResult:
@@ -249,10 +251,24 @@ class EngagementForm(FormScreen[EngagementFormData]):
 
     def check_clashes(self) -> None:
         """Ask (in a worker) what the engagement as typed clashes with; the answer lands in
-        :meth:`_clashes_read` unless something changed meanwhile."""
+        :meth:`_clashes_read` unless something changed meanwhile.
+
+        The question is asked once the screen has been drawn: the changes of one frame (the
+        fields filled as the form opens, keys typed quickly) make one check, and its worker (the
+        school's calendar, its bookings: about 40 ms of the interpreter) does not hold back the
+        form's first frame.
+        """
         if not self.loaded:
             return
         self._clash_round += 1
+        if not self._clash_asked:
+            self._clash_asked = True
+            self.call_after_refresh(self._ask_clashes)
+
+    def _ask_clashes(self) -> None:
+        self._clash_asked = False
+        if not self.is_attached:
+            return
         round_, draft = self._clash_round, self.draft()
         if draft is None:
             self._clashes_read(round_, [])
