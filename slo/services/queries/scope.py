@@ -59,10 +59,9 @@ def officers_in_scope(store: Store, actor: Actor, scope: str) -> list[str] | Non
     Read through ``store.conn`` (plain sqlite3: the desk's first screen is read before
     sqlite-utils is imported); a refusal is audited through ``store.db``.
     """
-    scope_granted = view_scope(actor)
-    if scope_granted is None:
+    granted = view_scope(actor)
+    if granted is None:
         refuse(store.db, actor, "caseloads")
-    granted = scope_granted
     if scope == OWN:
         return [actor.collar]
     if scope == ALL:

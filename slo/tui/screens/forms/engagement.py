@@ -255,8 +255,8 @@ class EngagementForm(FormScreen[EngagementFormData]):
 
         The question is asked once the screen has been drawn: the changes of one frame (the
         fields filled as the form opens, keys typed quickly) make one check, and its worker (the
-        school's calendar, its bookings: about 40 ms of the interpreter) does not hold back the
-        form's first frame.
+        school's calendar, its bookings: about 50 ms of the interpreter under the profiler) does
+        not hold back the form's first frame.
         """
         if not self.loaded:
             return
