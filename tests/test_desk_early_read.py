@@ -87,3 +87,21 @@ sys.exit(main(["--db", {str(loaded_store.path)!r}, "--user", "PC1000"]))
     assert seen["actor"] == "PC1000"
     assert seen["rows"] and seen["rows"] > 0
     assert seen["sqlite_utils"] == []
+
+
+def test_a_caseload_refused_is_audited_and_names_what_was_asked(loaded_store):
+    """The caseload reads through store.conn; a refusal still goes through the audited refusal."""
+    import pytest
+
+    from slo.services.actors import Actor
+    from slo.services.errors import PermissionDenied
+
+    def refusals() -> int:
+        return loaded_store.db.execute("SELECT count(*) FROM audit WHERE operation = 'refused'").fetchone()[0]
+
+    before = refusals()
+    with pytest.raises(PermissionDenied, match="EV9 \\(evaluator\\) may not see caseloads"):
+        caseload(loaded_store, Actor("EV9", "evaluator"), ON)
+    with pytest.raises(PermissionDenied, match="PC1000 \\(slo\\) may not see every officer's caseload"):
+        caseload(loaded_store, load_actor(loaded_store.db, "PC1000"), ON, scope=ALL)
+    assert refusals() == before + 2

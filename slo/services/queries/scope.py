@@ -59,9 +59,8 @@ def officers_in_scope(store: Store, actor: Actor, scope: str) -> list[str] | Non
     Read through ``store.conn`` (plain sqlite3: the desk's first screen is read before
     sqlite-utils is imported); a refusal is audited through ``store.db``.
     """
-    granted = view_scope(actor)
-    if granted is None:
-        refuse(store.db, actor, "caseloads")
+    # store.db (sqlite-utils) only for a refusal: require_view audits it
+    granted = view_scope(actor) or require_view(store.db, actor, "caseloads")
     if scope == OWN:
         return [actor.collar]
     if scope == ALL:
