@@ -17,12 +17,17 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from test_report_readable import SMALL, small_counts
+from helpers.report_html import SMALL, small_counts
 
 from slo.cli.main import main
 from slo.reports.overview import academic_year
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # one force demo and one rendering for the module, in one test process: two processes rendering at once
+    # would each count the other's page images
+    pytest.mark.xdist_group("report_browser"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "artefacts" / "reports"
@@ -65,7 +70,7 @@ def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
 
 def render(html: Path, folder: Path, name: str) -> dict:
     folder.mkdir()
-    shot = ARTEFACTS / f"{name}-1280.png"
+    shot = folder / f"{name}-1280.png"
     pdf = folder / f"{name}.pdf"
     logs = []
     proc = chromium(f"--screenshot={shot}", "--window-size=1280,2000", html.resolve().as_uri(),
@@ -75,14 +80,18 @@ def render(html: Path, folder: Path, name: str) -> dict:
                     profile=folder / "profile-pdf")
     logs.append(proc.stderr)
     assert shot.exists() and pdf.exists(), "\n".join(logs)[-3000:]
-    for old in ARTEFACTS.glob(f"{name}-page-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-l", "4", str(pdf), str(ARTEFACTS / f"{name}-page")],
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-l", "4", str(pdf), str(folder / f"{name}-page")],
                    check=True, timeout=120)
     bbox = folder / f"{name}-bbox.html"
     subprocess.run(["pdftotext", "-bbox", str(pdf), str(bbox)], check=True, timeout=120)
+    pages = sorted(folder.glob(f"{name}-page-*.png"))
+    # the test counts its own images; the artefacts folder gets a copy to look at
+    for old in ARTEFACTS.glob(f"{name}-page-*.png"):
+        old.unlink()
+    for image in (shot, *pages):
+        shutil.copy2(image, ARTEFACTS / image.name)
     return {"html": html.read_text(encoding="utf-8"), "shot": shot, "pdf": pdf, "bbox": bbox,
-            "pages": sorted(ARTEFACTS.glob(f"{name}-page-*.png")), "logs": "\n".join(logs)}
+            "pages": pages, "logs": "\n".join(logs)}
 
 
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)

@@ -13,7 +13,7 @@ import zipfile
 import pandas as pd
 import pytest
 from frictionless import Package, validate
-from test_report_v2 import AS_OF, FROM, TO, load_v2
+from helpers.report_v2_bundle import AS_OF, FROM, TO, load_v2
 
 from slo.cli.main import main
 from slo.reports import build_report

@@ -1,18 +1,18 @@
 """The report a person reads (md and html): the one-page summary in plain sentences (every figure in it
-worked out by hand from test_report_v2's bundle), codes with their names and keys in words, rates with the
-counts they come from and the subset they cover, months before the data starts left out, html streamed
-to its file piece for piece the same as the rendered text, and suppression checked where a reader looks:
-no count from 1 to 9 in any table or chart of a section metrics.md suppresses."""
+worked out by hand from the bundle in tests/helpers/report_v2_bundle.py), codes with their names and keys
+in words, rates with the counts they come from and the subset they cover, months before the data starts
+left out, html streamed to its file piece for piece the same as the rendered text, and suppression
+checked where a reader looks: no count from 1 to 9 in any table or chart of a section metrics.md
+suppresses."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import unescape
-from html.parser import HTMLParser
 
 import pytest
-from test_report_v2 import AS_OF, FROM, TO, load_v2
+from helpers.report_html import small_counts
+from helpers.report_v2_bundle import AS_OF, FROM, TO, load_v2
 
 from slo.reports import build_report, render, write_report
 from slo.reports.readable import SUPPRESSED_SECTIONS, summary
@@ -128,44 +128,6 @@ def test_html_streams_the_same_bytes(loaded_store, tmp_path):
 
 
 # ---------------------------------------------------------------- suppression where a reader looks
-
-VOID = {"br", "meta", "img", "hr", "link", "input"}
-
-
-class Cells(HTMLParser):
-    """The text of every table cell and chart label, with the suppressed section it stands in (if any)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str | None] = []
-        self.texts: list[tuple[str, str]] = []
-        self.sections: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID:
-            return
-        section = dict(attrs).get("data-suppressed")
-        if section:
-            self.sections.add(section)
-        self.stack.append(section or (self.stack[-1] if self.stack else None))
-
-    def handle_endtag(self, tag):
-        if tag not in VOID:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if self.stack and self.stack[-1] and data.strip():
-            self.texts.append((self.stack[-1], data.strip()))
-
-
-SMALL = re.compile(r"(?<![\d.,])[1-9](?![\d.,%])")
-
-
-def small_counts(html: str) -> tuple[set[str], list[tuple[str, str]]]:
-    cells = Cells()
-    cells.feed(html)
-    return cells.sections, [(s, t) for s, t in cells.texts if SMALL.search(t)]
-
 
 def check_suppressed_page(r, named):
     page = render(r, "html")
