@@ -493,6 +493,9 @@ def _export_locked(
         except BaseException:
             for tmp, _final, _old in temps:
                 tmp.unlink(missing_ok=True)
+            # a signal (SIGTERM) can land between a temporary file's creation and its entry in
+            # ``temps``: the run holds the folder's lock, so every temporary file in it is this run's
+            remove_leftovers(folder)
             raise
         for tmp, final, renamed_from in temps:
             os.replace(tmp, final)
