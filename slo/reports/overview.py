@@ -12,7 +12,7 @@ from slo.services.actors import Actor
 from slo.services.errors import NotFound, PermissionDenied
 from slo.store.db import Store
 
-from . import figures
+from . import figures, previews
 from .build import compute, period_end, resolve_scope
 
 if TYPE_CHECKING:
@@ -238,22 +238,44 @@ def officer_overview(
 
 # ---------------------------------------------------------------- reports screen
 
-def report_preview(store: Store, actor: Actor, date_from: date, date_to: date, scope: str | None = None, *,
-                   as_of: date) -> dict[str, Any]:
-    """The figures of the report for the actor's scope, counted to ``as_of`` at the latest (the
-    ``period`` key says to which day), for looking at in the desk (not an export, so not audited
-    as one). The schools' and young people's entries are left out (``counts`` says how many:
-    all the screen shows of them). Raises PermissionDenied for an evaluator (named figures),
-    ReportError for a period that starts after ``as_of``."""
+def _preview_scope(store: Store, actor: Actor, date_from: date, date_to: date, scope: str | None,
+                   as_of: date) -> tuple[str, str | None, list[str] | None, date]:
     action = permissions.REPORT
     if (actor.role, action) not in permissions.PERMISSIONS:
         raise PermissionDenied(
             f"{actor.collar} ({actor.role}) may see only the evaluation dataset: export it with e")
     _as_of, end = period_end(date_from, date_to, as_of)
     level, key, collars = resolve_scope(store.db, actor, scope, action)
-    data = compute(store.db, date_from, end, collars, detail=False)  # the desk shows how many schools, not each
-    data["counts"] = data.pop("_counts")
-    data["period"] = {"from": date_from.isoformat(), "to": date_to.isoformat(), "counted_to": end.isoformat()}
-    data["scope"] = {"level": level, "key": key}
-    data["consultations"] = {k: v for k, v in data["consultations"].items() if not k.startswith("_")}
-    return data
+    return level, key, collars, end
+
+
+def kept_preview(store: Store, actor: Actor, date_from: date, date_to: date, scope: str | None = None, *,
+                 as_of: date) -> previews.KeptPreview | None:
+    """The figures :func:`report_preview` last kept for the actor's scope and the period (None if
+    none), with whether they are still current; the same checks and refusals as
+    :func:`report_preview`."""
+    level, key, _collars, end = _preview_scope(store, actor, date_from, date_to, scope, as_of)
+    return previews.kept(store, previews.scope_key(level, key), date_from, date_to, end)
+
+
+def report_preview(store: Store, actor: Actor, date_from: date, date_to: date, scope: str | None = None, *,
+                   as_of: date, made_at: str | None = None) -> dict[str, Any]:
+    """The figures of the report for the actor's scope, counted to ``as_of`` at the latest (the
+    ``period`` key says to which day), for looking at in the desk (not an export, so not audited
+    as one), and kept for the next opening (:mod:`slo.reports.previews`). The schools' and young
+    people's entries are left out (``counts`` says how many: all the screen shows of them). Raises
+    PermissionDenied for an evaluator (named figures), ReportError for a period that starts after
+    ``as_of``."""
+    level, key, collars, end = _preview_scope(store, actor, date_from, date_to, scope, as_of)
+
+    def count() -> dict[str, Any]:
+        data = compute(store.db, date_from, end, collars, detail=False)  # how many schools, not each
+        data["counts"] = data.pop("_counts")
+        data["period"] = {"from": date_from.isoformat(), "to": date_to.isoformat(), "counted_to": end.isoformat()}
+        data["scope"] = {"level": level, "key": key}
+        data["consultations"] = {k: v for k, v in data["consultations"].items() if not k.startswith("_")}
+        data.pop("_listed", None)
+        return data
+
+    return previews.count_and_keep(store, previews.scope_key(level, key), date_from, date_to, end, count,
+                                   made_at=made_at)

@@ -243,6 +243,39 @@ def admin_digest(store: Store, exports: Path, fire_time: datetime) -> str:
     return f"admin digest {'written' if written else 'unchanged'}: {len(reviews)} review(s), {len(follow)} follow-up(s)"
 
 
+# ---------------------------------------------------------------- reports previews (daily 05:45)
+
+
+def report_previews(store: Store, exports: Path, fire_time: datetime) -> str:
+    """Count, and keep for the desk's reports screen, the force's figures for this term, last term
+    and the academic year, and each team's for this term, as of the fire day: the first person to
+    open the screen that day sees them at once (:mod:`slo.reports.previews`). A preview already
+    current (nothing counted from changed since it was kept) is not counted again. Writes no
+    file; each preview's data is freed before the next is counted."""
+    from slo.reports.overview import kept_preview, period_choices, report_preview
+
+    day = fire_time.date()
+    made_at = fire_time.isoformat(sep=" ", timespec="seconds")
+    periods = period_choices(day)
+    wanted: list[tuple[str, date, date]] = [("force", a, b) for _label, a, b in periods.values()]
+    _label, t_from, t_to = periods["this_term"]
+    teams = [row[0] for row in store.conn.execute("SELECT ref FROM teams ORDER BY ref")]
+    wanted += [(f"team:{team}", t_from, t_to) for team in teams]
+    counted = current = 0
+    for scope, a, b in wanted:
+        if a > day:
+            continue  # a period not begun has no figures yet
+        kept = kept_preview(store, SYSTEM, a, b, scope, as_of=day)
+        if kept is not None and kept.current:
+            current += 1
+            continue
+        report_preview(store, SYSTEM, a, b, scope, as_of=day, made_at=made_at)
+        counted += 1
+        if scope == "force":
+            release_memory()  # the force's figures (about 1 MB of JSON nationally) before the next
+    return f"{counted} report preview(s) counted, {current} already current"
+
+
 # ---------------------------------------------------------------- leavers lose access (daily 00:30)
 
 
@@ -255,6 +288,8 @@ def revoke_leavers(store: Store, exports: Path, fire_time: datetime) -> str:
 
 JOBS: list[Job] = [
     Job("calendars", "refresh every school's calendar (incremental)", {"hour": 5, "minute": 30}, refresh_calendars),
+    Job("report_previews", "the reports screen's figures for the force and each team",
+        {"hour": 5, "minute": 45}, report_previews),
     Job("admin_digest", "retention reviews and follow-ups due", {"hour": 6, "minute": 0}, admin_digest),
     Job("monthly_report", "last month's continuity report and the evaluation dataset",
         {"day": 1, "hour": 6, "minute": 0}, monthly_reports),

@@ -16,5 +16,5 @@ from __future__ import annotations
 MIGRATION_SET = "slo"
 
 #: ``PRAGMA user_version`` of a database with every migration applied: the number of
-#: migration modules (m001 ... m011)
-SCHEMA_VERSION = 11
+#: migration modules (m001 ... m012)
+SCHEMA_VERSION = 12

@@ -20,6 +20,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from slo.calendars import CalendarExportResult
     from slo.reports.overview import OfficerOverview, TeamOverview
+    from slo.reports.previews import KeptPreview
     from slo.scheduler.state import JobStatus
     from slo.services.actors import Actor
     from slo.services.due import DueItem
@@ -215,6 +216,16 @@ class EvaluationLoaded(DataLoaded):
     def __init__(self, report: dict[str, Any], date_from: date, date_to: date) -> None:
         super().__init__()
         self.report = report
+        self.date_from = date_from
+        self.date_to = date_to
+
+
+class KeptPreviewLoaded(DataLoaded):
+    """The figures kept from the last opening of the period (None: none kept)."""
+
+    def __init__(self, kept: KeptPreview | None, date_from: date, date_to: date) -> None:
+        super().__init__()
+        self.kept = kept
         self.date_from = date_from
         self.date_to = date_to
 

@@ -119,3 +119,67 @@ async def test_the_figures_come_first_and_the_custom_fields_and_progress_bar_whe
         await pilot.press("4")
         await settle(pilot)
         assert app.focused is screen.query_one("#custom-from")
+
+
+def rostered(head: str) -> tuple[float, float]:
+    """(abstracted, rostered) days from the headline."""
+    import re
+
+    found = re.search(r"\(([\d.]+) of ([\d.]+) rostered days\)", head)
+    assert found, head
+    return float(found[1]), float(found[2])
+
+
+async def test_kept_figures_show_at_once_and_are_counted_again_after_a_change(store, tmp_path, monkeypatch):
+    """The figures kept from the last opening are shown while they are counted again, and the period line
+    says when they were counted; a change made since is in the figures that replace them."""
+    import threading
+
+    from slo.models import Abstraction
+    from slo.services.abstractions import NEW_REF, record_abstraction
+    from slo.tui.screens import reports
+
+    app = make(store, tmp_path, "S1")
+    s1 = load_actor(store.db, "S1")
+    counted = []
+    release = threading.Event()
+    release.set()
+    real = reports.report_preview
+
+    def counting(*args, **kwargs):
+        assert release.wait(10)
+        counted.append(args[2:4])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reports, "report_preview", counting)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_reports(app, pilot)
+        before = rostered(text_of(screen.query_one("#headline")))
+        assert len(counted) == 1  # nothing kept: counted
+        app.pop_screen()
+        screen = await open_reports(app, pilot)
+        assert len(counted) == 1  # kept, and nothing has changed: not counted again
+        assert "counting again" not in text_of(screen.query_one("#reports-period"))
+        app.pop_screen()
+
+        # P2 (Tue-Sat) abstracted for the whole of Wednesday 14 January
+        record_abstraction(store, s1, Abstraction(ref=NEW_REF, officer="P2", date_from="2026-01-14",
+                                                  date_to="2026-01-14", portion="full", category="court",
+                                                  requested_by="Crown Court"))
+        release.clear()
+        from slo.tui.screens.reports import ReportsScreen
+
+        app.push_screen(ReportsScreen())
+        for _ in range(200):  # the kept figures' worker ends; the count waits for the release
+            await pilot.pause(0.02)
+            if "counting again" in text_of(app.screen.query_one("#reports-period")):
+                break
+        screen = app.screen
+        period = text_of(screen.query_one("#reports-period"))
+        assert "figures as counted at 09:00; counting again…" in period and "counting again…" in period, period
+        assert rostered(text_of(screen.query_one("#headline"))) == before
+        release.set()
+        await settle(pilot)
+        assert len(counted) == 2
+        assert "counting again" not in text_of(screen.query_one("#reports-period"))
+        assert rostered(text_of(screen.query_one("#headline"))) == (before[0] + 1, before[1])

@@ -33,6 +33,7 @@ from . import m008_identity  # noqa: E402,F401
 from . import m009_calendar_links  # noqa: E402,F401
 from . import m010_history  # noqa: E402,F401
 from . import m011_review_lifecycle  # noqa: E402,F401
+from . import m012_report_previews  # noqa: E402,F401
 
 
 def apply(db: Database) -> None:

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, ProgressBar, Static
 
 from slo.models.words import plural
-from slo.reports.overview import period_choices, report_preview
+from slo.reports.overview import kept_preview, period_choices, report_preview
 from slo.services.errors import USER_ERRORS
 from slo.tui import bindings
-from slo.tui.messages import ReportPreviewLoaded
+from slo.tui.messages import KeptPreviewLoaded, ReportPreviewLoaded
 from slo.tui.widgets import DeskFooter
 from slo.tui.widgets.charts import Chart, hbars, pct, stacked
 
@@ -63,7 +63,9 @@ class ReportsScreen(DeskScreen):
         "with j (json), c (csv, zipped), m (markdown) or h (html, one self-contained file with charts) "
         "into the exports folder's reports/; e switches to the evaluation dataset (pseudonymised, small "
         "numbers suppressed, audited as a disclosure). The figures are counted to today at the latest: the "
-        "period line says to which day. Every export is recorded in the audit log."
+        "period line says to which day. The figures last counted are shown at once; if anything they are "
+        "counted from has changed since, the period line says when they were counted while they are "
+        "counted again. Every export is recorded in the audit log."
     )
     BINDINGS = bindings.REPORTS
     CSS_PATH = "reports.tcss"
@@ -78,6 +80,8 @@ class ReportsScreen(DeskScreen):
         self.last_export: Path | None = None
         #: the day the figures shown are counted to
         self.counted_to: str | None = None
+        #: when the figures shown were counted, while they are kept ones being counted again
+        self.kept_at: str | None = None
 
     def compose(self) -> ComposeResult:
         # the custom dates' fields and the export's progress bar are mounted when first wanted (4, an
@@ -108,6 +112,10 @@ class ReportsScreen(DeskScreen):
         text.append(f"{name}: {a} to {b}", style="bold")
         if counted_to and counted_to != b.isoformat():
             text.append(f", counted to {counted_to}")
+        if self.kept_at:
+            day, time = self.kept_at[:10], self.kept_at[11:16]
+            when = f"at {time}" if day == self.desk.today().isoformat() else f"on {day} at {time}"
+            text.append(f"   figures as counted {when}; counting again…", style="yellow")
         text.append("   exports: ")
         text.append("evaluation dataset (pseudonymised)" if self.evaluation else "named report",
                     style="bold magenta" if self.evaluation else "")
@@ -121,15 +129,37 @@ class ReportsScreen(DeskScreen):
             self.query_one("#headline", Static).update(Text(
                 "Evaluators receive the evaluation dataset only: export it with j, c, m or h.", style="dim"))
             return
+        self.kept_at = None
         self.query_one("#headline", Static).update(Text("Loading…", style="dim"))
         today = self.desk.today()
-        self.load("preview", lambda: ReportPreviewLoaded(report_preview(store, actor, a, b, as_of=today), a, b))
+        # the figures kept from the last opening first (a read of one row), counted again in a second
+        # worker only if something they are counted from has changed since (docs/performance.md)
+        self.workers.cancel_group(self, "preview-count")
+        self.load("preview", lambda: KeptPreviewLoaded(kept_preview(store, actor, a, b, as_of=today), a, b))
+
+    def on_kept_preview_loaded(self, message: KeptPreviewLoaded) -> None:
+        _name, a, b = self.period()
+        if (message.date_from, message.date_to) != (a, b):
+            return
+        kept = message.kept
+        if kept is not None:
+            self.kept_at = None if kept.current else kept.made_at
+            self.show_figures(kept.figures)
+            if kept.current:
+                return
+        store, actor, now = self.store, self.actor, self.desk.now()
+        made_at = now.isoformat(sep=" ", timespec="seconds")
+        self.load("preview-count", lambda: ReportPreviewLoaded(
+            report_preview(store, actor, a, b, as_of=now.date(), made_at=made_at), a, b))
 
     def on_report_preview_loaded(self, message: ReportPreviewLoaded) -> None:
         _name, a, b = self.period()
         if (message.date_from, message.date_to) != (a, b):
             return
-        data = message.figures
+        self.kept_at = None
+        self.show_figures(message.figures)
+
+    def show_figures(self, data: dict[str, Any]) -> None:
         self.counted_to = data.get("period", {}).get("counted_to")
         self.show_period(self.counted_to)
         self.query_one("#headline", Static).update(headline_text(data))
