@@ -256,6 +256,19 @@ class Bench:
         self.count = 0
         #: in a warm-up round: figures go to Results.first
         self.warming = False
+        #: the desks' database (a copy)
+        self.db: Path | None = None
+
+    def someone_writes(self) -> None:
+        """A write to one engagement, as another person's desk would make (it moves the data version that
+        tells the reports screen its kept figures are no longer current)."""
+        import sqlite3
+
+        assert self.db is not None
+        conn = sqlite3.connect(self.db, timeout=10)
+        with conn:
+            conn.execute("UPDATE engagements SET status = status WHERE rowid = (SELECT min(rowid) FROM engagements)")
+        conn.close()
 
     def screen(self, program: Program) -> str:
         return self.tmux.capture(program.session)
@@ -451,9 +464,18 @@ def admin_day(bench: Bench, p: Program, round_no: int) -> None:
     bench.change(p, "all schools -> team (T)", "T", TEAM)
     bench.change(p, "team -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Who takes our officers"),
                  kind="pop")
-    bench.change(p, "all schools -> reports (r)", "r", shows("Continuity report", "Abstraction rate", "1 This term"),
+    # the force's figures, kept since the last opening (the warm-up round counts and keeps them, as the
+    # scheduler's 05:45 job or the day's first opening would) and current: nothing has changed since
+    bench.change(p, "all schools -> reports (r)", "r",
+                 shows("Continuity report", "Abstraction rate", "1 This term", absent=(LOADING, "counting again")),
                  timeout=60)
     bench.change(p, "reports -> all schools (Escape)", "Escape", back_to(ALL_SCHOOLS, "Continuity report"), kind="pop")
+    # then someone changes an engagement: the kept figures are shown at once while they are counted again
+    bench.someone_writes()
+    bench.change(p, "all schools -> reports, after a change (r)", "r",
+                 shows("Continuity report", "Abstraction rate", "counting again"), timeout=60)
+    bench.change(p, "reports, after a change -> all schools (Escape)", "Escape",
+                 back_to(ALL_SCHOOLS, "Continuity report"), kind="pop")
 
 
 DAYS = {"officer": ("PC1000", officer_day, CASELOAD), "sergeant": ("S100", sergeant_day, TEAM),
@@ -562,7 +584,7 @@ def main() -> int:
     results = Results()
     bench = Bench(tmux, args, results)
     try:
-        db = copy_database(source, folder)
+        db = bench.db = copy_database(source, folder)
         programs = list(start_programs(tmux, args, db, folder))
         for program in programs:
             if bench.wait_for(program, program.home, 120)[0] is None:

@@ -85,3 +85,33 @@ async def test_a_long_list_shows_its_first_page_at_once_and_the_rest_after_the_s
         await pilot.pause()
         await pilot.pause()
         assert table.row_count == 12 and str(table.get_row("k11")[0]) == "Row 11 b"
+
+
+async def test_a_first_long_list_makes_only_its_first_page_of_cells_before_the_screen_is_drawn(monkeypatch):
+    """Term dates (2,196 rows): the cells of rows after the first page are made after the first frame; once
+    they are, the same rows again are compared and left as they are, and each cell was cleaned."""
+    from slo.tui.widgets import tables
+
+    made = []
+    real = tables.cell
+
+    def counting(value, style=""):
+        made.append(value)
+        return real(value, style)
+
+    monkeypatch.setattr(tables, "cell", counting)
+    app = Long()
+    async with app.run_test() as pilot:
+        table = app.query_one(DeskTable)
+        rows = many(35)
+        rows[30] = ("k30", ["Row\x1b[31m 30", 30])
+        table.replace_rows(rows)
+        assert len(made) == 10 * 2 and table.row_count == 10
+        await pilot.pause()
+        await pilot.pause()
+        assert len(made) == 35 * 2 and table.row_count == 35
+        assert str(table.get_row("k30")[0]) == "Row[31m 30"  # the ESC dropped
+        assert str(table.full_row("k34")[0]) == "Row 34"
+        generation = table._generation
+        table.replace_rows(rows)  # the screen reloading on its return: compared, not rebuilt
+        assert table._generation == generation and table.row_count == 35

@@ -339,6 +339,15 @@ class DeskTable(DataTable):
         if index is not None:
             self.move_cursor(row=index, animate=False)
 
+    def _add_rest_raw(self, generation: int, rows: list[tuple[str, Sequence[Any]]], old_key: str | None) -> None:
+        """:meth:`_add_rest` for rows whose cells are made only now (see :meth:`replace_rows`)."""
+        if generation != self._generation or not self.is_attached:
+            return
+        rest = [(key, [cell(c) for c in cells]) for key, cells in rows]
+        self._rows.extend(rest)
+        self._add_rest(generation, rest, old_key)
+        self._shown = self._comparable(self._rows)
+
     def replace_rows(self, rows: Iterable[tuple[str, Sequence[Any]]], *, keep_cursor: bool = True) -> None:
         """Replace every row: ``rows`` are ``(row_key, cells)``; cells become :class:`Text`.
 
@@ -346,8 +355,22 @@ class DeskTable(DataTable):
         they are: clearing and adding rows makes the table lay out and render every row again
         (2,000 rows: about half a second).
         """
-        new = [(key, [cell(c) for c in cells]) for key, cells in rows]
+        raw = rows if isinstance(rows, list) else list(rows)
         old_key = self.current_key if keep_cursor else None
+        first = self.first_page
+        if first and len(raw) > first and not self.fits and self._shown is None:
+            # nothing shown to compare with and no widths to fit: only the first page's cells are made
+            # before the screen is drawn (term dates: 2,196 rows, 8,784 cells, most of opening it)
+            head = [(key, [cell(c) for c in cells]) for key, cells in raw[:first]]
+            if not self.columns:
+                self._add_columns()
+            self.clear()
+            self._rows = head
+            self._add_rows(head, old_key)
+            self.call_after_refresh(self._add_rest_raw, self._generation, raw[first:], old_key)
+            self.show_detail()
+            return
+        new = [(key, [cell(c) for c in cells]) for key, cells in raw]
         if self.fits:
             layout = self._fit(new)
             if layout != self._layout:
@@ -364,7 +387,6 @@ class DeskTable(DataTable):
             return
         self.clear()
         self._rows = new
-        first = self.first_page
         if first and len(new) > first:
             self._add_rows(new[:first], old_key)
             self.call_after_refresh(self._add_rest, self._generation, new[first:], old_key)
