@@ -124,12 +124,12 @@ def test_the_scheduler_keeps_the_force_and_every_team(rstore, tmp_path):
     exports = tmp_path / "exports"
     summary = report_previews(rstore, exports, fire)
     teams = [r[0] for r in rstore.conn.execute("SELECT ref FROM teams ORDER BY ref")]
-    assert summary == f"{3 + len(teams)} report preview(s) counted, 0 already current"
+    assert summary == f"{1 + len(teams)} report preview(s) counted, 0 already current"
     kept = {r[0]: r[1] for r in rstore.conn.execute("SELECT scope, made_at FROM report_previews")}
     assert set(kept) == {"force", *(f"team:{t}" for t in teams)}
     assert set(kept.values()) == {"2026-01-15 05:45:00"}
     # a rerun for the same time counts nothing, and writes no file
-    assert report_previews(rstore, exports, fire) == f"0 report preview(s) counted, {3 + len(teams)} already current"
+    assert report_previews(rstore, exports, fire) == f"0 report preview(s) counted, {1 + len(teams)} already current"
     assert not exports.exists()
     # what the desk asks on opening that day is current
     a1 = load_actor(rstore.db, "A1")
