@@ -5,12 +5,7 @@ refused), only schools liaison officers listed (a sergeant's days, absences, abs
 are in no team or force sum), officers joining, leaving before and leaving after AS_OF, half days, and
 the desk's figures counted to today.
 
-P asked: FROM Mon 2026-03-02 .. TO Sun 2026-03-29; AS_OF Wed 2026-03-18, so END = 18 and P = 02..18.
-  week 1: Mon 02 Tue 03 Wed 04 Thu 05 Fri 06 Sat 07 Sun 08
-  week 2: Mon 09 Tue 10 Wed 11 Thu 12 Fri 13 Sat 14 Sun 15
-  week 3: Mon 16 Tue 17 Wed 18 | Thu 19 Fri 20 Sat 21 Sun 22 (after AS_OF)
-  week 4: Mon 23 .. Sun 29 (after AS_OF)
-Mon-Fri days in P: 5 + 5 + 3 = 13. Days in P: 17.
+The period P (days of the week, what falls after AS_OF) is drawn in the helper's docstring.
 """
 
 from __future__ import annotations
