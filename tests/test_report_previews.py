@@ -158,3 +158,18 @@ def test_held_by_another_writer_the_figures_are_counted_and_nothing_is_kept(rsto
     assert figures["force"]["abstracted_days"] == 3.5
     assert kept_preview(store, s1, FROM, TO, as_of=AS_OF) is None
     store.close()
+
+
+def test_looking_at_records_does_not_move_the_data_version(rstore):
+    """Views are audited (a row in the audit log each) but change nothing the report counts: the kept
+    figures stay current while people read."""
+    from slo.services.queries.school import school_detail
+    from slo.services.queries.young_person import young_person
+
+    p1 = load_actor(rstore.db, "P1")
+    before = previews.data_version(rstore)
+    audited = rstore.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    school_detail(rstore, p1, "100001", first_page=20)
+    young_person(rstore, p1, "YP1")
+    assert rstore.conn.execute("SELECT count(*) FROM audit").fetchone()[0] > audited
+    assert previews.data_version(rstore) == before
