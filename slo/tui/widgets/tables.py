@@ -360,7 +360,8 @@ class DeskTable(DataTable):
         first = self.first_page
         if first and len(raw) > first and not self.fits and self._shown is None:
             # nothing shown to compare with and no widths to fit: only the first page's cells are made
-            # before the screen is drawn (term dates: 2,196 rows, 8,784 cells, most of opening it)
+            # before the screen is drawn (term dates: 2,196 rows, 8,784 cells at about 1.4 µs each, and
+            # the comparison of them all, before the first frame)
             head = [(key, [cell(c) for c in cells]) for key, cells in raw[:first]]
             if not self.columns:
                 self._add_columns()
