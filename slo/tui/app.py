@@ -11,14 +11,16 @@ not pay for the others; an import that fails is an error like any other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 
 from slo.services import Store
 from slo.services.actors import Actor
@@ -28,6 +30,25 @@ from slo.services.queries.home import Home, home_of
 from . import bindings
 from .messages import RecordSaved
 from .providers import DeskCommands, NavigationProvider
+
+if TYPE_CHECKING:
+    from .messages import LoadFailed, SchoolLoaded, SchoolRead
+
+
+#: how long :meth:`SloApp.open_school` waits for the school's read before it pushes the screen anyway
+OPEN_WAIT = 0.15
+
+
+@dataclass
+class _Opening:
+    """A school being opened: read first, its screen pushed when the read is done (or OPEN_WAIT has
+    passed), with the keys typed meanwhile."""
+
+    urn: str
+    held: list[tuple[str, str | None]] = field(default_factory=list)
+    timer: Timer | None = None
+    #: the screen, once pushed before the read was done
+    screen: Screen[Any] | None = None
 
 
 class SloApp(App[int]):
@@ -59,6 +80,8 @@ class SloApp(App[int]):
         self.exports = Path(exports)
         self._today = today
         self._home_depth = 1
+        #: a school being read to be opened (:meth:`open_school`)
+        self._opening: _Opening | None = None
 
     # ------------------------------------------------------------------ basics
 
@@ -76,8 +99,14 @@ class SloApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         """Keys typed while a form is still loading are held by the form and delivered once it is
-        ready (:meth:`slo.tui.screens.forms.base.FormScreen.hold_key`): nothing typed is lost."""
+        ready (:meth:`slo.tui.screens.forms.base.FormScreen.hold_key`), and keys typed while a school
+        is being read to be opened are held until its screen is up (:meth:`open_school`): nothing
+        typed is lost, and nothing typed for the new screen reaches the old one."""
         if isinstance(event, events.Key) and not event.is_forwarded and event.key != "ctrl+q":
+            opening = self._opening
+            if opening is not None and opening.screen is None and not getattr(event, "replayed", False):
+                opening.held.append((event.key, event.character))
+                return
             screen = self.screen if self._screen_stack else None
             hold = getattr(screen, "hold_key", None)
             if hold is not None and hold(event):
@@ -168,9 +197,68 @@ class SloApp(App[int]):
             self.screen.post_message(RecordSaved(str(key)))
 
     def open_school(self, urn: str) -> None:
+        """Open the school ``urn``: its details and first page are read (in a worker) before its screen
+        is pushed, so the screen is drawn once, with them (pushed first, it was drawn with "Loading…"
+        and again when they came: 25 ms more on the national demo, benchmarks/bench_terminal.py). A
+        read that takes longer than :data:`OPEN_WAIT` pushes the screen at once and hands it the
+        result when it comes. Keys typed meanwhile are held and delivered to the school's screen."""
+        from slo.services.errors import DATABASE_ERRORS, USER_ERRORS, PermissionDenied
+
+        from .messages import LoadFailed, SchoolRead
+        from .screens.base import load_in_worker
+        from .screens.school import read_school
+
+        if self._opening is not None and self._opening.screen is None:
+            return  # one school at a time (keys are held meanwhile, so this is a click or the palette)
+        store, actor, exports = self.store, self.actor, self.exports
+        assert actor is not None
+        opening = self._opening = _Opening(urn)
+
+        def read() -> SchoolRead:
+            result: SchoolLoaded | LoadFailed
+            try:
+                result = read_school(store, actor, urn, exports)
+            except USER_ERRORS as exc:
+                result = LoadFailed("school", str(exc), refused=isinstance(exc, PermissionDenied))
+            except DATABASE_ERRORS as exc:
+                result = LoadFailed("school", f"database problem: {exc}")
+            return SchoolRead(urn, result)
+
+        load_in_worker(self, "open-school", read)
+        opening.timer = self.set_timer(OPEN_WAIT, lambda: self._push_school(opening, None))
+
+    def on_school_read(self, message: SchoolRead) -> None:
+        opening = self._opening
+        if opening is not None and opening.urn == message.urn and opening.screen is None:
+            self._push_school(opening, message.result)
+        elif opening is not None and opening.screen is not None and opening.urn == message.urn:
+            # pushed already (the read took longer than OPEN_WAIT): the screen waits for it
+            self._opening = None
+            opening.screen.post_message(message.result)
+
+    def _push_school(self, opening: _Opening, result: SchoolLoaded | LoadFailed | None) -> None:
         from .screens.school import SchoolScreen
 
-        self.push_screen(SchoolScreen(urn))
+        if self._opening is not opening or opening.screen is not None:
+            return
+        if opening.timer is not None:
+            opening.timer.stop()
+        screen = SchoolScreen(opening.urn, result, awaiting=result is None)
+        if result is None:
+            opening.screen = screen  # the read's result goes to the screen when it comes
+        else:
+            self._opening = None
+        held, opening.held = opening.held, []
+        self.push_screen(screen)
+        if held:
+            self.call_after_refresh(self._replay_keys, held)
+
+    def _replay_keys(self, held: list[tuple[str, str | None]]) -> None:
+        """Deliver keys held while a school was being opened, in the order they were typed."""
+        for key, character in held:
+            event = events.Key(key, character)
+            event.replayed = True  # type: ignore[attr-defined]  # not held again
+            self.post_message(event)
 
     def open_young_person(self, ref: str) -> None:
         from .screens.young_person import YoungPersonScreen

@@ -121,6 +121,16 @@ class SchoolLoaded(DataLoaded):
         self.calendar_path = calendar_path
 
 
+class SchoolRead(DataLoaded):
+    """The school the app was asked to open, read before its screen is pushed (the details and the
+    first page of engagements, or the one-line refusal or error), posted to the app."""
+
+    def __init__(self, urn: str, result: SchoolLoaded | LoadFailed) -> None:
+        super().__init__()
+        self.urn = urn
+        self.result = result
+
+
 class SchoolEngagementsLoaded(DataLoaded):
     def __init__(self, engagements: list[EngagementLine], page: int) -> None:
         super().__init__()

@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from slo.models.enums import label, year_label
+from slo.services import Store
+from slo.services.actors import Actor
 from slo.services.queries.lines import EngagementLine
 from slo.services.queries.school import (
     ConsultationLine,
@@ -24,6 +26,7 @@ from slo.services.queries.school import (
 )
 from slo.tui import bindings
 from slo.tui.messages import (
+    LoadFailed,
     SchoolConsultationsLoaded,
     SchoolEngagementsLoaded,
     SchoolLoaded,
@@ -150,6 +153,15 @@ class TabBar(Static):
                 self.post_message(self.Chosen(tab))
 
 
+def read_school(store: Store, actor: Actor, urn: str, exports: Path, *, first_page: int | None = None) -> SchoolLoaded:
+    """The school's details with its first ``first_page`` engagements (default: a page, PAGE), in
+    one read, and where its calendar is: what the school screen shows first. Runs in a worker."""
+    from slo.calendars.paths import calendar_path
+
+    detail = school_detail(store, actor, urn, first_page=PAGE if first_page is None else first_page)
+    return SchoolLoaded(detail, calendar_path(exports, urn, detail.school.name))
+
+
 class SchoolScreen(DeskScreen):
     """One school. A school is not a personal record: opening it writes no view audit row."""
 
@@ -165,9 +177,14 @@ class SchoolScreen(DeskScreen):
     BINDINGS = bindings.SCHOOL
     CSS_PATH = "school.tcss"
 
-    def __init__(self, urn: str) -> None:
+    def __init__(self, urn: str, first: SchoolLoaded | LoadFailed | None = None, *, awaiting: bool = False) -> None:
+        """``first``: the school as read before the screen was pushed (:meth:`SloApp.open_school`),
+        shown as the screen is first drawn; ``awaiting``: that read is still going, and will be
+        posted to the screen (so the screen does not read the school a second time)."""
         super().__init__()
         self.urn = urn
+        self._first = first
+        self._awaiting = awaiting
         self.page = 0
         self.detail: SchoolDetail | None = None
         self.engagements: list[EngagementLine] = []
@@ -222,14 +239,14 @@ class SchoolScreen(DeskScreen):
         """The school's details with the first page of its engagements in one read (one message, one
         refresh); another page on its own; the other tabs' rows only once their table is shown."""
         store, actor, urn, exports, page = self.store, self.actor, self.urn, self.desk.exports, self.page
-
-        def read_school() -> SchoolLoaded:
-            from slo.calendars.paths import calendar_path
-
-            detail = school_detail(store, actor, urn, first_page=0 if page else PAGE)
-            return SchoolLoaded(detail, calendar_path(exports, urn, detail.school.name))
-
-        self.load("school", read_school)
+        first, self._first = self._first, None
+        awaiting, self._awaiting = self._awaiting, False
+        if isinstance(first, SchoolLoaded):
+            self.on_school_loaded(first)  # before the screen's first frame: one frame, with its content
+        elif first is not None:
+            self.post_message(first)  # the refusal or error, as a worker's would come
+        elif not awaiting:
+            self.load("school", lambda: read_school(store, actor, urn, exports, first_page=0 if page else PAGE))
         if page:
             self.load_engagements()
         for table_id in ("consultations", "young-people"):

@@ -1,0 +1,97 @@
+"""Opening a school (SloApp.open_school): its details are read before its screen is pushed, so the screen is
+drawn once, with them; keys typed meanwhile reach the school's screen, not the caseload; a read slower than
+OPEN_WAIT pushes the screen at once and hands it the result (one read, not two); a refusal is one notice and
+one audit row."""
+
+from __future__ import annotations
+
+import threading
+
+from slo.tui import app as app_module
+from slo.tui.screens import school as school_module
+from slo.tui.screens.caseload import CaseloadScreen
+from slo.tui.screens.school import SchoolScreen
+
+
+def blocked_reads(monkeypatch):
+    """read_school made to wait for ``release`` (set it to let the read finish); ``reads`` counts them."""
+    release = threading.Event()
+    reads: list[str] = []
+    real = school_module.read_school
+
+    def read_school(store, actor, urn, exports, **kw):
+        reads.append(urn)
+        assert release.wait(10)
+        return real(store, actor, urn, exports, **kw)
+
+    monkeypatch.setattr(school_module, "read_school", read_school)
+    return release, reads
+
+
+def details(screen) -> str:
+    return str(screen.query_one("#school-details").render())
+
+
+async def test_the_screen_comes_with_its_details_and_the_keys_typed_meanwhile(desk_store, make_app, settle,
+                                                                             monkeypatch):
+    monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)
+    release, reads = blocked_reads(monkeypatch)
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # school 100002
+        await pilot.press("2")  # its consultations tab, typed before the school is read
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, CaseloadScreen) and reads == ["100002"]  # not pushed until read
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, SchoolScreen):
+                break
+        screen = app.screen
+        assert isinstance(screen, SchoolScreen) and screen.urn == "100002"
+        release.clear()  # a second read (the screen's own) would now wait, and leave "Loading…" on screen
+        await pilot.pause()
+        assert "Loading" not in details(screen) and "Head teacher" in details(screen)
+        release.set()
+        await settle(pilot)
+        assert screen.query_one("#school-tabs").current == "tab-consultations"  # the held "2" reached it
+        assert reads == ["100002"]  # read once: the screen did not read it again
+
+
+async def test_a_slow_read_shows_the_screen_first_and_hands_it_the_result(desk_store, make_app, settle,
+                                                                          monkeypatch):
+    monkeypatch.setattr(app_module, "OPEN_WAIT", 0.05)
+    release, reads = blocked_reads(monkeypatch)
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, SchoolScreen) and "Loading" in details(screen)
+        await pilot.press("3")  # the screen is up: its keys are its own again
+        release.set()
+        await settle(pilot)
+        assert "Head teacher" in details(screen) and reads == ["100002"]
+        assert screen.query_one("#school-tabs").current == "tab-young-people"
+        await pilot.press("escape")
+        await settle(pilot)
+        app.open_school("100003")  # the next opening is not held up by the last
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, SchoolScreen) and app.screen.urn == "100003"
+
+
+async def test_a_refused_school_is_one_notice_and_one_audit_row(desk_store, make_app, settle):
+    refused = "SELECT count(*) FROM audit WHERE operation = 'refused'"
+    before = desk_store.conn.execute(refused).fetchone()[0]
+    app = make_app(desk_store, "PC1000")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.open_school("100001")  # PC1001's school, another team
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        notices = [n.message for n in app._notifications if "may not see school 100001" in n.message]
+        assert len(notices) == 1
+    assert desk_store.conn.execute(refused).fetchone()[0] == before + 1
