@@ -32,23 +32,25 @@ from .messages import RecordSaved
 from .providers import DeskCommands, NavigationProvider
 
 if TYPE_CHECKING:
-    from .messages import LoadFailed, SchoolLoaded, SchoolRead
+    from .messages import DataLoaded, LoadFailed, ScreenRead
+    from .screens.base import DeskScreen
 
 
-#: how long :meth:`SloApp.open_school` waits for the school's read before it pushes the screen anyway
+#: how long :meth:`SloApp.open_read` waits for a screen's read before it pushes the screen anyway
 OPEN_WAIT = 0.15
 
 
 @dataclass
 class _Opening:
-    """A school being opened: read first, its screen pushed when the read is done (or OPEN_WAIT has
-    passed), with the keys typed meanwhile."""
+    """A screen being opened: read first, pushed when the read is done (or OPEN_WAIT has passed), with
+    the keys typed meanwhile."""
 
-    urn: str
+    key: str
+    make: Callable[[], DeskScreen]
     held: list[tuple[str, str | None]] = field(default_factory=list)
     timer: Timer | None = None
     #: the screen, once pushed before the read was done
-    screen: Screen[Any] | None = None
+    screen: DeskScreen | None = None
 
 
 class SloApp(App[int]):
@@ -80,7 +82,7 @@ class SloApp(App[int]):
         self.exports = Path(exports)
         self._today = today
         self._home_depth = 1
-        #: a school being read to be opened (:meth:`open_school`)
+        #: a screen being read to be opened (:meth:`open_read`)
         self._opening: _Opening | None = None
 
     # ------------------------------------------------------------------ basics
@@ -197,53 +199,60 @@ class SloApp(App[int]):
             self.screen.post_message(RecordSaved(str(key)))
 
     def open_school(self, urn: str) -> None:
-        """Open the school ``urn``: its details and first page are read (in a worker) before its screen
-        is pushed, so the screen is drawn once, with them (pushed first, it was drawn with "Loading…"
-        and again when they came: 25 ms more on the national demo, benchmarks/bench_terminal.py). A
-        read that takes longer than :data:`OPEN_WAIT` pushes the screen at once and hands it the
-        result when it comes. Keys typed meanwhile are held and delivered to the school's screen."""
-        from slo.services.errors import DATABASE_ERRORS, USER_ERRORS, PermissionDenied
+        """Open the school ``urn``, read first (:meth:`open_read`): its details and first page."""
+        from .screens.school import SchoolScreen, read_school
 
-        from .messages import LoadFailed, SchoolRead
-        from .screens.base import load_in_worker
-        from .screens.school import read_school
-
-        if self._opening is not None and self._opening.screen is None:
-            return  # one school at a time (keys are held meanwhile, so this is a click or the palette)
         store, actor, exports = self.store, self.actor, self.exports
         assert actor is not None
-        opening = self._opening = _Opening(urn)
+        self.open_read(f"school {urn}", lambda: read_school(store, actor, urn, exports), lambda: SchoolScreen(urn))
 
-        def read() -> SchoolRead:
-            result: SchoolLoaded | LoadFailed
+    def open_read(self, key: str, read: Callable[[], DataLoaded], make: Callable[[], DeskScreen]) -> None:
+        """Push the screen ``make()`` once ``read()`` (what it shows first, in a worker) is done, and hand
+        it the result (:meth:`DeskScreen.first_read`), so the screen is drawn once, with its content:
+        pushed first, a screen was drawn with "Loading…" and again when its read came (about 25 ms more
+        for a school on the national demo, benchmarks/bench_terminal.py). A read that takes longer than
+        :data:`OPEN_WAIT` pushes the screen at once and hands it the result when it comes. Keys typed
+        meanwhile are held and delivered to the new screen, in order."""
+        from slo.services.errors import DATABASE_ERRORS, USER_ERRORS, PermissionDenied
+
+        from .messages import LoadFailed, ScreenRead
+        from .screens.base import load_in_worker
+
+        if self._opening is not None and self._opening.screen is None:
+            return  # one at a time (keys are held meanwhile, so this is a click or the palette)
+        opening = self._opening = _Opening(key, make)
+
+        def job() -> ScreenRead:
+            result: DataLoaded | LoadFailed
             try:
-                result = read_school(store, actor, urn, exports)
+                result = read()
             except USER_ERRORS as exc:
-                result = LoadFailed("school", str(exc), refused=isinstance(exc, PermissionDenied))
+                result = LoadFailed(key, str(exc), refused=isinstance(exc, PermissionDenied))
             except DATABASE_ERRORS as exc:
-                result = LoadFailed("school", f"database problem: {exc}")
-            return SchoolRead(urn, result)
+                result = LoadFailed(key, f"database problem: {exc}")
+            return ScreenRead(key, result)
 
-        load_in_worker(self, "open-school", read)
-        opening.timer = self.set_timer(OPEN_WAIT, lambda: self._push_school(opening, None))
+        load_in_worker(self, "open-read", job)
+        opening.timer = self.set_timer(OPEN_WAIT, lambda: self._push_read(opening, None))
 
-    def on_school_read(self, message: SchoolRead) -> None:
+    def on_screen_read(self, message: ScreenRead) -> None:
         opening = self._opening
-        if opening is not None and opening.urn == message.urn and opening.screen is None:
-            self._push_school(opening, message.result)
-        elif opening is not None and opening.screen is not None and opening.urn == message.urn:
+        if opening is None or opening.key != message.key:
+            return
+        if opening.screen is None:
+            self._push_read(opening, message.result)
+        else:
             # pushed already (the read took longer than OPEN_WAIT): the screen waits for it
             self._opening = None
             opening.screen.post_message(message.result)
 
-    def _push_school(self, opening: _Opening, result: SchoolLoaded | LoadFailed | None) -> None:
-        from .screens.school import SchoolScreen
-
+    def _push_read(self, opening: _Opening, result: DataLoaded | LoadFailed | None) -> None:
         if self._opening is not opening or opening.screen is not None:
             return
         if opening.timer is not None:
             opening.timer.stop()
-        screen = SchoolScreen(opening.urn, result, awaiting=result is None)
+        screen = opening.make()
+        screen.hand_first(result)
         if result is None:
             opening.screen = screen  # the read's result goes to the screen when it comes
         else:
@@ -254,7 +263,7 @@ class SloApp(App[int]):
             self.call_after_refresh(self._replay_keys, held)
 
     def _replay_keys(self, held: list[tuple[str, str | None]]) -> None:
-        """Deliver keys held while a school was being opened, in the order they were typed."""
+        """Deliver keys held while a screen was being read (:meth:`open_read`), in the order typed."""
         for key, character in held:
             event = events.Key(key, character)
             event.replayed = True  # type: ignore[attr-defined]  # not held again
@@ -308,10 +317,18 @@ class SloApp(App[int]):
             self.go_home()
 
     def action_week(self) -> None:
+        """Your week, read first (:meth:`open_read`)."""
+        from slo.services.queries.scope import week_start
+        from slo.services.queries.week import week
+
+        from .messages import WeekLoaded
         from .screens.week import WeekScreen
 
-        if not self._in_a_form():
-            self.push_screen(WeekScreen())
+        if self._in_a_form() or self.actor is None:
+            return
+        store, actor, monday = self.store, self.actor, week_start(self.today())
+        self.open_read(f"week {actor.collar} {monday}", lambda: WeekLoaded(week(store, actor, actor.collar, monday)),
+                       WeekScreen)
 
     def action_due(self) -> None:
         """Everything due for you, by name; Enter opens each item."""

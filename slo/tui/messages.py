@@ -121,13 +121,13 @@ class SchoolLoaded(DataLoaded):
         self.calendar_path = calendar_path
 
 
-class SchoolRead(DataLoaded):
-    """The school the app was asked to open, read before its screen is pushed (the details and the
-    first page of engagements, or the one-line refusal or error), posted to the app."""
+class ScreenRead(DataLoaded):
+    """What a screen shows first, read before the screen is pushed (:meth:`SloApp.open_read`): the
+    screen's own message, or the one-line refusal or error; posted to the app."""
 
-    def __init__(self, urn: str, result: SchoolLoaded | LoadFailed) -> None:
+    def __init__(self, key: str, result: DataLoaded | LoadFailed) -> None:
         super().__init__()
-        self.urn = urn
+        self.key = key
         self.result = result
 
 

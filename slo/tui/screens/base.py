@@ -81,6 +81,27 @@ class DeskScreen(Screen[Any]):
         """See :func:`load_in_worker`."""
         load_in_worker(self, name, read)
 
+    #: what the app read before pushing this screen (:meth:`SloApp.open_read`), and whether it is
+    #: still coming; taken by the screen's first :meth:`reload` (:meth:`first_read`)
+    _first: DataLoaded | LoadFailed | None = None
+    _awaiting: bool = False
+
+    def hand_first(self, result: DataLoaded | LoadFailed | None) -> None:
+        """Given by the app before the screen is pushed: what it shows first (None: still being read,
+        and posted to the screen when it comes)."""
+        self._first, self._awaiting = result, result is None
+
+    def first_read(self) -> tuple[DataLoaded | LoadFailed | None, bool]:
+        """Once: what the app read before pushing this screen, and whether it is still coming. A
+        refusal or an error is posted to the screen here, as a worker's would be; the screen shows a
+        result of its own message type itself (before its first frame) and reads nothing while one
+        is coming."""
+        first, awaiting = self._first, self._awaiting
+        self._first, self._awaiting = None, False
+        if isinstance(first, LoadFailed):
+            self.post_message(first)
+        return first, awaiting
+
     def reload(self) -> None:
         """Load (again) everything the screen shows."""
 

@@ -26,7 +26,6 @@ from slo.services.queries.school import (
 )
 from slo.tui import bindings
 from slo.tui.messages import (
-    LoadFailed,
     SchoolConsultationsLoaded,
     SchoolEngagementsLoaded,
     SchoolLoaded,
@@ -177,14 +176,9 @@ class SchoolScreen(DeskScreen):
     BINDINGS = bindings.SCHOOL
     CSS_PATH = "school.tcss"
 
-    def __init__(self, urn: str, first: SchoolLoaded | LoadFailed | None = None, *, awaiting: bool = False) -> None:
-        """``first``: the school as read before the screen was pushed (:meth:`SloApp.open_school`),
-        shown as the screen is first drawn; ``awaiting``: that read is still going, and will be
-        posted to the screen (so the screen does not read the school a second time)."""
+    def __init__(self, urn: str) -> None:
         super().__init__()
         self.urn = urn
-        self._first = first
-        self._awaiting = awaiting
         self.page = 0
         self.detail: SchoolDetail | None = None
         self.engagements: list[EngagementLine] = []
@@ -239,13 +233,10 @@ class SchoolScreen(DeskScreen):
         """The school's details with the first page of its engagements in one read (one message, one
         refresh); another page on its own; the other tabs' rows only once their table is shown."""
         store, actor, urn, exports, page = self.store, self.actor, self.urn, self.desk.exports, self.page
-        first, self._first = self._first, None
-        awaiting, self._awaiting = self._awaiting, False
+        first, awaiting = self.first_read()  # read by the app before the screen was pushed (open_school)
         if isinstance(first, SchoolLoaded):
             self.on_school_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is not None:
-            self.post_message(first)  # the refusal or error, as a worker's would come
-        elif not awaiting:
+        elif first is None and not awaiting:
             self.load("school", lambda: read_school(store, actor, urn, exports, first_page=0 if page else PAGE))
         if page:
             self.load_engagements()

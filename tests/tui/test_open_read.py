@@ -1,7 +1,6 @@
-"""Opening a school (SloApp.open_school): its details are read before its screen is pushed, so the screen is
-drawn once, with them; keys typed meanwhile reach the school's screen, not the caseload; a read slower than
-OPEN_WAIT pushes the screen at once and hands it the result (one read, not two); a refusal is one notice and
-one audit row."""
+"""Screens read before they are pushed (SloApp.open_read: a school, the week): drawn once, with what they
+show; keys typed meanwhile reach the new screen, not the one left; a read slower than OPEN_WAIT pushes the
+screen at once and hands it the result (one read, not two); a refusal is one notice and one audit row."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from slo.tui import app as app_module
 from slo.tui.screens import school as school_module
 from slo.tui.screens.caseload import CaseloadScreen
 from slo.tui.screens.school import SchoolScreen
+from slo.tui.screens.week import WeekScreen
 
 
 def blocked_reads(monkeypatch):
@@ -95,3 +95,31 @@ async def test_a_refused_school_is_one_notice_and_one_audit_row(desk_store, make
         notices = [n.message for n in app._notifications if "may not see school 100001" in n.message]
         assert len(notices) == 1
     assert desk_store.conn.execute(refused).fetchone()[0] == before + 1
+
+
+async def test_the_week_comes_with_its_days_and_a_next_week_typed_meanwhile(desk_store, make_app, settle,
+                                                                           monkeypatch):
+    from slo.services.queries import week as week_queries
+
+    monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)
+    release = threading.Event()
+    asked = []
+    real = week_queries.week
+
+    def week(store, actor, officer, monday):
+        asked.append(monday)
+        assert release.wait(10)
+        return real(store, actor, officer, monday)
+
+    monkeypatch.setattr(week_queries, "week", week)
+    app = make_app(desk_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "]")  # the week, then the next one, typed before this week is read
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, CaseloadScreen) and len(asked) == 1
+        release.set()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WeekScreen) and screen.shown is not None
+        assert (screen.shown.monday - asked[0]).days == 7  # the held "]" paged it on
