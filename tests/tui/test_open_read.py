@@ -1,6 +1,6 @@
 """Screens read before they are pushed (SloApp.open_read: a school, the week): drawn once, with what they
 show; keys typed meanwhile reach the new screen, not the one left; a read slower than OPEN_WAIT pushes the
-screen at once and hands it the result (one read, not two); a refusal is one notice and one audit row."""
+screen at once and hands it the result (one read, not two). A refused school: tests/tui/test_screens.py."""
 
 from __future__ import annotations
 
@@ -81,20 +81,6 @@ async def test_a_slow_read_shows_the_screen_first_and_hands_it_the_result(desk_s
         release.set()
         await settle(pilot)
         assert isinstance(app.screen, SchoolScreen) and app.screen.urn == "100003"
-
-
-async def test_a_refused_school_is_one_notice_and_one_audit_row(desk_store, make_app, settle):
-    refused = "SELECT count(*) FROM audit WHERE operation = 'refused'"
-    before = desk_store.conn.execute(refused).fetchone()[0]
-    app = make_app(desk_store, "PC1000")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        app.open_school("100001")  # PC1001's school, another team
-        await settle(pilot)
-        assert isinstance(app.screen, CaseloadScreen)
-        notices = [n.message for n in app._notifications if "may not see school 100001" in n.message]
-        assert len(notices) == 1
-    assert desk_store.conn.execute(refused).fetchone()[0] == before + 1
 
 
 async def test_the_week_comes_with_its_days_and_a_next_week_typed_meanwhile(desk_store, make_app, settle,

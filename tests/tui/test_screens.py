@@ -289,14 +289,17 @@ async def test_school_keys_open_forms(desk_store, make_app, settle, fake_forms):
 
 
 async def test_a_school_outside_the_team_is_refused_and_audited(desk_store, make_app, settle):
+    """One notice and one audit row (the school is read once, before its screen: SloApp.open_read)."""
+    before = len(audit_rows(desk_store, operation="refused"))
     app = make_app(desk_store, "PC1000")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         app.open_school("100001")  # PC1001's school, another team
         await settle(pilot)
         assert isinstance(app.screen, CaseloadScreen)
-        assert any("may not see school 100001" in n.message for n in app._notifications)
-    assert audit_rows(desk_store, operation="refused")[-1][0] == "PC1000"
+        assert len([n for n in app._notifications if "may not see school 100001" in n.message]) == 1
+    refused = audit_rows(desk_store, operation="refused")
+    assert len(refused) == before + 1 and refused[-1][0] == "PC1000"
 
 
 # ---------------------------------------------------------------------------- week
