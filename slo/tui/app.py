@@ -101,9 +101,9 @@ class SloApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         """Keys typed while a form is still loading are held by the form and delivered once it is
-        ready (:meth:`slo.tui.screens.forms.base.FormScreen.hold_key`), and keys typed while a school
-        is being read to be opened are held until its screen is up (:meth:`open_school`): nothing
-        typed is lost, and nothing typed for the new screen reaches the old one."""
+        ready (:meth:`slo.tui.screens.forms.base.FormScreen.hold_key`), and keys typed while a screen
+        is being read to be opened are held until it is up (:meth:`open_read`): nothing typed is
+        lost, and nothing typed for the new screen reaches the old one."""
         if isinstance(event, events.Key) and not event.is_forwarded and event.key != "ctrl+q":
             opening = self._opening
             if opening is not None and opening.screen is None and not getattr(event, "replayed", False):
@@ -213,26 +213,14 @@ class SloApp(App[int]):
         for a school on the national demo, benchmarks/bench_terminal.py). A read that takes longer than
         :data:`OPEN_WAIT` pushes the screen at once and hands it the result when it comes. Keys typed
         meanwhile are held and delivered to the new screen, in order."""
-        from slo.services.errors import DATABASE_ERRORS, USER_ERRORS, PermissionDenied
-
-        from .messages import LoadFailed, ScreenRead
-        from .screens.base import load_in_worker
+        from .messages import ScreenRead
+        from .screens.base import load_in_worker, read_or_failure
 
         if self._opening is not None and self._opening.screen is None:
             return  # one at a time (keys are held meanwhile, so this is a click or the palette)
         opening = self._opening = _Opening(key, make)
 
-        def job() -> ScreenRead:
-            result: DataLoaded | LoadFailed
-            try:
-                result = read()
-            except USER_ERRORS as exc:
-                result = LoadFailed(key, str(exc), refused=isinstance(exc, PermissionDenied))
-            except DATABASE_ERRORS as exc:
-                result = LoadFailed(key, f"database problem: {exc}")
-            return ScreenRead(key, result)
-
-        load_in_worker(self, "open-read", job)
+        load_in_worker(self, "open-read", lambda: ScreenRead(key, read_or_failure(key, read)))
         opening.timer = self.set_timer(OPEN_WAIT, lambda: self._push_read(opening, None))
 
     def on_screen_read(self, message: ScreenRead) -> None:

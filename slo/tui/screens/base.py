@@ -32,6 +32,17 @@ if TYPE_CHECKING:
     from slo.tui.app import SloApp
 
 
+def read_or_failure(name: str, read: Callable[[], DataLoaded]) -> DataLoaded | LoadFailed:
+    """``read()``'s message, or :class:`LoadFailed` (named ``name``) for an error meant for the user:
+    a refusal, a user error, or a database problem, in one line."""
+    try:
+        return read()
+    except USER_ERRORS as exc:
+        return LoadFailed(name, str(exc), refused=isinstance(exc, PermissionDenied))
+    except DATABASE_ERRORS as exc:
+        return LoadFailed(name, f"database problem: {exc}")
+
+
 def load_in_worker(node: DOMNode, name: str, read: Callable[[], DataLoaded]) -> None:
     """Run ``read`` in a thread worker (one at a time per ``name``: a newer one cancels the older)
     and post the message it returns to ``node``, or :class:`LoadFailed` for an error meant for
@@ -41,11 +52,7 @@ def load_in_worker(node: DOMNode, name: str, read: Callable[[], DataLoaded]) -> 
     def job() -> None:
         worker = get_current_worker()
         try:
-            message: DataLoaded | LoadFailed = read()
-        except USER_ERRORS as exc:
-            message = LoadFailed(name, str(exc), refused=isinstance(exc, PermissionDenied))
-        except DATABASE_ERRORS as exc:
-            message = LoadFailed(name, f"database problem: {exc}")
+            message = read_or_failure(name, read)
         finally:
             # Textual sets its active-worker variable in the pool thread's own context and never
             # clears it: each of the executor's threads would keep its last worker, and through it

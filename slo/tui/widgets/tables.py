@@ -358,20 +358,12 @@ class DeskTable(DataTable):
         raw = rows if isinstance(rows, list) else list(rows)
         old_key = self.current_key if keep_cursor else None
         first = self.first_page
-        if first and len(raw) > first and not self.fits and self._shown is None:
-            # nothing shown to compare with and no widths to fit: only the first page's cells are made
-            # before the screen is drawn (term dates: 2,196 rows, 8,784 cells at about 1.4 µs each, and
-            # the comparison of them all, before the first frame)
-            head = [(key, [cell(c) for c in cells]) for key, cells in raw[:first]]
-            if not self.columns:
-                self._add_columns()
-            self.clear()
-            self._rows = head
-            self._add_rows(head, old_key)
-            self.call_after_refresh(self._add_rest_raw, self._generation, raw[first:], old_key)
-            self.show_detail()
-            return
-        new = [(key, [cell(c) for c in cells]) for key, cells in raw]
+        paged = first is not None and first > 0 and len(raw) > first
+        # a long list shown for the first time, with no widths to fit: nothing on screen to compare it
+        # with, so only the first page's cells are made before the screen is drawn and the rest's after
+        # (term dates: 2,196 rows, 8,784 cells at about 1.4 µs each, and the comparison of them all)
+        lazy = paged and not self.fits and self._shown is None
+        new = [(key, [cell(c) for c in cells]) for key, cells in (raw[:first] if lazy else raw)]
         if self.fits:
             layout = self._fit(new)
             if layout != self._layout:
@@ -379,8 +371,8 @@ class DeskTable(DataTable):
                 self._layout = layout
         if not self.columns:
             self._add_columns()
-        shown = self._comparable(new)
-        if shown == self._shown and self.row_count == len(new) and (
+        shown = None if lazy else self._comparable(new)
+        if shown is not None and shown == self._shown and self.row_count == len(new) and (
             [k.value for k in self.rows] == [key for key, _cells in new]
         ):
             if not keep_cursor and self.row_count:
@@ -388,7 +380,10 @@ class DeskTable(DataTable):
             return
         self.clear()
         self._rows = new
-        if first and len(new) > first:
+        if lazy:
+            self._add_rows(new, old_key)
+            self.call_after_refresh(self._add_rest_raw, self._generation, raw[first:], old_key)
+        elif paged:
             self._add_rows(new[:first], old_key)
             self.call_after_refresh(self._add_rest, self._generation, new[first:], old_key)
         else:
