@@ -269,9 +269,17 @@ class SloApp(App[int]):
         self.push_screen(RecordScreen(entity, key))
 
     def open_officer(self, collar: str) -> None:
-        from .screens.officer import OfficerScreen
+        """One officer's figures and abstractions for this term, read first (:meth:`open_read`)."""
+        from slo.reports.overview import team_periods
 
-        self.push_screen(OfficerScreen(collar))
+        from .screens.officer import OfficerScreen, read_officer
+
+        store, actor, today = self.store, self.actor, self.today()
+        assert actor is not None
+        _label, date_from, date_to = team_periods(today)[0]
+        self.open_read(f"officer {collar} {date_from}",
+                       lambda: read_officer(store, actor, collar, date_from, date_to, today),
+                       lambda: OfficerScreen(collar))
 
     def open_calendars(self, school: str | None = None) -> None:
         from .screens.export_calendars import ExportCalendarsScreen
@@ -326,16 +334,26 @@ class SloApp(App[int]):
             self.push_screen(DueScreen())
 
     def action_audit_log(self) -> None:
-        from .screens.audit_log import AuditLogScreen
+        """The newest page of the audit log, read first (:meth:`open_read`)."""
+        from .screens.audit_log import AuditLogScreen, read_audit
 
-        if not self._in_a_form():
-            self.push_screen(AuditLogScreen())
+        if self._in_a_form() or self.actor is None:
+            return
+        store, actor = self.store, self.actor
+        self.open_read("audit log", lambda: read_audit(store, actor), AuditLogScreen)
 
     def action_team(self) -> None:
-        from .screens.team import TeamScreen
+        """The team's figures and abstractions for this term, read first (:meth:`open_read`)."""
+        from slo.reports.overview import team_periods
 
-        if not self._in_a_form():
-            self.push_screen(TeamScreen())
+        from .screens.team import TeamScreen, read_team
+
+        if self._in_a_form() or self.actor is None:
+            return
+        store, actor, today = self.store, self.actor, self.today()
+        _label, date_from, date_to = team_periods(today)[0]
+        self.open_read(f"team {date_from}", lambda: read_team(store, actor, None, date_from, date_to, today),
+                       TeamScreen)
 
     def action_officers(self) -> None:
         from .screens.officers import OfficersScreen

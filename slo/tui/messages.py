@@ -188,9 +188,14 @@ class TeamWeeklyLoaded(DataLoaded):
 
 
 class OfficerLoaded(DataLoaded):
-    def __init__(self, overview: OfficerOverview) -> None:
+    """One officer's figures, their abstractions and the first one's detail (one read, one message)."""
+
+    def __init__(self, overview: OfficerOverview, abstractions: TeamAbstractionsLoaded,
+                 detail: AbstractionDetail | None = None) -> None:
         super().__init__()
         self.overview = overview
+        self.abstractions = abstractions
+        self.detail = detail
 
 
 class TeamAbstractionsLoaded(DataLoaded):

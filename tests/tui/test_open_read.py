@@ -1,10 +1,14 @@
-"""Screens read before they are pushed (SloApp.open_read: a school, the week): drawn once, with what they
-show; keys typed meanwhile reach the new screen, not the one left; a read slower than OPEN_WAIT pushes the
-screen at once and hands it the result (one read, not two). A refused school: tests/tui/test_screens.py."""
+"""Screens read before they are pushed (SloApp.open_read: a school, the week, an officer, the team, the
+audit log): drawn once, with what they show; keys typed meanwhile reach the new screen, not the one left; a
+read slower than OPEN_WAIT pushes the screen at once and hands it the result (one read, not two). A refused
+school: tests/tui/test_screens.py."""
 
 from __future__ import annotations
 
+import importlib
 import threading
+
+import pytest
 
 from slo.tui import app as app_module
 from slo.tui.screens import school as school_module
@@ -109,3 +113,56 @@ async def test_the_week_comes_with_its_days_and_a_next_week_typed_meanwhile(desk
         screen = app.screen
         assert isinstance(screen, WeekScreen) and screen.shown is not None
         assert (screen.shown.monday - asked[0]).days == 7  # the held "]" paged it on
+
+
+def _officer_ready(screen) -> bool:
+    return "Pattern days" in str(screen.query_one("#officer-heading").render())
+
+
+def _team_ready(screen) -> bool:
+    return "Abstraction rate" in str(screen.query_one("#team-heading").render())
+
+
+def _audit_ready(screen) -> bool:
+    return "Loading" not in str(screen.query_one("#audit-page").render())
+
+
+@pytest.mark.parametrize("collar, key, module, read_name, screen_name, ready", [
+    ("PC1000", "A", "officer", "read_officer", "OfficerScreen", _officer_ready),  # your own abstractions
+    ("A1", "T", "team", "read_team", "TeamScreen", _team_ready),
+    ("A1", "L", "audit_log", "read_audit", "AuditLogScreen", _audit_ready),
+])
+async def test_the_officer_the_team_and_the_audit_log_come_read(desk_store, make_app, settle, monkeypatch,
+                                                               collar, key, module, read_name, screen_name, ready):
+    screens = importlib.import_module(f"slo.tui.screens.{module}")
+    monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)
+    release = threading.Event()
+    reads = []
+    real = getattr(screens, read_name)
+
+    def read(*args, **kw):
+        reads.append(args[2:])
+        assert release.wait(10)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(screens, read_name, read)
+    app = make_app(desk_store, collar)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press(key)
+        await pilot.pause(0.1)
+        assert app.screen is home and len(reads) == 1  # not pushed until read
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if type(app.screen).__name__ == screen_name:
+                break
+        screen = app.screen
+        assert type(screen).__name__ == screen_name
+        release.clear()  # a read of the screen's own would now wait, and leave "Loading…" on screen
+        await pilot.pause()
+        assert ready(screen)
+        release.set()
+        await settle(pilot)
+        assert len(reads) == 1  # read once: the screen did not read it again

@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Static
 
+from slo.services import Store
+from slo.services.actors import Actor
 from slo.services.queries.audit_log import PAGE, AuditLine, AuditPage, audit_log
 from slo.tui import bindings
 from slo.tui.messages import AuditLogLoaded
@@ -31,6 +33,16 @@ def columns_for(width: int) -> list[tuple[str, str, int]]:
     fixed = sum(WIDTHS.values()) + 2 * (len(WIDTHS) + 1) + 2
     return [("#", "id", WIDTHS["id"]), ("At", "at", WIDTHS["at"]), ("Who", "actor", WIDTHS["actor"]),
             ("What", "what", max(20, width - fixed))]
+
+
+def read_audit(store: Store, actor: Actor, filters: dict[str, str] | None = None, page: int = 0,
+               before: int | None = None) -> AuditLogLoaded:
+    """Page ``page`` of the audit log (its rows older than ``before``) for the boxes' ``filters``
+    (none: the newest page of everything, what the screen shows first). Runs in a worker."""
+    given = {name: "" for name, _ in FILTERS} | (filters or {})
+    lines = audit_log(store, actor, who=given["who"], what=given["what"], record=given["record"], on=given["on"],
+                      page=page, before=before)
+    return AuditLogLoaded(lines, page, tuple(given.values()))
 
 
 class AuditLogScreen(DeskScreen):
@@ -85,9 +97,11 @@ class AuditLogScreen(DeskScreen):
     def reload(self) -> None:
         store, actor, filters, page = self.store, self.actor, self.filters(), self.page
         before = self.starts[page]
-        self.load("audit", lambda: AuditLogLoaded(
-            audit_log(store, actor, who=filters["who"], what=filters["what"], record=filters["record"],
-                      on=filters["on"], page=page, before=before), page, tuple(filters.values())))
+        first, awaiting = self.first_read()  # read by the app before the screen was pushed (L)
+        if isinstance(first, AuditLogLoaded):
+            self.on_audit_log_loaded(first)  # before the screen's first frame: one frame, with its content
+        elif first is None and not awaiting:
+            self.load("audit", lambda: read_audit(store, actor, filters, page, before))
 
     def on_audit_log_loaded(self, message: AuditLogLoaded) -> None:
         if (message.page, message.filters) != (self.page, tuple(self.filters().values())):

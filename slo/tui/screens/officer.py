@@ -13,7 +13,9 @@ from textual.widgets import DataTable, Header, Static
 
 from slo.models.enums import label
 from slo.reports.overview import OfficerOverview, officer_screen, team_periods
-from slo.services.queries.team import ReviewLine, abstraction_detail, officer_abstractions
+from slo.services import Store
+from slo.services.actors import Actor
+from slo.services.queries.team import AbstractionDetail, ReviewLine, abstraction_detail, officer_abstractions
 from slo.tui import bindings
 from slo.tui.messages import AbstractionDetailLoaded, OfficerLoaded, TeamAbstractionsLoaded
 from slo.tui.widgets import DeskFooter, DeskTable
@@ -53,6 +55,16 @@ def figures_text(ov: OfficerOverview) -> Text:
     cats = ", ".join(f"{label(k)} {v:g}" for k, v in f["abstracted_days_by_category"].items() if v)
     out.append("Days by category: " + (cats or "none"))
     return out
+
+
+def read_officer(store: Store, actor: Actor, collar: str, date_from: date, date_to: date, today: date) -> OfficerLoaded:
+    """The officer's figures, their abstractions in the period and the first one's detail, in one read
+    (one message, one frame): what the officer screen shows first. Runs in a worker."""
+    overview = officer_screen(store, actor, collar, date_from, date_to, as_of=today)
+    lines = officer_abstractions(store, actor, collar, date_from, date_to, today=today)
+    detail = abstraction_detail(store, actor, lines[0].ref, today=today) if lines else None
+    filters = (collar, date_from.isoformat(), date_to.isoformat())
+    return OfficerLoaded(overview, TeamAbstractionsLoaded(lines, filters), detail)
 
 
 class OfficerScreen(DeskScreen):
@@ -101,25 +113,29 @@ class OfficerScreen(DeskScreen):
         return (self.collar, date_from.isoformat(), date_to.isoformat())
 
     def reload(self) -> None:
+        """The figures, the abstractions and the first one's detail in one read (:func:`read_officer`),
+        read by the app before the screen is pushed the first time (:meth:`SloApp.open_officer`)."""
         store, actor, collar = self.store, self.actor, self.collar
         _label, date_from, date_to = self._period()
         today = self.desk.today()
-        filters = self._filters()
-        self.load("officer", lambda: OfficerLoaded(
-            officer_screen(store, actor, collar, date_from, date_to, as_of=today)))
-        self.load("officer-abstractions", lambda: TeamAbstractionsLoaded(
-            officer_abstractions(store, actor, collar, date_from, date_to, today=today), filters))
+        first, awaiting = self.first_read()
+        if isinstance(first, OfficerLoaded):
+            self.on_officer_loaded(first)  # before the screen's first frame: one frame, with its content
+        elif first is None and not awaiting:
+            self.load("officer", lambda: read_officer(store, actor, collar, date_from, date_to, today))
 
     def on_officer_loaded(self, message: OfficerLoaded) -> None:
+        if message.abstractions.filters != self._filters():
+            return  # read for another period (p pressed meanwhile)
         ov = self.overview = message.overview
         self.title = f"{ov.name} ({ov.collar})"
         heading = Text(self._period()[0] + "   ", style="dim")
         heading.append_text(figures_text(ov))
         self.query_one("#officer-heading", Static).update(heading)
+        self.show_abstractions(message.abstractions, message.detail)
 
-    def on_team_abstractions_loaded(self, message: TeamAbstractionsLoaded) -> None:
-        if message.filters != self._filters():
-            return
+    def show_abstractions(self, message: TeamAbstractionsLoaded, detail: AbstractionDetail | None) -> None:
+        """The officer's abstractions; ``detail``: the first one's, read with them."""
         self.lines = message.lines
         self.query_one("#abstractions", DeskTable).replace_rows(
             (a.ref, [a.date_from, a.date_to, label(a.portion), label(a.category), a.requested_by, review_cell(a),
@@ -128,7 +144,11 @@ class OfficerScreen(DeskScreen):
         if not message.lines:
             self.query_one("#abstraction-detail", Static).update(Text("No abstraction in this period.", style="dim"))
             self.query_one("#cancelled", DeskTable).replace_rows([])
-        self.load_detail(again=True)
+        if detail is not None and detail.line.ref == self.query_one("#abstractions", DeskTable).current_key:
+            self._detail_ref = detail.line.ref
+            self.show_detail(detail)
+        else:
+            self.load_detail(again=True)
 
     def load_detail(self, *, again: bool = False) -> None:
         ref = self.query_one("#abstractions", DeskTable).current_key
@@ -140,9 +160,10 @@ class OfficerScreen(DeskScreen):
                   lambda: AbstractionDetailLoaded(abstraction_detail(store, actor, ref, today=today)))
 
     def on_abstraction_detail_loaded(self, message: AbstractionDetailLoaded) -> None:
-        detail = message.detail
-        if detail.line.ref != self.query_one("#abstractions", DeskTable).current_key:
-            return
+        if message.detail.line.ref == self.query_one("#abstractions", DeskTable).current_key:
+            self.show_detail(message.detail)
+
+    def show_detail(self, detail: AbstractionDetail) -> None:
         self.query_one("#abstraction-detail", Static).update(detail_text(detail))
         self.query_one("#cancelled", DeskTable).replace_rows(
             (c.ref, [f"{datetime.fromisoformat(c.starts_at):%a %d %b %Y %H:%M}", c.school_name, label(c.kind),

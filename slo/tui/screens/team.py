@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from slo.models.enums import label
 from slo.reports.overview import TeamOverview, team_periods, team_screen, team_weekly
+from slo.services import Store
+from slo.services.actors import Actor
 from slo.services.queries.team import (
     STATUS_FILTERS,
     AbstractionDetail,
@@ -92,6 +94,19 @@ def detail_text(detail: AbstractionDetail) -> Text:
         for h in detail.history[-8:]:
             out.append(f"\n  {h.at}  {h.actor}  {h.what}")
     return out
+
+
+def read_team(store: Store, actor: Actor, team: str | None, date_from: date, date_to: date, today: date, *,
+              state: str = STATES[0], text: str = "") -> TeamLoaded:
+    """The team's figures (``team``, or the first the actor may see), its abstractions for the review
+    ``state`` and filter ``text``, and the first one's detail, in one read (one message, one frame:
+    the list waited for the figures, the detail for the list); the chart's 26 weeks of figures come
+    after them (:meth:`TeamScreen.load_weekly`). Runs in a worker."""
+    teams, ov = team_screen(store, actor, team, date_from, date_to, as_of=today, weeks=0)
+    lines = team_abstractions(store, actor, ov.team, date_from, date_to, today=today, status=state, text=text)
+    detail = abstraction_detail(store, actor, lines[0].ref, today=today) if lines else None
+    filters = (ov.team, date_from.isoformat(), date_to.isoformat(), state, text)
+    return TeamLoaded(teams, ov, TeamAbstractionsLoaded(lines, filters), detail)
 
 
 class TeamScreen(DeskScreen):
@@ -174,18 +189,11 @@ class TeamScreen(DeskScreen):
         state, text = self.state, self.query_one("#team-filter", Input).value
         self.query_one("#team-state", Static).update(Text(f"showing {STATUS_FILTERS[state]} (s)", style="dim"))
 
-        def read() -> TeamLoaded:
-            # the figures, the list and its first abstraction's detail in one read (one message, one
-            # refresh: the list waited for the figures, the detail for the list); the chart's 26 weeks
-            # of figures after them (load_weekly)
-            teams, ov = team_screen(store, actor, team, date_from, date_to, as_of=today, weeks=0)
-            lines = team_abstractions(store, actor, ov.team, date_from, date_to, today=today, status=state,
-                                      text=text)
-            detail = abstraction_detail(store, actor, lines[0].ref, today=today) if lines else None
-            filters = (ov.team, date_from.isoformat(), date_to.isoformat(), state, text)
-            return TeamLoaded(teams, ov, TeamAbstractionsLoaded(lines, filters), detail)
-
-        self.load("team", read)
+        first, awaiting = self.first_read()  # read by the app before the screen was pushed (T)
+        if isinstance(first, TeamLoaded):
+            self.on_team_loaded(first)  # before the screen's first frame: one frame, with its content
+        elif first is None and not awaiting:
+            self.load("team", lambda: read_team(store, actor, team, date_from, date_to, today, state=state, text=text))
 
     def load_weekly(self, team: str) -> None:
         store, actor, today = self.store, self.actor, self.desk.today()
