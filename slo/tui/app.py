@@ -10,6 +10,7 @@ not pay for the others; an import that fails is an error like any other.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,7 +34,6 @@ from .providers import DeskCommands, NavigationProvider
 
 if TYPE_CHECKING:
     from .messages import DataLoaded, LoadFailed, ScreenRead
-    from .screens.base import DeskScreen
 
 
 #: how long :meth:`SloApp.open_read` waits for a screen's read before it pushes the screen anyway
@@ -46,11 +46,13 @@ class _Opening:
     the keys typed meanwhile."""
 
     key: str
-    make: Callable[[], DeskScreen]
+    make: Callable[[], Screen[Any]]
+    #: called with the screen's result when it is dismissed (a form's saved key)
+    callback: Callable[[Any], None] | None = None
     held: list[tuple[str, str | None]] = field(default_factory=list)
     timer: Timer | None = None
     #: the screen, once pushed before the read was done
-    screen: DeskScreen | None = None
+    screen: Screen[Any] | None = None
 
 
 class SloApp(App[int]):
@@ -190,8 +192,18 @@ class SloApp(App[int]):
     # ------------------------------------------------------------------ opening screens and forms
 
     def open_form(self, form: ModalScreen[str | None], on_result: Callable[[str | None], None] | None = None) -> None:
-        """Push ``form``; when it saves, say so and have the screen below reload (or call ``on_result``)."""
-        self.push_screen(form, callback=on_result or self._form_closed)
+        """Push ``form``, read first (:meth:`open_read`: what it fills in, so it is drawn once, ready to
+        type in); when it saves, say so and have the screen below reload (or call ``on_result``)."""
+        from .screens.forms.base import FormScreen
+
+        callback = on_result or self._form_closed
+        if isinstance(form, FormScreen):
+            # the form finds the desk through Textual's active app, which a worker's thread does not
+            # have (the form is not mounted yet to find it through its parents): read in this context
+            context = contextvars.copy_context()
+            self.open_read(f"form {id(form)}", lambda: context.run(form.read_first), lambda: form, callback=callback)
+        else:
+            self.push_screen(form, callback=callback)
 
     def _form_closed(self, key: str | None) -> None:
         if key:
@@ -206,19 +218,22 @@ class SloApp(App[int]):
         assert actor is not None
         self.open_read(f"school {urn}", lambda: read_school(store, actor, urn, exports), lambda: SchoolScreen(urn))
 
-    def open_read(self, key: str, read: Callable[[], DataLoaded], make: Callable[[], DeskScreen]) -> None:
+    def open_read(self, key: str, read: Callable[[], DataLoaded], make: Callable[[], Screen[Any]], *,
+                  callback: Callable[[Any], None] | None = None) -> None:
         """Push the screen ``make()`` once ``read()`` (what it shows first, in a worker) is done, and hand
         it the result (:meth:`DeskScreen.first_read`), so the screen is drawn once, with its content:
         pushed first, a screen was drawn with "Loading…" and again when its read came (about 25 ms more
         for a school on the national demo, benchmarks/bench_terminal.py). A read that takes longer than
         :data:`OPEN_WAIT` pushes the screen at once and hands it the result when it comes. Keys typed
-        meanwhile are held and delivered to the new screen, in order."""
+        meanwhile are held and delivered to the new screen, in order (a form that is not yet filled
+        in holds them on until it is). ``make()`` is a :class:`~.screens.base.ReadFirst`;
+        ``callback`` is given the screen's result when it is dismissed."""
         from .messages import ScreenRead
         from .screens.base import load_in_worker, read_or_failure
 
         if self._opening is not None and self._opening.screen is None:
             return  # one at a time (keys are held meanwhile, so this is a click or the palette)
-        opening = self._opening = _Opening(key, make)
+        opening = self._opening = _Opening(key, make, callback)
 
         load_in_worker(self, "open-read", lambda: ScreenRead(key, read_or_failure(key, read)))
         opening.timer = self.set_timer(OPEN_WAIT, lambda: self._push_read(opening, None))
@@ -239,15 +254,21 @@ class SloApp(App[int]):
             return
         if opening.timer is not None:
             opening.timer.stop()
+        from .screens.base import ReadFirst
+
         screen = opening.make()
+        assert isinstance(screen, ReadFirst), "open_read opens screens that take a first read"
         screen.hand_first(result)
         if result is None:
             opening.screen = screen  # the read's result goes to the screen when it comes
         else:
             self._opening = None
         held, opening.held = opening.held, []
-        self.push_screen(screen)
-        if held:
+        self.push_screen(screen, callback=opening.callback)
+        take_keys = getattr(screen, "take_keys", None)  # a form holds keys until it is filled in
+        if held and take_keys is not None:
+            take_keys(held)
+        elif held:
             self.call_after_refresh(self._replay_keys, held)
 
     def _replay_keys(self, held: list[tuple[str, str | None]]) -> None:

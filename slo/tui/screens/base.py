@@ -64,7 +64,28 @@ def load_in_worker(node: DOMNode, name: str, read: Callable[[], DataLoaded]) -> 
     node.run_worker(job, name=name, group=name, thread=True, exclusive=True)
 
 
-class DeskScreen(Screen[Any]):
+class ReadFirst:
+    """A screen the app may read before it pushes it (:meth:`SloApp.open_read`), so that it is drawn
+    once, with its content: the app hands it the result (:meth:`hand_first`) and the screen takes
+    it (:meth:`take_first`) where it would otherwise start its own read."""
+
+    _first: DataLoaded | LoadFailed | None = None
+    _awaiting: bool = False
+
+    def hand_first(self, result: DataLoaded | LoadFailed | None) -> None:
+        """Given by the app before the screen is pushed: what it shows first (None: still being read,
+        and posted to the screen when it comes)."""
+        self._first, self._awaiting = result, result is None
+
+    def take_first(self) -> tuple[DataLoaded | LoadFailed | None, bool]:
+        """Once: what the app read before pushing this screen (None if nothing), and whether it is
+        still coming (then the screen reads nothing itself: the result is posted to it)."""
+        first, awaiting = self._first, self._awaiting
+        self._first, self._awaiting = None, False
+        return first, awaiting
+
+
+class DeskScreen(ReadFirst, Screen[Any]):
     """A desk screen. Subclasses set ``HELP`` and ``BINDINGS`` (from :mod:`slo.tui.bindings`),
     load in :meth:`reload` and handle the messages their loads post."""
 
@@ -88,23 +109,12 @@ class DeskScreen(Screen[Any]):
         """See :func:`load_in_worker`."""
         load_in_worker(self, name, read)
 
-    #: what the app read before pushing this screen (:meth:`SloApp.open_read`), and whether it is
-    #: still coming; taken by the screen's first :meth:`reload` (:meth:`first_read`)
-    _first: DataLoaded | LoadFailed | None = None
-    _awaiting: bool = False
-
-    def hand_first(self, result: DataLoaded | LoadFailed | None) -> None:
-        """Given by the app before the screen is pushed: what it shows first (None: still being read,
-        and posted to the screen when it comes)."""
-        self._first, self._awaiting = result, result is None
-
     def first_read(self) -> tuple[DataLoaded | LoadFailed | None, bool]:
-        """Once: what the app read before pushing this screen, and whether it is still coming. A
-        refusal or an error is posted to the screen here, as a worker's would be; the screen shows a
-        result of its own message type itself (before its first frame) and reads nothing while one
-        is coming."""
-        first, awaiting = self._first, self._awaiting
-        self._first, self._awaiting = None, False
+        """Once: what the app read before pushing this screen, and whether it is still coming
+        (:meth:`ReadFirst.take_first`). A refusal or an error is posted to the screen here, as a
+        worker's would be; the screen shows a result of its own message type itself (before its
+        first frame) and reads nothing while one is coming."""
+        first, awaiting = self.take_first()
         if isinstance(first, LoadFailed):
             self.post_message(first)
         return first, awaiting

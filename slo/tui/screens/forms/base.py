@@ -51,6 +51,7 @@ from slo.tui.messages import FormFailed, FormLoaded, FormNeedsConfirm, FormSaved
 from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
+from ..base import ReadFirst
 from .discard import ConfirmDiscard
 from .problems import FieldProblems, friendly, problem_field, with_labels
 from .values import choices
@@ -70,7 +71,7 @@ class SaveResult:
     notes: list[str] = field(default_factory=list)
 
 
-class FormScreen(ModalScreen[str | None], Generic[D]):
+class FormScreen(ReadFirst, ModalScreen[str | None], Generic[D]):
     """Base of every form (see the module docstring); ``D`` is what :meth:`load` returns."""
 
     FORM_TITLE: ClassVar[str] = "Form"
@@ -222,7 +223,13 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
 
     def on_mount(self) -> None:
         self.query_one("#form-body").can_focus = False
-        self.run_worker(self._load_worker, thread=True, group="form-load", exit_on_error=False)
+        first, awaiting = self.take_first()  # read by the app before the form was pushed (open_form)
+        if isinstance(first, FormLoaded):
+            self._on_loaded(first)  # before the form's first frame: drawn once, filled in
+        elif first is not None:
+            self.post_message(first)
+        elif not awaiting:
+            self.run_worker(self._load_worker, thread=True, group="form-load", exit_on_error=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self.fit_body)
@@ -238,13 +245,15 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
         if body.styles.max_height is None or body.styles.max_height.value != room:
             body.styles.max_height = room
 
-    def _load_worker(self) -> None:
+    def read_first(self) -> FormLoaded[D] | FormFailed:
+        """Runs in a thread: :meth:`load`'s data, or why it could not be read (for the top of the form)."""
         try:
-            data = self.load()
+            return FormLoaded(self.load())
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(FormFailed(_user_message(exc)))
-            return
-        self.post_message(FormLoaded(data))
+            return FormFailed(_user_message(exc))
+
+    def _load_worker(self) -> None:
+        self.post_message(self.read_first())
 
     @on(FormLoaded)
     def _on_loaded(self, message: FormLoaded[D]) -> None:
@@ -264,6 +273,17 @@ class FormScreen(ModalScreen[str | None], Generic[D]):
             return False
         self._held.append((event.key, event.character))
         return True
+
+    def take_keys(self, keys: list[tuple[str, str | None]]) -> None:
+        """Keys typed while the app read the form before pushing it (:meth:`SloApp.open_read`): held
+        with (before) any typed since, and delivered when the form is ready."""
+        if self._held is not None:
+            self._held[:0] = keys
+        else:
+            for key, character in keys:
+                event = events.Key(key, character)
+                event.replayed = True  # type: ignore[attr-defined]
+                self.app.post_message(event)
 
     def release_keys(self) -> None:
         """Deliver the held keys in order (then stop holding)."""
