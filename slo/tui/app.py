@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import App
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
+from textual.widget import Widget
 
 from slo.services import Store
 from slo.services.actors import Actor
@@ -88,6 +90,16 @@ class SloApp(App[int]):
         self._opening: _Opening | None = None
 
     # ------------------------------------------------------------------ basics
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        """As Textual's, for nodes on screen only. Textual restyles a node (and everything in it) on
+        every change of its CSS classes, mounted or not: a widget's constructor setting a class
+        (``Input(compact=True)``) or a form field marking its control was styled then, and again
+        when the widget was mounted, which styles it anyway. That was about 11% of a form's
+        opening (docs/performance.md, sixth pass)."""
+        if isinstance(node, Widget) and not node.is_attached:
+            return
+        super().update_styles(node, animate)
 
     def today(self) -> date:
         """Today in Europe/London (fixed in tests)."""

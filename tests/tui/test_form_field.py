@@ -12,9 +12,9 @@ from slo.tui.screens.forms.engagement import EngagementForm
 def lines(field) -> list[str]:
     """The field's children after its label and control, as (class, text shown or hidden)."""
     out = []
-    for child in list(field.children)[1:]:
+    for child in list(field.children)[2:]:
         assert isinstance(child, Static)
-        kind = next(c for c in child.classes if c.startswith("form-field--"))
+        kind = next(c for c in child.classes if c.startswith("form-field--") and c != "form-field--line")
         shown = "shown" if child.display and field.has_class({"form-field--error": "-invalid",
                                                                "form-field--note": "-noted"}.get(kind, "")) else ""
         text = child.render()

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import active_worker, get_current_worker
 
@@ -64,6 +66,25 @@ def load_in_worker(node: DOMNode, name: str, read: Callable[[], DataLoaded]) -> 
     node.run_worker(job, name=name, group=name, thread=True, exclusive=True)
 
 
+class StyledOnce:
+    """A screen whose styles are applied once when it is first shown, not twice.
+
+    Textual applies the stylesheet to every widget as it is mounted, and then, on the ScreenResume
+    that :meth:`App.push_screen` posts, to the whole screen again (for a screen coming back from
+    below another, whose look may have changed meanwhile). For a screen just composed nothing has:
+    the second pass was 14.5% of a consultation form's opening (profiled on the national demo,
+    docs/performance.md, sixth pass). The first resume is posted without it; later ones, back from
+    another screen, restyle as Textual does."""
+
+    _resumed_once = False
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.ScreenResume) and not self._resumed_once:
+            self._resumed_once = True
+            message = events.ScreenResume(refresh_styles=False)
+        return super().post_message(message)  # type: ignore[misc]  # the Screen this is mixed into
+
+
 class ReadFirst:
     """A screen the app may read before it pushes it (:meth:`SloApp.open_read`), so that it is drawn
     once, with its content: the app hands it the result (:meth:`hand_first`) and the screen takes
@@ -85,7 +106,7 @@ class ReadFirst:
         return first, awaiting
 
 
-class DeskScreen(ReadFirst, Screen[Any]):
+class DeskScreen(StyledOnce, ReadFirst, Screen[Any]):
     """A desk screen. Subclasses set ``HELP`` and ``BINDINGS`` (from :mod:`slo.tui.bindings`),
     load in :meth:`reload` and handle the messages their loads post."""
 

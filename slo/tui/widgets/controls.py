@@ -196,8 +196,8 @@ class Picker(Vertical):
     def compose(self) -> ComposeResult:
         # the list of suggestions is mounted when there is first something to suggest (_options): the
         # pickers' composition was about a quarter of the consultation form's opening (issue 20's profile)
+        # and the line of what is picked when something first is (most pickers of a new record are empty)
         yield _PickerInput(placeholder=self.placeholder, compact=True)
-        yield Static("", classes="picker--chosen")
 
     def on_mount(self) -> None:
         self._show_picked()
@@ -261,7 +261,11 @@ class Picker(Vertical):
             text.append("✓ " + c.display())
         if self.picked and self.limit > 1 and len(self.picked) < self.limit:
             text.append(f"\n  ({len(self.picked)} of up to {self.limit}; Backspace removes the last)", style="dim")
-        self.query_one(".picker--chosen", Static).update(text)
+        shown = self.query(".picker--chosen")
+        if shown:
+            shown.first(Static).update(text)
+        elif text:
+            self.mount(Static(text, classes="picker--chosen"))
 
     # ----- suggestions
     @on(Input.Changed)

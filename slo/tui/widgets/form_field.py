@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
 
-class FormField(Vertical):
+class FormField(Widget):
     """One field of a form: ``label | control`` with an error line and a warning line below.
 
     ``field`` is the name the form uses for it (usually the model's field name),
@@ -23,13 +22,14 @@ class FormField(Vertical):
     """
 
     DEFAULT_CSS = """
-    FormField { height: auto; margin: 0 0 1 0; }
-    FormField > Horizontal { height: auto; }
+    FormField { layout: grid; grid-size: 2; grid-columns: 24 1fr; grid-rows: auto; height: auto;
+        margin: 0 0 1 0; }
     FormField .form-field--label { width: 24; padding: 0 1 0 0; color: $text-muted; }
     FormField .form-field--control { width: 1fr; height: auto; }
-    FormField > .form-field--error { color: $error; text-style: bold; padding-left: 24; display: none; height: auto; }
-    FormField > .form-field--note { color: $warning; padding-left: 24; display: none; height: auto; }
-    FormField > .form-field--hint { color: $text-muted; padding-left: 24; height: auto; }
+    FormField > .form-field--line { column-span: 2; padding-left: 24; height: auto; }
+    FormField > .form-field--error { color: $error; text-style: bold; display: none; }
+    FormField > .form-field--note { color: $warning; display: none; }
+    FormField > .form-field--hint { color: $text-muted; }
     FormField.-invalid > .form-field--error { display: block; }
     FormField.-noted > .form-field--note { display: block; }
     FormField.-invalid .form-field--label { color: $error; }
@@ -54,23 +54,23 @@ class FormField(Vertical):
         self.hint = hint
         self.error: str | None = None
         self.note: str | None = None
-        self._row = Horizontal()
         #: the error and warning lines, once mounted ("error", "note")
         self._lines: dict[str, Static] = {}
 
     def compose(self) -> ComposeResult:
-        with self._row:
-            yield Label(Text(self.label_text + (" *" if self.required else "")), classes="form-field--label")
-            self.control.add_class("form-field--control")
-            yield self.control
+        # label and control side by side, each line under them across both columns (a grid: a row of
+        # their own in a Horizontal was one more widget a field, 13 in the consultation form)
+        yield Label(Text(self.label_text + (" *" if self.required else "")), classes="form-field--label")
+        self.control.add_class("form-field--control")
+        yield self.control
         for kind, message in (("error", self.error), ("note", self.note)):
             if message:  # set before the field was mounted
                 yield self._new_line(kind, message)
         if self.hint:
-            yield Static(Text(self.hint), classes="form-field--hint")
+            yield Static(Text(self.hint), classes="form-field--line form-field--hint")
 
     def _new_line(self, kind: str, message: str) -> Static:
-        line = self._lines[kind] = Static(Text(message), classes=f"form-field--{kind}", markup=False)
+        line = self._lines[kind] = Static(Text(message), classes=f"form-field--line form-field--{kind}", markup=False)
         return line
 
     def _show_line(self, kind: str, message: str | None) -> None:
@@ -79,7 +79,7 @@ class FormField(Vertical):
             line.update(Text(message or ""))
         elif message and self.is_mounted:
             # the error line goes under the control, the warning under the error (when there is one)
-            after = self._lines.get("error", self._row) if kind == "note" else self._row
+            after = self._lines.get("error", self.control) if kind == "note" else self.control
             self.mount(self._new_line(kind, message), after=after)
 
     def set_error(self, message: str | None) -> None:

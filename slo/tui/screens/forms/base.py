@@ -51,7 +51,7 @@ from slo.tui.messages import FormFailed, FormLoaded, FormNeedsConfirm, FormSaved
 from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
-from ..base import ReadFirst
+from ..base import ReadFirst, StyledOnce
 from .discard import ConfirmDiscard
 from .problems import FieldProblems, friendly, problem_field, with_labels
 from .values import choices
@@ -71,7 +71,7 @@ class SaveResult:
     notes: list[str] = field(default_factory=list)
 
 
-class FormScreen(ReadFirst, ModalScreen[str | None], Generic[D]):
+class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
     """Base of every form (see the module docstring); ``D`` is what :meth:`load` returns."""
 
     FORM_TITLE: ClassVar[str] = "Form"
