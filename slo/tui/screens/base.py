@@ -70,11 +70,11 @@ class StyledOnce:
     """A screen whose styles are applied once when it is first shown, not twice.
 
     Textual applies the stylesheet to every widget as it is mounted, and then, on the ScreenResume
-    that :meth:`App.push_screen` posts, to the whole screen again (for a screen coming back from
-    below another, whose look may have changed meanwhile). For a screen just composed nothing has:
-    the second pass was 14.5% of a consultation form's opening (profiled on the national demo,
-    docs/performance.md, sixth pass). The first resume is posted without it; later ones, back from
-    another screen, restyle as Textual does."""
+    that :meth:`App.push_screen` posts, to the whole screen again (for a screen pushed again, whose
+    look may have changed since it was last shown). For a screen just composed nothing has: the
+    second pass was 14.5% of a consultation form's opening (profiled on the national demo,
+    docs/performance.md, sixth pass). The first resume is posted without it; later ones are passed
+    on as Textual posts them."""
 
     _resumed_once = False
 
