@@ -428,10 +428,12 @@ class SloApp(App[int]):
             self.open_calendars()
 
     def action_term_dates(self) -> None:
-        from .screens.term_dates import TermDatesScreen
+        """Every local authority's terms, read first (:meth:`open_read`)."""
+        from .screens.term_dates import TermDatesScreen, read_terms
 
         if not self._in_a_form():
-            self.push_screen(TermDatesScreen())
+            store = self.store
+            self.open_read("term dates", lambda: read_terms(store), TermDatesScreen)
 
     # the forms from anywhere (command palette); screens with their own key preset what they show
     def action_new_visit(self) -> None:

@@ -1,7 +1,7 @@
 """Screens read before they are pushed (SloApp.open_read: a school, the week, an officer, the team, the
-audit log): drawn once, with what they show; keys typed meanwhile reach the new screen, not the one left; a
-read slower than OPEN_WAIT pushes the screen at once and hands it the result (one read, not two). A refused
-school: tests/tui/test_screens.py."""
+audit log, term dates): drawn once, with what they show; keys typed meanwhile reach the new screen, not
+the one left; a read slower than OPEN_WAIT pushes the screen at once and hands it the result (one read,
+not two). A refused school: tests/tui/test_screens.py. Forms: tests/tui/test_keystrokes.py."""
 
 from __future__ import annotations
 
@@ -127,12 +127,17 @@ def _audit_ready(screen) -> bool:
     return "Loading" not in str(screen.query_one("#audit-page").render())
 
 
+def _terms_ready(screen) -> bool:
+    return screen.query_one("#terms").row_count > 0 or "No term dates" in str(screen.query_one("#term-status").render())
+
+
 @pytest.mark.parametrize("collar, key, module, read_name, screen_name, ready", [
     ("PC1000", "A", "officer", "read_officer", "OfficerScreen", _officer_ready),  # your own abstractions
     ("A1", "T", "team", "read_team", "TeamScreen", _team_ready),
     ("A1", "L", "audit_log", "read_audit", "AuditLogScreen", _audit_ready),
+    ("A1", "D", "term_dates", "read_terms", "TermDatesScreen", _terms_ready),
 ])
-async def test_the_officer_the_team_and_the_audit_log_come_read(desk_store, make_app, settle, monkeypatch,
+async def test_the_officer_the_team_the_audit_log_and_the_terms_come_read(desk_store, make_app, settle, monkeypatch,
                                                                collar, key, module, read_name, screen_name, ready):
     screens = importlib.import_module(f"slo.tui.screens.{module}")
     monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)

@@ -17,6 +17,7 @@ from textual.widgets import Button, Header, Input, Static
 
 from slo.models.rules import ValidationFailed
 from slo.models.words import plural
+from slo.services import Store
 from slo.services.queries.term_dates import terms
 from slo.services.schooldays import add_term, delete_term, import_term_dates
 from slo.tui import bindings
@@ -31,6 +32,12 @@ def _parse(value: str, name: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"{name}: {value.strip() or '(empty)'} is not a date (YYYY-MM-DD)") from None
+
+
+def read_terms(store: Store, authority: str = "") -> TermsLoaded:
+    """Every term of the local authorities whose name has ``authority`` in it (all of them: what the
+    screen shows first). Runs in a worker."""
+    return TermsLoaded(terms(store, authority=authority), authority)
 
 
 class TermDatesScreen(DeskScreen):
@@ -76,7 +83,11 @@ class TermDatesScreen(DeskScreen):
     def reload(self) -> None:
         store = self.store
         needle = self._filter()
-        self.load("terms", lambda: TermsLoaded(terms(store, authority=needle), needle))
+        first, awaiting = self.first_read()  # read by the app before the screen was pushed (D)
+        if isinstance(first, TermsLoaded):
+            self.on_terms_loaded(first)  # before the screen's first frame: one frame, with its content
+        elif first is None and not awaiting:
+            self.load("terms", lambda: read_terms(store, needle))
 
     def _filter(self) -> str:
         return self.query_one("#term-filter", Input).value.strip().lower()
