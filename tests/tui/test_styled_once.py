@@ -4,6 +4,8 @@ resume that asks for it (a screen pushed again) is restyled, as Textual does."""
 
 from __future__ import annotations
 
+import contextlib
+
 from textual import events
 from textual.widgets import Input
 
@@ -24,12 +26,18 @@ def count_restyles(app, monkeypatch) -> list[list]:
     return calls
 
 
-async def test_a_widget_being_built_is_styled_when_it_is_mounted_not_before(desk_store, make_app, settle,
-                                                                            monkeypatch):
-    app = make_app(desk_store)
+@contextlib.asynccontextmanager
+async def desk_watched(store, make_app, settle, monkeypatch):
+    """The desk on ``store``, settled, with its stylesheet's updates counted: ``(app, pilot, calls)``."""
+    app = make_app(store)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        calls = count_restyles(app, monkeypatch)
+        yield app, pilot, count_restyles(app, monkeypatch)
+
+
+async def test_a_widget_being_built_is_styled_when_it_is_mounted_not_before(desk_store, make_app, settle,
+                                                                            monkeypatch):
+    async with desk_watched(desk_store, make_app, settle, monkeypatch) as (app, pilot, calls):
         box = Input(compact=True, id="probe")  # the constructor sets the -textual-compact class
         box.add_class("probe")
         assert calls == []
@@ -42,10 +50,7 @@ async def test_a_widget_being_built_is_styled_when_it_is_mounted_not_before(desk
 
 async def test_a_screen_is_not_restyled_when_first_shown_but_when_asked_again(desk_store, make_app, settle,
                                                                                 monkeypatch):
-    app = make_app(desk_store)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        calls = count_restyles(app, monkeypatch)
+    async with desk_watched(desk_store, make_app, settle, monkeypatch) as (app, pilot, calls):
         await pilot.press("w")  # the week: a desk screen pushed
         await settle(pilot)
         week = app.screen
