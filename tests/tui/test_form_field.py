@@ -1,18 +1,20 @@
 """A form field's error and warning lines: mounted the first time they have something to say,
-under the control (the warning under the error), shown and hidden with the message."""
+under the control (the warning under the error), shown and hidden with the message; its label,
+drawn by the field left of the control, red while the field has an error."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from screen_text import screen_text
 from textual.widgets import Static
 
 from slo.tui.screens.forms.engagement import EngagementForm
 
 
 def lines(field) -> list[str]:
-    """The field's children after its label and control, as (class, text shown or hidden)."""
+    """The field's children after its control, as (class, text shown or hidden)."""
     out = []
-    for child in list(field.children)[2:]:
+    for child in list(field.children)[1:]:
         assert isinstance(child, Static)
         kind = next(c for c in child.classes if c.startswith("form-field--") and c != "form-field--line")
         shown = "shown" if child.display and field.has_class({"form-field--error": "-invalid",
@@ -53,3 +55,23 @@ async def test_error_and_warning_lines_are_mounted_when_first_needed(desk_store,
         await pilot.pause()
         assert lines(time) == ["form-field--error:use HH:MM, e.g. 09:30:shown"]
         assert time.region.height == heights[0] + 1
+
+
+async def test_the_label_is_drawn_left_of_the_control_and_turns_red_with_an_error(desk_store, make_app, settle):
+    app = make_app(desk_store)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        form = EngagementForm(school="100000")
+        app.push_screen(form)
+        await settle(pilot)
+        time = form.field("time")
+        row = screen_text(app).splitlines()[time.region.y]
+        assert row[time.region.x:time.region.x + 24].rstrip() == "Start time *"
+        assert time.control.region.x == time.region.x + 24 and time.control.region.y == time.region.y
+        muted = time.render().style.color
+        time.set_error("use HH:MM, e.g. 09:30")
+        await pilot.pause()
+        assert time.render().style.color != muted and time.render().style.color.triplet.red > 150
+        time.set_error(None)
+        await pilot.pause()
+        assert time.render().style.color == muted

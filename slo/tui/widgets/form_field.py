@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 
 class FormField(Widget):
@@ -22,18 +22,19 @@ class FormField(Widget):
     """
 
     DEFAULT_CSS = """
-    FormField { layout: grid; grid-size: 2; grid-columns: 24 1fr; grid-rows: auto; height: auto;
-        margin: 0 0 1 0; }
-    FormField .form-field--label { width: 24; padding: 0 1 0 0; color: $text-muted; }
-    FormField .form-field--control { width: 1fr; height: auto; }
-    FormField > .form-field--line { column-span: 2; padding-left: 24; height: auto; }
+    FormField { height: auto; margin: 0 0 1 0; }
+    FormField > .form-field--control { margin-left: 24; width: 1fr; height: auto; }
+    FormField > .form-field--line { padding-left: 24; height: auto; }
     FormField > .form-field--error { color: $error; text-style: bold; display: none; }
     FormField > .form-field--note { color: $warning; display: none; }
     FormField > .form-field--hint { color: $text-muted; }
     FormField.-invalid > .form-field--error { display: block; }
     FormField.-noted > .form-field--note { display: block; }
-    FormField.-invalid .form-field--label { color: $error; }
+    FormField > .form-field--label { color: $text-muted; }
+    FormField.-invalid > .form-field--label { color: $error; }
     """
+    #: the label's look (drawn by the field itself, in the 24 columns left of its control)
+    COMPONENT_CLASSES = {"form-field--label"}
 
     def __init__(
         self,
@@ -58,9 +59,9 @@ class FormField(Widget):
         self._lines: dict[str, Static] = {}
 
     def compose(self) -> ComposeResult:
-        # label and control side by side, each line under them across both columns (a grid: a row of
-        # their own in a Horizontal was one more widget a field, 13 in the consultation form)
-        yield Label(Text(self.label_text + (" *" if self.required else "")), classes="form-field--label")
+        # the control 24 columns in, the lines under it; the label is drawn by the field itself in
+        # those 24 columns (render): a Label of its own, and a row to put the two side by side, were
+        # two more widgets a field, 26 of the consultation form's 76 (docs/performance.md, sixth pass)
         self.control.add_class("form-field--control")
         yield self.control
         for kind, message in (("error", self.error), ("note", self.note)):
@@ -68,6 +69,13 @@ class FormField(Widget):
                 yield self._new_line(kind, message)
         if self.hint:
             yield Static(Text(self.hint), classes="form-field--line form-field--hint")
+
+    def render(self) -> Text:
+        """The label, on the field's first line, left of the control (23 columns and a space)."""
+        text = Text(self.label_text + (" *" if self.required else ""), no_wrap=True, overflow="ellipsis",
+                    style=self.get_component_rich_style("form-field--label"))
+        text.truncate(23, overflow="ellipsis")
+        return text
 
     def _new_line(self, kind: str, message: str) -> Static:
         line = self._lines[kind] = Static(Text(message), classes=f"form-field--line form-field--{kind}", markup=False)
@@ -86,6 +94,7 @@ class FormField(Widget):
         """Show (or clear, with None) the inline error."""
         self.error = message
         self.set_class(bool(message), "-invalid")
+        self.refresh()  # the label's colour
         self._show_line("error", message)
 
     def set_note(self, message: str | None) -> None:
