@@ -4,6 +4,8 @@ drawn by the field left of the control, red while the field has an error."""
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
 from screen_text import screen_text
 from textual.widgets import Static
@@ -24,13 +26,20 @@ def lines(field) -> list[str]:
     return out
 
 
-async def test_error_and_warning_lines_are_mounted_when_first_needed(desk_store, make_app, settle):
-    app = make_app(desk_store)
-    async with app.run_test(size=(110, 60)) as pilot:
+@contextlib.asynccontextmanager
+async def visit_form(store, make_app, settle, size):
+    """A new visit at school 100000, open on the desk: ``(app, pilot, form)``."""
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         form = EngagementForm(school="100000")
         app.push_screen(form)
         await settle(pilot)
+        yield app, pilot, form
+
+
+async def test_error_and_warning_lines_are_mounted_when_first_needed(desk_store, make_app, settle):
+    async with visit_form(desk_store, make_app, settle, (110, 60)) as (_app, pilot, form):
         time, young = form.field("time"), form.field("young_person")
         heights = time.region.height, young.region.height
         assert lines(time) == []
@@ -58,12 +67,7 @@ async def test_error_and_warning_lines_are_mounted_when_first_needed(desk_store,
 
 
 async def test_the_label_is_drawn_left_of_the_control_and_turns_red_with_an_error(desk_store, make_app, settle):
-    app = make_app(desk_store)
-    async with app.run_test(size=(110, 40)) as pilot:
-        await settle(pilot)
-        form = EngagementForm(school="100000")
-        app.push_screen(form)
-        await settle(pilot)
+    async with visit_form(desk_store, make_app, settle, (110, 40)) as (app, pilot, form):
         time = form.field("time")
         row = screen_text(app).splitlines()[time.region.y]
         assert row[time.region.x:time.region.x + 24].rstrip() == "Start time *"
