@@ -79,3 +79,23 @@ async def test_the_label_is_drawn_left_of_the_control_and_turns_red_with_an_erro
         time.set_error(None)
         await pilot.pause()
         assert time.render().style.color == muted
+
+
+def test_every_form_label_fits_left_of_its_control():
+    """A field draws its label in 23 columns and cuts a longer one: every label in the forms fits
+    (with the " *" of a required field), and each is written out, so that this can check it."""
+    import ast
+    from pathlib import Path
+
+    import slo.tui.screens.forms as forms
+
+    seen = []
+    for path in sorted(Path(forms.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FormField":
+                first = node.args[0]
+                assert isinstance(first, ast.Constant) and isinstance(first.value, str), f"{path.name}:{node.lineno}"
+                required = any(k.arg == "required" and getattr(k.value, "value", False) for k in node.keywords)
+                seen.append((path.name, first.value + (" *" if required else "")))
+    assert len(seen) > 50  # every form's fields, not none
+    assert [(name, text) for name, text in seen if len(text) > 23] == []
