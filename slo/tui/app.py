@@ -233,7 +233,7 @@ class SloApp(App[int]):
     def open_read(self, key: str, read: Callable[[], DataLoaded], make: Callable[[], Screen[Any]], *,
                   callback: Callable[[Any], None] | None = None) -> None:
         """Push the screen ``make()`` once ``read()`` (what it shows first, in a worker) is done, and hand
-        it the result (:meth:`DeskScreen.first_read`), so the screen is drawn once, with its content:
+        it the result (:meth:`DeskScreen.load_first`), so the screen is drawn once, with its content:
         pushed first, a screen was drawn with "Loading…" and again when its read came (about 25 ms more
         for a school on the national demo, benchmarks/bench_terminal.py). A read that takes longer than
         :data:`OPEN_WAIT` pushes the screen at once and hands it the result when it comes. Keys typed

@@ -97,11 +97,8 @@ class AuditLogScreen(DeskScreen):
     def reload(self) -> None:
         store, actor, filters, page = self.store, self.actor, self.filters(), self.page
         before = self.starts[page]
-        first, awaiting = self.first_read()  # read by the app before the screen was pushed (L)
-        if isinstance(first, AuditLogLoaded):
-            self.on_audit_log_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is None and not awaiting:
-            self.load("audit", lambda: read_audit(store, actor, filters, page, before))
+        self.load_first("audit", AuditLogLoaded, self.on_audit_log_loaded,
+                        lambda: read_audit(store, actor, filters, page, before))
 
     def on_audit_log_loaded(self, message: AuditLogLoaded) -> None:
         if (message.page, message.filters) != (self.page, tuple(self.filters().values())):

@@ -15,7 +15,7 @@ posts the typed message the call returns (:mod:`slo.tui.messages`) back to the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events
 from textual.app import App
@@ -32,6 +32,9 @@ from slo.tui.messages import DataLoaded, LoadFailed, RecordSaved
 
 if TYPE_CHECKING:
     from slo.tui.app import SloApp
+
+#: the message a screen's first read posts
+M = TypeVar("M", bound=DataLoaded)
 
 
 def read_or_failure(name: str, read: Callable[[], DataLoaded]) -> DataLoaded | LoadFailed:
@@ -130,15 +133,19 @@ class DeskScreen(StyledOnce, ReadFirst, Screen[Any]):
         """See :func:`load_in_worker`."""
         load_in_worker(self, name, read)
 
-    def first_read(self) -> tuple[DataLoaded | LoadFailed | None, bool]:
-        """Once: what the app read before pushing this screen, and whether it is still coming
-        (:meth:`ReadFirst.take_first`). A refusal or an error is posted to the screen here, as a
-        worker's would be; the screen shows a result of its own message type itself (before its
-        first frame) and reads nothing while one is coming."""
+    def load_first(self, name: str, kind: type[M], show: Callable[[M], None], read: Callable[[], DataLoaded]) -> None:
+        """Show what the app read before pushing this screen (:meth:`SloApp.open_read`), a message of
+        ``kind``, with ``show`` now, before the screen's first frame; or, when nothing was read for
+        it, :meth:`load` ``read`` as ``name``. Nothing is read while the app's read is still coming
+        (it is posted to the screen), and a refusal or an error it met is posted as a worker's
+        would be. Only the screen's first load finds anything (:meth:`ReadFirst.take_first`)."""
         first, awaiting = self.take_first()
-        if isinstance(first, LoadFailed):
+        if isinstance(first, kind):
+            show(first)
+        elif isinstance(first, LoadFailed):
             self.post_message(first)
-        return first, awaiting
+        elif first is None and not awaiting:
+            self.load(name, read)
 
     def reload(self) -> None:
         """Load (again) everything the screen shows."""

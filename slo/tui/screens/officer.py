@@ -118,11 +118,8 @@ class OfficerScreen(DeskScreen):
         store, actor, collar = self.store, self.actor, self.collar
         _label, date_from, date_to = self._period()
         today = self.desk.today()
-        first, awaiting = self.first_read()
-        if isinstance(first, OfficerLoaded):
-            self.on_officer_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is None and not awaiting:
-            self.load("officer", lambda: read_officer(store, actor, collar, date_from, date_to, today))
+        self.load_first("officer", OfficerLoaded, self.on_officer_loaded,
+                        lambda: read_officer(store, actor, collar, date_from, date_to, today))
 
     def on_officer_loaded(self, message: OfficerLoaded) -> None:
         if message.abstractions.filters != self._filters():

@@ -233,11 +233,8 @@ class SchoolScreen(DeskScreen):
         """The school's details with the first page of its engagements in one read (one message, one
         refresh); another page on its own; the other tabs' rows only once their table is shown."""
         store, actor, urn, exports, page = self.store, self.actor, self.urn, self.desk.exports, self.page
-        first, awaiting = self.first_read()  # read by the app before the screen was pushed (open_school)
-        if isinstance(first, SchoolLoaded):
-            self.on_school_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is None and not awaiting:
-            self.load("school", lambda: read_school(store, actor, urn, exports, first_page=0 if page else PAGE))
+        self.load_first("school", SchoolLoaded, self.on_school_loaded,
+                        lambda: read_school(store, actor, urn, exports, first_page=0 if page else PAGE))
         if page:
             self.load_engagements()
         for table_id in ("consultations", "young-people"):

@@ -189,11 +189,8 @@ class TeamScreen(DeskScreen):
         state, text = self.state, self.query_one("#team-filter", Input).value
         self.query_one("#team-state", Static).update(Text(f"showing {STATUS_FILTERS[state]} (s)", style="dim"))
 
-        first, awaiting = self.first_read()  # read by the app before the screen was pushed (T)
-        if isinstance(first, TeamLoaded):
-            self.on_team_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is None and not awaiting:
-            self.load("team", lambda: read_team(store, actor, team, date_from, date_to, today, state=state, text=text))
+        self.load_first("team", TeamLoaded, self.on_team_loaded,
+                        lambda: read_team(store, actor, team, date_from, date_to, today, state=state, text=text))
 
     def load_weekly(self, team: str) -> None:
         store, actor, today = self.store, self.actor, self.desk.today()

@@ -83,11 +83,7 @@ class TermDatesScreen(DeskScreen):
     def reload(self) -> None:
         store = self.store
         needle = self._filter()
-        first, awaiting = self.first_read()  # read by the app before the screen was pushed (D)
-        if isinstance(first, TermsLoaded):
-            self.on_terms_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is None and not awaiting:
-            self.load("terms", lambda: read_terms(store, needle))
+        self.load_first("terms", TermsLoaded, self.on_terms_loaded, lambda: read_terms(store, needle))
 
     def _filter(self) -> str:
         return self.query_one("#term-filter", Input).value.strip().lower()

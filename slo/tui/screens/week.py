@@ -137,11 +137,8 @@ class WeekScreen(DeskScreen):
         if self.monday is None:
             self.monday = week_start(self.start or self.desk.today())
         store, actor, monday = self.store, self.actor, self.monday
-        first, awaiting = self.first_read()  # read by the app before the screen was pushed (w)
-        if isinstance(first, WeekLoaded):
-            self.on_week_loaded(first)  # before the screen's first frame: one frame, with its content
-        elif first is None and not awaiting:
-            self.load("week", lambda: WeekLoaded(week(store, actor, officer, monday)))
+        self.load_first("week", WeekLoaded, self.on_week_loaded,
+                        lambda: WeekLoaded(week(store, actor, officer, monday)))
 
     def on_week_loaded(self, message: WeekLoaded) -> None:
         if message.week.monday == self.monday:
