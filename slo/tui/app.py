@@ -31,6 +31,7 @@ from slo.services.identity import Principal
 from slo.services.queries.home import Home, home_of
 
 from . import bindings
+from .held_keys import HeldKey, is_replayed, replayed
 from .messages import RecordSaved
 from .providers import DeskCommands, NavigationProvider
 
@@ -51,7 +52,7 @@ class _Opening:
     make: Callable[[], Screen[Any]]
     #: called with the screen's result when it is dismissed (a form's saved key)
     callback: Callable[[Any], None] | None = None
-    held: list[tuple[str, str | None]] = field(default_factory=list)
+    held: list[HeldKey] = field(default_factory=list)
     timer: Timer | None = None
     #: the screen, once pushed before the read was done
     screen: Screen[Any] | None = None
@@ -120,7 +121,7 @@ class SloApp(App[int]):
         lost, and nothing typed for the new screen reaches the old one."""
         if isinstance(event, events.Key) and not event.is_forwarded and event.key != "ctrl+q":
             opening = self._opening
-            if opening is not None and opening.screen is None and not getattr(event, "replayed", False):
+            if opening is not None and opening.screen is None and not is_replayed(event):
                 opening.held.append((event.key, event.character))
                 return
             screen = self.screen if self._screen_stack else None
@@ -283,12 +284,10 @@ class SloApp(App[int]):
         elif held:
             self.call_after_refresh(self._replay_keys, held)
 
-    def _replay_keys(self, held: list[tuple[str, str | None]]) -> None:
+    def _replay_keys(self, held: list[HeldKey]) -> None:
         """Deliver keys held while a screen was being read (:meth:`open_read`), in the order typed."""
-        for key, character in held:
-            event = events.Key(key, character)
-            event.replayed = True  # type: ignore[attr-defined]  # not held again
-            self.post_message(event)
+        for key in held:
+            self.post_message(replayed(key))
 
     def open_young_person(self, ref: str) -> None:
         from .screens.young_person import YoungPersonScreen

@@ -47,6 +47,7 @@ from slo.services.errors import USER_ERRORS, PermissionDenied
 from slo.services.queries.pickers import Option
 from slo.tui import bindings
 from slo.tui.desk import desk_of
+from slo.tui.held_keys import HeldKey, is_replayed, replayed
 from slo.tui.messages import FormFailed, FormLoaded, FormNeedsConfirm, FormSaved
 from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
@@ -112,7 +113,7 @@ class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
         self._confirmed: str | None = None
         self.data: D | None = None
         #: keys typed before the form was ready, in order; None once they are delivered
-        self._held: list[tuple[str, str | None]] | None = []
+        self._held: list[HeldKey] | None = []
 
     # ----- hooks for subclasses
     def compose_fields(self) -> ComposeResult:  # pragma: no cover - abstract
@@ -269,21 +270,19 @@ class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
     def hold_key(self, event: events.Key) -> bool:
         """Called by the app for every key typed while this form is on top: hold it (True) until the
         form is ready and the keys held before it are delivered; False lets it through."""
-        if self._held is None or getattr(event, "replayed", False):
+        if self._held is None or is_replayed(event):
             return False
         self._held.append((event.key, event.character))
         return True
 
-    def take_keys(self, keys: list[tuple[str, str | None]]) -> None:
+    def take_keys(self, keys: list[HeldKey]) -> None:
         """Keys typed while the app read the form before pushing it (:meth:`SloApp.open_read`): held
         with (before) any typed since, and delivered when the form is ready."""
         if self._held is not None:
             self._held[:0] = keys
         else:
-            for key, character in keys:
-                event = events.Key(key, character)
-                event.replayed = True  # type: ignore[attr-defined]
-                self.app.post_message(event)
+            for key in keys:
+                self.app.post_message(replayed(key))
 
     def release_keys(self) -> None:
         """Deliver the held keys in order (then stop holding)."""
@@ -293,10 +292,7 @@ class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
     async def _replay(self) -> None:
         held = self._held
         while held:
-            key, character = held.pop(0)
-            event = events.Key(key, character)
-            event.replayed = True  # type: ignore[attr-defined]  # let through by hold_key
-            self.app.post_message(event)
+            self.app.post_message(replayed(held.pop(0)))  # let through by hold_key
             await self._settled()
         self._held = None
 
