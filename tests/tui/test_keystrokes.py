@@ -10,9 +10,11 @@ runs both ways (``opening``).
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import pytest
+from helpers.blocked import blocked
 
 from slo.tui import app as app_module
 from slo.tui.screens.forms.absence import AbsenceForm
@@ -22,18 +24,8 @@ from slo.tui.screens.forms.engagement import EngagementForm
 
 def slow(monkeypatch, module: str, name: str) -> threading.Event:
     """Make ``module.name`` (a read model a form calls in its load worker) wait for the returned event."""
-    import importlib
-
-    mod = importlib.import_module(module)
-    real = getattr(mod, name)
-    ready = threading.Event()
-
-    def slowly(*args, **kwargs):
-        assert ready.wait(30), "the test never let the database answer"
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(mod, name, slowly)
-    return ready
+    release, _calls = blocked(monkeypatch, importlib.import_module(module), name)
+    return release
 
 
 @pytest.fixture(params=["held by the desk", "held by the form"])

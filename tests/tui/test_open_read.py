@@ -5,10 +5,11 @@ not two). A refused school: tests/tui/test_screens.py. Forms: tests/tui/test_key
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import threading
 
 import pytest
+from helpers.blocked import blocked
 
 from slo.tui import app as app_module
 from slo.tui.screens import school as school_module
@@ -17,19 +18,19 @@ from slo.tui.screens.school import SchoolScreen
 from slo.tui.screens.week import WeekScreen
 
 
-def blocked_reads(monkeypatch):
-    """read_school made to wait for ``release`` (set it to let the read finish); ``reads`` counts them."""
-    release = threading.Event()
-    reads: list[str] = []
-    real = school_module.read_school
+def urns(reads) -> list[str]:
+    """The schools read (read_school's third argument)."""
+    return [args[2] for args in reads]
 
-    def read_school(store, actor, urn, exports, **kw):
-        reads.append(urn)
-        assert release.wait(10)
-        return real(store, actor, urn, exports, **kw)
 
-    monkeypatch.setattr(school_module, "read_school", read_school)
-    return release, reads
+@contextlib.asynccontextmanager
+async def desk(store, make_app, settle, monkeypatch, *, wait: float, collar: str = "PC1000", size=(120, 36)):
+    """The desk as ``collar``, settled, with ``OPEN_WAIT`` at ``wait``: ``(app, pilot)``."""
+    monkeypatch.setattr(app_module, "OPEN_WAIT", wait)
+    app = make_app(store, collar)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield app, pilot
 
 
 def details(screen) -> str:
@@ -38,15 +39,12 @@ def details(screen) -> str:
 
 async def test_the_screen_comes_with_its_details_and_the_keys_typed_meanwhile(desk_store, make_app, settle,
                                                                              monkeypatch):
-    monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)
-    release, reads = blocked_reads(monkeypatch)
-    app = make_app(desk_store)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+    release, reads = blocked(monkeypatch, school_module, "read_school")
+    async with desk(desk_store, make_app, settle, monkeypatch, wait=5.0) as (app, pilot):
         await pilot.press("down", "down", "enter")  # school 100002
         await pilot.press("2")  # its consultations tab, typed before the school is read
         await pilot.pause(0.1)
-        assert isinstance(app.screen, CaseloadScreen) and reads == ["100002"]  # not pushed until read
+        assert isinstance(app.screen, CaseloadScreen) and urns(reads) == ["100002"]  # not pushed until read
         release.set()
         for _ in range(100):
             await pilot.pause(0.01)
@@ -60,16 +58,13 @@ async def test_the_screen_comes_with_its_details_and_the_keys_typed_meanwhile(de
         release.set()
         await settle(pilot)
         assert screen.query_one("#school-tabs").current == "tab-consultations"  # the held "2" reached it
-        assert reads == ["100002"]  # read once: the screen did not read it again
+        assert urns(reads) == ["100002"]  # read once: the screen did not read it again
 
 
 async def test_a_slow_read_shows_the_screen_first_and_hands_it_the_result(desk_store, make_app, settle,
                                                                           monkeypatch):
-    monkeypatch.setattr(app_module, "OPEN_WAIT", 0.05)
-    release, reads = blocked_reads(monkeypatch)
-    app = make_app(desk_store)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+    release, reads = blocked(monkeypatch, school_module, "read_school")
+    async with desk(desk_store, make_app, settle, monkeypatch, wait=0.05) as (app, pilot):
         await pilot.press("down", "down", "enter")
         await pilot.pause(0.3)
         screen = app.screen
@@ -77,7 +72,7 @@ async def test_a_slow_read_shows_the_screen_first_and_hands_it_the_result(desk_s
         await pilot.press("3")  # the screen is up: its keys are its own again
         release.set()
         await settle(pilot)
-        assert "Head teacher" in details(screen) and reads == ["100002"]
+        assert "Head teacher" in details(screen) and urns(reads) == ["100002"]
         assert screen.query_one("#school-tabs").current == "tab-young-people"
         await pilot.press("escape")
         await settle(pilot)
@@ -91,20 +86,8 @@ async def test_the_week_comes_with_its_days_and_a_next_week_typed_meanwhile(desk
                                                                            monkeypatch):
     from slo.services.queries import week as week_queries
 
-    monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)
-    release = threading.Event()
-    asked = []
-    real = week_queries.week
-
-    def week(store, actor, officer, monday):
-        asked.append(monday)
-        assert release.wait(10)
-        return real(store, actor, officer, monday)
-
-    monkeypatch.setattr(week_queries, "week", week)
-    app = make_app(desk_store)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+    release, asked = blocked(monkeypatch, week_queries, "week")
+    async with desk(desk_store, make_app, settle, monkeypatch, wait=5.0) as (app, pilot):
         await pilot.press("w", "]")  # the week, then the next one, typed before this week is read
         await pilot.pause(0.1)
         assert isinstance(app.screen, CaseloadScreen) and len(asked) == 1
@@ -112,7 +95,7 @@ async def test_the_week_comes_with_its_days_and_a_next_week_typed_meanwhile(desk
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, WeekScreen) and screen.shown is not None
-        assert (screen.shown.monday - asked[0]).days == 7  # the held "]" paged it on
+        assert (screen.shown.monday - asked[0][3]).days == 7  # the held "]" paged it on (week's 4th argument)
 
 
 def _officer_ready(screen) -> bool:
@@ -140,20 +123,8 @@ def _terms_ready(screen) -> bool:
 async def test_the_officer_the_team_the_audit_log_and_the_terms_come_read(desk_store, make_app, settle, monkeypatch,
                                                                collar, key, module, read_name, screen_name, ready):
     screens = importlib.import_module(f"slo.tui.screens.{module}")
-    monkeypatch.setattr(app_module, "OPEN_WAIT", 5.0)
-    release = threading.Event()
-    reads = []
-    real = getattr(screens, read_name)
-
-    def read(*args, **kw):
-        reads.append(args[2:])
-        assert release.wait(10)
-        return real(*args, **kw)
-
-    monkeypatch.setattr(screens, read_name, read)
-    app = make_app(desk_store, collar)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    release, reads = blocked(monkeypatch, screens, read_name)
+    async with desk(desk_store, make_app, settle, monkeypatch, wait=5.0, collar=collar, size=(160, 45)) as (app, pilot):
         home = app.screen
         await pilot.press(key)
         await pilot.pause(0.1)
