@@ -564,3 +564,36 @@ def test_terms_agree_with_the_demo_calendar():
         inside = any(a <= day <= b for a, b in spans)
         assert not is_school_day(day) or inside, day
         day += timedelta(days=1)
+
+
+def test_the_command_waits_for_the_early_caseload_read_before_it_closes_the_store(tmp_path, monkeypatch):
+    """A desk that ends before its first screen took the caseload read early (here: at once) must not
+    have its store closed under that read (a segmentation fault in SQLite, seen in CI)."""
+    import threading
+
+    from slo.services.queries import home
+
+    started, release, finished = threading.Event(), threading.Event(), []
+    real = home.caseload
+
+    def slow_caseload(*args, **kwargs):
+        started.set()
+        assert release.wait(10)
+        rows = real(*args, **kwargs)
+        finished.append(len(rows))
+        return rows
+
+    def run_desk(store, actor, exports, **identity):
+        assert started.wait(10)
+        threading.Timer(0.2, release.set).start()  # the read ends after the desk has
+        return 0
+
+    monkeypatch.setattr(home, "caseload", slow_caseload)
+    fake = types.ModuleType("slo.tui.app")
+    fake.run_desk = run_desk
+    monkeypatch.setitem(sys.modules, "slo.tui.app", fake)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SLO_DB", raising=False)
+    monkeypatch.delenv("SLO_USER", raising=False)
+    assert main(["--demo"]) == 0
+    assert finished and finished[0] > 0  # the read finished, on an open store, before main returned

@@ -179,7 +179,12 @@ def open_desk(ctx: Context, *, demo: bool) -> int:
     from slo.tui.gc_idle import collect_when_idle
 
     collect_when_idle()  # full garbage collections in idle moments, not inside screen changes
-    return run_desk(store, actor, exports=ctx.exports, principal=ctx.who(), demo=is_demo)
+    try:
+        return run_desk(store, actor, exports=ctx.exports, principal=ctx.who(), demo=is_demo)
+    finally:
+        from slo.services.queries.home import finish_early_reads
+
+        finish_early_reads()  # before main closes the store they read through
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from slo.services.actors import Actor
 from slo.store.db import Store
@@ -67,6 +67,8 @@ class EarlyRead(Generic[T]):
         self._done = threading.Event()
         self._value: T | None = None
         self._error: BaseException | None = None
+        with _early_lock:
+            _running.add(self)
         threading.Thread(target=self._run, name="slo-early-read", daemon=True).start()
 
     def _run(self) -> None:
@@ -76,6 +78,8 @@ class EarlyRead(Generic[T]):
             self._error = exc
         finally:
             self._done.set()
+            with _early_lock:
+                _running.discard(self)
 
     def ready(self) -> bool:
         """Finished, with a value (an error is raised again by :meth:`wait`)."""
@@ -90,7 +94,20 @@ class EarlyRead(Generic[T]):
 
 
 _early: dict[tuple[int, str, str, str], EarlyRead[list[CaseloadRow]]] = {}
-_early_lock = threading.Lock()
+#: the early reads not finished yet, taken or not (:func:`finish_early_reads`)
+_running: set[EarlyRead[Any]] = set()
+_early_lock = threading.RLock()  # start_home_caseload makes an EarlyRead, which registers itself, under it
+
+
+def finish_early_reads() -> None:
+    """Wait for every early read still running, and forget those never taken: before the store they
+    read through is closed. Closing a connection while another thread runs a query on it crashes
+    SQLite (a desk that ends before its first screen took the caseload: a segmentation fault in CI)."""
+    with _early_lock:
+        running = list(_running)
+        _early.clear()
+    for read in running:
+        read._done.wait()
 
 
 def _key(store: Store, actor: Actor, on: date, scope: str) -> tuple[int, str, str, str]:
