@@ -31,6 +31,7 @@ from slo.services.identity import Principal
 from slo.services.queries.home import Home, home_of
 
 from . import bindings
+from .ahead import FormsAhead
 from .held_keys import HeldKey, is_replayed, replayed
 from .messages import RecordSaved
 from .providers import DeskCommands, NavigationProvider
@@ -76,6 +77,7 @@ class SloApp(App[int]):
         *,
         principal: Principal | None = None,
         demo: bool = False,
+        build_ahead: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
@@ -89,6 +91,9 @@ class SloApp(App[int]):
         self._home_depth = 1
         #: a screen being read to be opened (:meth:`open_read`)
         self._opening: _Opening | None = None
+        #: the forms an officer opens most, built in idle moments (slo.tui.ahead; the desk command
+        #: turns it on, tests that drive the app ask for it)
+        self.forms_ahead: FormsAhead | None = FormsAhead(self) if build_ahead else None
 
     # ------------------------------------------------------------------ basics
 
@@ -119,6 +124,8 @@ class SloApp(App[int]):
         ready (:meth:`slo.tui.screens.forms.base.FormScreen.hold_key`), and keys typed while a screen
         is being read to be opened are held until it is up (:meth:`open_read`): nothing typed is
         lost, and nothing typed for the new screen reaches the old one."""
+        if self.forms_ahead is not None and isinstance(event, (events.Key, events.MouseDown)):
+            self.forms_ahead.activity()
         if isinstance(event, events.Key) and not event.is_forwarded and event.key != "ctrl+q":
             opening = self._opening
             if opening is not None and opening.screen is None and not is_replayed(event):
@@ -198,6 +205,8 @@ class SloApp(App[int]):
             self.pop_screen()
         self.push_screen(self.home_screen())
         self._home_depth = len(self.screen_stack)
+        if self.forms_ahead is not None and self.actor is not None and home_of(self.actor).screen == Home.CASELOAD:
+            self.forms_ahead.start()  # an officer's desk: consultations, visits, abstractions
 
     def can_go_back(self) -> bool:
         return len(self.screen_stack) > self._home_depth
@@ -211,6 +220,8 @@ class SloApp(App[int]):
 
         callback = on_result or self._form_closed
         if isinstance(form, FormScreen):
+            if self.forms_ahead is not None:
+                form = self.forms_ahead.take(form)  # the same form, built ahead, if there is one
             # the form finds the desk through Textual's active app, which a worker's thread does not
             # have (the form is not mounted yet to find it through its parents): read in this context
             context = contextvars.copy_context()
@@ -473,7 +484,7 @@ def run_desk(
     demo: bool = False,
 ) -> int:
     """Run the desk in this terminal; the exit code (0 after ctrl+q)."""
-    app = SloApp(store, actor, exports, today=today, principal=principal, demo=demo)
+    app = SloApp(store, actor, exports, today=today, principal=principal, demo=demo, build_ahead=True)
     app.run()
     code = app.return_code
     return 0 if code is None else int(code)

@@ -101,12 +101,13 @@ def exports(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_app(exports):
-    """``make_app(store, collar="PC1000")``: a SloApp on that store as that officer, today fixed."""
+    """``make_app(store, collar="PC1000", **options)``: a SloApp on that store as that officer, today
+    fixed (``options``: SloApp's, e.g. ``build_ahead=True``)."""
     from slo.tui.app import SloApp
 
-    def make(store, collar: str | None = "PC1000", today: date = TODAY):
+    def make(store, collar: str | None = "PC1000", today: date = TODAY, **options):
         actor = load_actor(store.db, collar) if collar else None
-        return SloApp(store, actor, exports, today=today)
+        return SloApp(store, actor, exports, today=today, **options)
 
     return make
 

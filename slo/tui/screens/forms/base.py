@@ -26,6 +26,7 @@ of new records are made there, inside the write transaction). The base class:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,7 +49,7 @@ from slo.services.queries.pickers import Option
 from slo.tui import bindings
 from slo.tui.desk import desk_of
 from slo.tui.held_keys import HeldKey, is_replayed, replayed
-from slo.tui.messages import FormFailed, FormLoaded, FormNeedsConfirm, FormSaved
+from slo.tui.messages import DataLoaded, FormFailed, FormLoaded, FormNeedsConfirm, FormSaved, LoadFailed
 from slo.tui.widgets.controls import KeyChoice, Picker
 from slo.tui.widgets.form_field import FormField
 
@@ -114,6 +115,9 @@ class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
         self.data: D | None = None
         #: keys typed before the form was ready, in order; None once they are delivered
         self._held: list[HeldKey] | None = []
+        #: mounted ahead of time, unshown, and not yet opened (slo.tui.ahead): it reads and fills
+        #: itself when it is opened (hand_first), not when it is mounted
+        self.built_ahead = False
 
     # ----- hooks for subclasses
     def compose_fields(self) -> ComposeResult:  # pragma: no cover - abstract
@@ -224,6 +228,26 @@ class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
 
     def on_mount(self) -> None:
         self.query_one("#form-body").can_focus = False
+        if not self.built_ahead:
+            self.start()
+
+    def hand_first(self, result: DataLoaded | LoadFailed | None) -> None:
+        super().hand_first(result)
+        if self.built_ahead and self.is_mounted:  # built ahead: fill in now, before it is drawn
+            self.built_ahead = False
+            self.start()
+
+    def adopt(self, form: FormScreen[Any]) -> None:
+        """Take the context ``form`` was made with, so that this form, built ahead (slo.tui.ahead) and
+        not yet opened, opens as ``form`` would have: every attribute ``form``'s constructor set
+        beyond those of Textual's screen and of this class (a school, a pupil, a record's ref, and
+        the state a new form starts with). ``form`` is never mounted."""
+        assert type(form) is type(self) and self.built_ahead and not form.is_attached
+        for name in context_names(form):
+            setattr(self, name, getattr(form, name))
+
+    def start(self) -> None:
+        """Read and fill in: with what the app read before pushing the form, if it did."""
         first, awaiting = self.take_first()  # read by the app before the form was pushed (open_form)
         if isinstance(first, FormLoaded):
             self._on_loaded(first)  # before the form's first frame: drawn once, filled in
@@ -541,6 +565,19 @@ class FormScreen(StyledOnce, ReadFirst, ModalScreen[str | None], Generic[D]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDiscard(), answered)
+
+
+@functools.cache
+def _screen_names() -> frozenset[str]:
+    """The attributes every form has before its own constructor adds any (Textual's screen's and
+    :class:`FormScreen`'s), from a bare form made once."""
+    return frozenset(vars(FormScreen()))
+
+
+def context_names(form: FormScreen[Any]) -> list[str]:
+    """The attributes ``form``'s own constructor set: what it was made for (:meth:`FormScreen.adopt`)."""
+    base = _screen_names()
+    return [name for name in vars(form) if name not in base]
 
 
 def _user_message(exc: Exception) -> str:
