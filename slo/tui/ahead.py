@@ -59,6 +59,8 @@ class FormsAhead:
         self._last_activity = time.monotonic()
         self._wanted: list[type[FormScreen[Any]]] | None = None
         self._started = False
+        #: who the forms were built for (a form's searches hold the desk's actor when composed)
+        self._actor: object = None
 
     def start(self) -> None:
         """Look for idle moments from now on (when the desk's home screen is up; once)."""
@@ -97,9 +99,12 @@ class FormsAhead:
     def build(self, cls: type[FormScreen[Any]]) -> AwaitMount:
         """Make a ``cls`` form and mount it, unshown: composed and styled, waiting to be opened
         (``ready[cls]``); awaiting the result waits until it is mounted."""
+        app = self.app
+        if self.ready and getattr(app, "actor", None) is not self._actor:
+            self.clear()
+        self._actor = getattr(app, "actor", None)
         form = cls()
         form.built_ahead = True
-        app = self.app
         app._load_screen_css(form)  # what push_screen does first: the form's own CSS, then mount it
         _screen, mounted = app._get_screen(form)
         self.ready[cls] = form
@@ -110,6 +115,8 @@ class FormsAhead:
         """The form built ahead in ``form``'s place, given ``form``'s context; ``form`` when none is
         built (or it is still being mounted)."""
         self.activity()
+        if getattr(self.app, "actor", None) is not self._actor:
+            self.clear()  # built for someone else: never handed on
         ahead = self.ready.get(type(form))
         if ahead is None or not ahead.is_mounted or not ahead.built_ahead or form.is_attached:
             return form

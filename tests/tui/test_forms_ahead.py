@@ -173,3 +173,20 @@ async def test_composing_a_form_changes_none_of_what_its_constructor_set(desk_st
         await mounted
         assert form.is_mounted and form.query("FormField")
         assert [name for name, value in made.items() if getattr(form, name) is not value] == []
+
+
+async def test_forms_built_for_one_officer_are_never_opened_for_another(desk_store, make_app, settle):
+    """A form's searches hold the actor it was composed for: if the desk's actor changed, what was
+    built is dropped and the form is made anew."""
+    from slo.services.actors import load_actor
+
+    app = make_app(desk_store, build_ahead=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        old = (await built(app, pilot, settle))[ConsultationForm]
+        app.actor = load_actor(desk_store.db, "PC1001")
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ConsultationForm) and form is not old and form.loaded
+        assert app.forms_ahead.ready == {} and not old.is_attached
