@@ -429,9 +429,14 @@ class SloApp(App[int]):
 
             self.push_screen(EvaluatorScreen())
             return
-        from .screens.reports import ReportsScreen
+        from .screens.reports import ReportsScreen, first_period, read_reports
 
-        self.push_screen(ReportsScreen())
+        # read first (open_read): the kept figures for this term, so the screen is drawn once, with them
+        store, actor, today = self.store, self.actor, self.today()
+        assert actor is not None
+        date_from, date_to = first_period(today)
+        self.open_read(f"reports {date_from}", lambda: read_reports(store, actor, date_from, date_to, today),
+                       ReportsScreen)
 
     def action_export_calendars(self) -> None:
         if not self._in_a_form():

@@ -114,14 +114,19 @@ def _terms_ready(screen) -> bool:
     return screen.query_one("#terms").row_count > 0 or "No term dates" in str(screen.query_one("#term-status").render())
 
 
+def _reports_ready(screen) -> bool:
+    return "Loading" not in str(screen.query_one("#headline").render())
+
+
 @pytest.mark.parametrize("collar, key, module, read_name, screen_name, ready", [
     ("PC1000", "A", "officer", "read_officer", "OfficerScreen", _officer_ready),  # your own abstractions
     ("A1", "T", "team", "read_team", "TeamScreen", _team_ready),
     ("A1", "L", "audit_log", "read_audit", "AuditLogScreen", _audit_ready),
     ("A1", "D", "term_dates", "read_terms", "TermDatesScreen", _terms_ready),
+    ("A1", "r", "reports", "read_reports", "ReportsScreen", _reports_ready),  # the force's kept figures
 ])
-async def test_the_officer_the_team_the_audit_log_and_the_terms_come_read(desk_store, make_app, settle, monkeypatch,
-                                                               collar, key, module, read_name, screen_name, ready):
+async def test_the_officer_the_team_the_audit_log_the_terms_and_reports_come_read(
+        desk_store, make_app, settle, monkeypatch, collar, key, module, read_name, screen_name, ready):
     screens = importlib.import_module(f"slo.tui.screens.{module}")
     release, reads = blocked(monkeypatch, screens, read_name)
     async with desk(desk_store, make_app, settle, monkeypatch, wait=5.0, collar=collar, size=(160, 45)) as (app, pilot):

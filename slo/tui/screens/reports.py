@@ -13,6 +13,8 @@ from textual.widgets import Header, Input, ProgressBar, Static
 
 from slo.models.words import plural
 from slo.reports.overview import kept_preview, period_choices, report_preview
+from slo.services import Store
+from slo.services.actors import Actor
 from slo.services.errors import USER_ERRORS
 from slo.tui import bindings
 from slo.tui.messages import KeptPreviewLoaded, ReportPreviewLoaded
@@ -53,6 +55,18 @@ def headline_text(data: dict[str, Any]) -> Text:
                f"{pct(c['pex_avoided_rate'])}   ethnicity recorded {pct(c['ethnicity_recorded_rate'])}   "
                f"referrals {c['referrals']['total']} (outcome 22: {c['referrals']['outcome22']})")
     return out
+
+
+def read_reports(store: Store, actor: Actor, date_from: date, date_to: date, today: date) -> KeptPreviewLoaded:
+    """The figures kept for the period (what the screen shows first; counted again after if something
+    they are counted from has changed). Runs in a worker."""
+    return KeptPreviewLoaded(kept_preview(store, actor, date_from, date_to, as_of=today), date_from, date_to)
+
+
+def first_period(today: date) -> tuple[date, date]:
+    """The period the screen opens on: this term."""
+    _name, date_from, date_to = period_choices(today)["this_term"]
+    return date_from, date_to
 
 
 class ReportsScreen(DeskScreen):
@@ -133,9 +147,11 @@ class ReportsScreen(DeskScreen):
         self.query_one("#headline", Static).update(Text("Loading…", style="dim"))
         today = self.desk.today()
         # the figures kept from the last opening first (a read of one row), counted again in a second
-        # worker only if something they are counted from has changed since (docs/performance.md)
+        # worker only if something they are counted from has changed since (docs/performance.md); the
+        # first, this term's, read by the app before it pushed the screen (SloApp.action_reports)
         self.workers.cancel_group(self, "preview-count")
-        self.load("preview", lambda: KeptPreviewLoaded(kept_preview(store, actor, a, b, as_of=today), a, b))
+        self.load_first("preview", KeptPreviewLoaded, self.on_kept_preview_loaded,
+                        lambda: read_reports(store, actor, a, b, today))
 
     def on_kept_preview_loaded(self, message: KeptPreviewLoaded) -> None:
         _name, a, b = self.period()
