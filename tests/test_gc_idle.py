@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-PROBE = r"""
-import gc, time, weakref
-from slo.tui.gc_idle import collect_when_idle
-collect_when_idle()
+#: both probes start so: the watcher started, its first idle moment past, 50 cycles of garbage in
+#: generation 2 (``refs`` to see whether they are collected)
+GARBAGE_IN_GENERATION_TWO = r"""
+import gc, sys, time, weakref
+from slo.tui import gc_idle
+gc_idle.collect_when_idle()
 assert gc.get_threshold()[2] == 100
 class Node:
     pass
@@ -23,6 +25,9 @@ refs = [weakref.ref(a) for a in alive]
 for _ in range(3):  # promote the (still referenced) cycles to generation 2
     gc.collect(1)
 del alive  # now garbage, in generation 2
+"""
+
+PROBE = GARBAGE_IN_GENERATION_TWO + r"""
 junk = [[i] for i in range(100000)]  # work (and generation-1 collections) while they wait
 del junk
 assert any(r() is not None for r in refs), "collected before the process was idle"
@@ -37,22 +42,7 @@ def test_cycles_in_generation_two_are_collected_when_idle():
     assert done.stdout.strip() == "0"
 
 
-IDLE_WORK_PROBE = r"""
-import gc, sys, time, weakref
-from slo.tui import gc_idle
-gc_idle.collect_when_idle()
-class Node:
-    pass
-def cycle():
-    a, b = Node(), Node()
-    a.other, b.other = b, a
-    return a
-time.sleep(0.8)  # the first idle moment: collect and freeze
-alive = [cycle() for _ in range(50)]
-refs = [weakref.ref(a) for a in alive]
-for _ in range(3):
-    gc.collect(1)
-del alive  # garbage in generation 2, waiting for an idle moment
+IDLE_WORK_PROBE = GARBAGE_IN_GENERATION_TWO + r"""
 report = sys.argv[1] == "reported"
 end = time.monotonic() + 1.5
 while time.monotonic() < end:  # busy: the desk building a form ahead, say
