@@ -93,8 +93,11 @@ class FormsAhead:
         if not missing or not self.idle():
             return
         started = time.thread_time()
-        await self.build(missing[0])
-        gc_idle.idle_work(time.thread_time() - started)
+        mounted = self.build(missing[0])
+        built_at = self._last_activity
+        await mounted
+        if self._last_activity == built_at:  # no key or click meanwhile: all of it was idle work
+            gc_idle.idle_work(time.thread_time() - started)
 
     def build(self, cls: type[FormScreen[Any]]) -> AwaitMount:
         """Make a ``cls`` form and mount it, unshown: composed and styled, waiting to be opened
@@ -125,7 +128,8 @@ class FormsAhead:
         return ahead
 
     def clear(self) -> None:
-        """Drop the forms built ahead (the theme changed: they were styled for the old one)."""
+        """Drop the forms built ahead (the theme changed: they were styled for the old one; the actor
+        changed: their searches would search as the old one)."""
         ready, self.ready = self.ready, {}
         for form in ready.values():
             form.remove()
