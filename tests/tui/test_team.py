@@ -150,3 +150,31 @@ async def test_the_weekly_chart_is_read_after_the_figures_and_is_the_overviews(s
     finally:
         TeamScreen.post_message = original  # type: ignore[method-assign]
     assert seen[:2] == [TeamLoaded, TeamWeeklyLoaded]
+
+
+async def test_the_next_period_reads_the_team_again_and_not_the_jobs(store, tmp_path, monkeypatch):
+    """p shows the next period's figures (issue 20: one read, not two beside it); the jobs' line is
+    read when the screen is shown again, not for a period."""
+    from slo.scheduler import state
+    from slo.tui.screens.team import TeamScreen
+
+    reads = []
+    job_status = state.desk_job_status
+    monkeypatch.setattr(state, "desk_job_status", lambda *a: reads.append(1) or job_status(*a))
+    app = make(store, tmp_path, "S1")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TeamScreen)
+        before = len(reads)
+        assert before >= 1 and "This term to date: 2026-01-01 to 2026-01-18" in str(
+            screen.query_one("#team-heading").render())
+        await pilot.press("p")
+        await settle(pilot)
+        assert "Last 4 weeks: 2025-12-22 to 2026-01-18" in str(screen.query_one("#team-heading").render())
+        assert len(reads) == before
+        await pilot.press("f1")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and len(reads) > before  # shown again: the jobs' line is read again

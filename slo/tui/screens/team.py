@@ -145,6 +145,8 @@ class TeamScreen(DeskScreen):
         self._listed = False
         #: the abstraction whose detail was last asked for
         self._detail_ref: str | None = None
+        #: the review state's line as drawn (show_state)
+        self._state_shown = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -182,12 +184,18 @@ class TeamScreen(DeskScreen):
                 self.query_one("#team-filter", Input).value)
 
     def reload(self) -> None:
+        self.query_one(JobStatusLine).reload()
+        self.load_team()
+
+    def load_team(self) -> None:
+        """The team's figures, abstractions and first detail for the period (not the jobs' line: a
+        period or a team changed is not a reason to read it again, and its worker shared the
+        interpreter with this read, issue 20's seventh pass)."""
         store, actor, team = self.store, self.actor, self.team
         _label, date_from, date_to = self._period()
-        self.query_one(JobStatusLine).reload()
         today = self.desk.today()
         state, text = self.state, self.query_one("#team-filter", Input).value
-        self.query_one("#team-state", Static).update(Text(f"showing {STATUS_FILTERS[state]} (s)", style="dim"))
+        self.show_state()
 
         self.load_first("team", TeamLoaded, self.on_team_loaded,
                         lambda: read_team(store, actor, team, date_from, date_to, today, state=state, text=text))
@@ -204,10 +212,17 @@ class TeamScreen(DeskScreen):
         filters = self._filters()
         _label, date_from, date_to = self._period()
         state, text = self.state, self.query_one("#team-filter", Input).value
-        self.query_one("#team-state", Static).update(Text(f"showing {STATUS_FILTERS[state]} (s)", style="dim"))
+        self.show_state()
         self.load("team-abstractions", lambda: TeamAbstractionsLoaded(
             team_abstractions(store, actor, team, date_from, date_to, today=today, status=state, text=text),
             filters))
+
+    def show_state(self) -> None:
+        """The review state shown (s), drawn again only when it changed."""
+        shown = f"showing {STATUS_FILTERS[self.state]} (s)"
+        if shown != self._state_shown:
+            self._state_shown = shown
+            self.query_one("#team-state", Static).update(Text(shown, style="dim"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``t`` (the next team) is shown only to someone who has another team to see."""
@@ -407,7 +422,7 @@ class TeamScreen(DeskScreen):
 
     def action_period(self) -> None:
         self.period_index += 1
-        self.reload()
+        self.load_team()
 
     def action_next_team(self) -> None:
         if len(self.teams) < 2:
@@ -415,4 +430,4 @@ class TeamScreen(DeskScreen):
             return
         refs = [t for t, _n in self.teams]
         self.team = refs[(refs.index(self.team) + 1) % len(refs)] if self.team in refs else refs[0]
-        self.reload()
+        self.load_team()
