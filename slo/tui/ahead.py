@@ -6,7 +6,7 @@ the stylesheet to each) and half laying it out and drawing it (docs/performance.
 the consultation form, 45 widgets, was the one screen change over 1.5x Textual's own push. Building
 does not depend on what the form is opened for (a school, a pupil, a record to correct): that is
 only read and filled in. So :class:`FormsAhead` keeps one built, unshown instance of each form class
-in :data:`FORMS`, made when the desk has been idle for :data:`IDLE` seconds (no key, no click, no
+of :func:`_forms`, made when the desk has been idle for :data:`IDLE` seconds (no key, no click, no
 worker, no screen being opened), one form per idle moment, and a new one after each is taken.
 
 The caller still makes its form as before (``ConsultationForm(school=urn)``, which only sets
@@ -103,9 +103,7 @@ class FormsAhead:
         """Make a ``cls`` form and mount it, unshown: composed and styled, waiting to be opened
         (``ready[cls]``); awaiting the result waits until it is mounted."""
         app = self.app
-        if self.ready and getattr(app, "actor", None) is not self._actor:
-            self.clear()
-        self._actor = getattr(app, "actor", None)
+        self._for_actor()
         form = cls()
         form.built_ahead = True
         app._load_screen_css(form)  # what push_screen does first: the form's own CSS, then mount it
@@ -118,14 +116,20 @@ class FormsAhead:
         """The form built ahead in ``form``'s place, given ``form``'s context; ``form`` when none is
         built (or it is still being mounted)."""
         self.activity()
-        if getattr(self.app, "actor", None) is not self._actor:
-            self.clear()  # built for someone else: never handed on
+        self._for_actor()  # built for someone else: never handed on
         ahead = self.ready.get(type(form))
         if ahead is None or not ahead.is_mounted or not ahead.built_ahead or form.is_attached:
             return form
         del self.ready[type(form)]
         ahead.adopt(form)
         return ahead
+
+    def _for_actor(self) -> None:
+        """Drop what was built for another actor than the desk's, and build for the desk's from now on."""
+        actor = getattr(self.app, "actor", None)
+        if actor is not self._actor:
+            self.clear()
+            self._actor = actor
 
     def clear(self) -> None:
         """Drop the forms built ahead (the theme changed: they were styled for the old one; the actor

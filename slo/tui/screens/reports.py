@@ -63,9 +63,13 @@ def read_reports(store: Store, actor: Actor, date_from: date, date_to: date, tod
     return KeptPreviewLoaded(kept_preview(store, actor, date_from, date_to, as_of=today), date_from, date_to)
 
 
+#: the period the screen opens on (one of period_choices' keys)
+FIRST_PERIOD = "this_term"
+
+
 def first_period(today: date) -> tuple[date, date]:
-    """The period the screen opens on: this term."""
-    _name, date_from, date_to = period_choices(today)["this_term"]
+    """The dates of the period the screen opens on (what the app reads before pushing it)."""
+    _name, date_from, date_to = period_choices(today)[FIRST_PERIOD]
     return date_from, date_to
 
 
@@ -87,7 +91,7 @@ class ReportsScreen(DeskScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.period_key = "this_term"
+        self.period_key = FIRST_PERIOD
         self.custom: tuple[date, date] | None = None
         self.evaluation = False
         self.exporting = False
@@ -118,7 +122,7 @@ class ReportsScreen(DeskScreen):
     def period(self) -> tuple[str, date, date]:
         if self.period_key == "custom" and self.custom:
             return ("Custom", *self.custom)
-        return period_choices(self.desk.today())[self.period_key if self.period_key != "custom" else "this_term"]
+        return period_choices(self.desk.today())[self.period_key if self.period_key != "custom" else FIRST_PERIOD]
 
     def show_period(self, counted_to: str | None = None) -> None:
         name, a, b = self.period()
